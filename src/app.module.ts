@@ -1,0 +1,27 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { MikroOrmModule } from '@mikro-orm/nestjs';
+import type { AppConfig } from './config/config';
+import { ConfigModule } from './config/config.module';
+import { ormConfig } from './database/orm.config';
+import { ExpensesModule } from './expenses/expenses.module';
+import { HealthController } from './health.controller';
+import { LedgersModule } from './ledgers/ledgers.module';
+import { TelegramModule } from './telegram/telegram.module';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        // The request context is opened by a Fastify hook in app.ts, not Nest middleware.
+        MikroOrmModule.forRoot({ ...ormConfig(config.databasePath), registerRequestContext: false }),
+        LedgersModule,
+        ExpensesModule,
+        ...(config.telegram ? [TelegramModule.forRoot(config.telegram)] : []),
+      ],
+      controllers: [HealthController],
+    };
+  }
+}

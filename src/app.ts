@@ -1,0 +1,116 @@
+import { join } from 'node:path';
+import { BadRequestException, LogLevel, Logger, ValidationError, ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { MikroORM, RequestContext } from '@mikro-orm/core';
+import helmet from '@fastify/helmet';
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppModule } from './app.module';
+import type { AppConfig, LogLevel as ConfigLogLevel } from './config/config';
+import { AllExceptionsFilter, DomainExceptionFilter, errorBody } from './common/exception-filters';
+
+/** Request bodies above this are refused with 413 (CONTRACT §5). */
+export const BODY_LIMIT_BYTES = 64 * 1024;
+const WEB_ROOT = join(__dirname, '..', 'src', 'web', 'public');
+
+const LEVELS: Record<ConfigLogLevel, LogLevel[]> = {
+  debug: ['debug', 'log', 'warn', 'error', 'fatal'],
+  info: ['log', 'warn', 'error', 'fatal'],
+  warn: ['warn', 'error', 'fatal'],
+  error: ['error', 'fatal'],
+};
+
+/** Builds the whole application, migrated and initialised, not yet listening. */
+export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, logger: false, return503OnClosing: true });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    logger: LEVELS[config.logLevel],
+    bufferLogs: false,
+  });
+  app.enableShutdownHooks();
+  app.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      exceptionFactory: (errors) => new BadRequestException(flatten(errors).join('; ')),
+    }),
+  );
+  app.useGlobalFilters(new AllExceptionsFilter(), new DomainExceptionFilter());
+
+  const fastify = app.getHttpAdapter().getInstance() as FastifyInstance;
+  const orm = app.get(MikroORM);
+  fastify.addHook('onRequest', (_request, _reply, done) => RequestContext.create(orm.em, done));
+  fastify.addHook('preValidation', rejectNonObjectBodies);
+  logRequests(fastify);
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+      },
+    },
+  });
+  await app.register(fastifyStatic, { root: WEB_ROOT, prefix: '/', wildcard: false, index: ['index.html'] });
+  setUpOpenApi(app);
+
+  await orm.getMigrator().up();
+  await app.init();
+  return app;
+}
+
+function setUpOpenApi(app: NestFastifyApplication): void {
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Tally')
+      .setDescription('Retry-safe expense tracker. Every /expenses route needs `Authorization: Bearer TOKEN`.')
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+}
+
+function flatten(errors: ValidationError[], parent = ''): string[] {
+  return errors.flatMap((error) => {
+    const path = parent ? `${parent}.${error.property}` : error.property;
+    const own = Object.values(error.constraints ?? {}).map((message) =>
+      message.startsWith('property ') ? `${path} is not a known field` : message,
+    );
+    return [...own, ...flatten(error.children ?? [], path)];
+  });
+}
+
+/** JSON bodies must be objects: `[]`, `"x"` or `3` never reach a DTO. */
+function rejectNonObjectBodies(request: FastifyRequest, reply: FastifyReply, done: () => void): void {
+  const body = request.body;
+  if (body !== undefined && body !== null && (typeof body !== 'object' || Array.isArray(body))) {
+    reply.status(400).send(errorBody(400, 'body must be a JSON object'));
+    return;
+  }
+  if (body === null) {
+    reply.status(400).send(errorBody(400, 'body must be a JSON object'));
+    return;
+  }
+  done();
+}
+
+/** One line per request: method, path (no query, no body, no headers), status, milliseconds. */
+function logRequests(fastify: FastifyInstance): void {
+  const logger = new Logger('HTTP');
+  fastify.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    const path = request.url.split('?')[0];
+    logger.log(`${request.method} ${path} ${reply.statusCode} ${reply.elapsedTime.toFixed(1)}ms`);
+    done();
+  });
+}

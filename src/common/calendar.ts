@@ -1,0 +1,80 @@
+/**
+ * Calendar dates (YYYY-MM-DD) in a ledger's IANA time zone. Dates are plain
+ * strings everywhere: they compare and sort correctly as text and never pass
+ * through a JS Date in local time.
+ */
+const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+export function isTimeZone(zone: string): boolean {
+  if (!zone || zone.length > 64) return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Canonical spelling of a zone ("europe/berlin" → "Europe/Berlin"). */
+export function canonicalTimeZone(zone: string): string {
+  return new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
+}
+
+/** True for a real calendar date written as YYYY-MM-DD (2026-02-30 is not). */
+export function isCalendarDate(text: string): boolean {
+  const match = DATE_PATTERN.exec(text);
+  if (!match) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  if (year < 1 || month < 1 || month > 12 || day < 1) return false;
+  const probe = new Date(Date.UTC(year, month - 1, day));
+  return probe.getUTCFullYear() === year && probe.getUTCMonth() === month - 1 && probe.getUTCDate() === day;
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** Today's date in the given zone. */
+export function todayIn(zone: string, now: Date = new Date()): string {
+  let format = formatters.get(zone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    formatters.set(zone, format);
+  }
+  const parts = Object.fromEntries(format.formatToParts(now).map((part) => [part.type, part.value]));
+  return `${parts.year}-${parts.month}-${parts.day}`;
+}
+
+export function addDays(date: string, days: number): string {
+  const [year, month, day] = date.split('-').map(Number);
+  return new Date(Date.UTC(year, month - 1, day + days)).toISOString().slice(0, 10);
+}
+
+export type Period = 'today' | 'yesterday' | 'week' | 'month' | 'year' | 'all';
+export const PERIODS: readonly Period[] = ['today', 'yesterday', 'week', 'month', 'year', 'all'];
+
+export interface DateRange {
+  from?: string;
+  to?: string;
+}
+
+/**
+ * The dates a bot PERIOD covers: `week` is the last 7 days including today,
+ * `month` and `year` the current calendar month and year so far.
+ */
+export function periodRange(period: Period, today: string): DateRange {
+  switch (period) {
+    case 'today':
+      return { from: today, to: today };
+    case 'yesterday': {
+      const yesterday = addDays(today, -1);
+      return { from: yesterday, to: yesterday };
+    }
+    case 'week':
+      return { from: addDays(today, -6), to: today };
+    case 'month':
+      return { from: `${today.slice(0, 7)}-01`, to: today };
+    case 'year':
+      return { from: `${today.slice(0, 4)}-01-01`, to: today };
+    case 'all':
+      return {};
+  }
+}

@@ -1,0 +1,131 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { parseEnv } from 'node:util';
+import { findCurrency } from '../money/currency';
+import { canonicalTimeZone, isTimeZone } from '../common/calendar';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+export interface TelegramConfig {
+  token: string;
+  apiRoot: string;
+  webhookUrl?: string;
+  webhookSecret?: string;
+}
+
+export interface AppConfig {
+  port: number;
+  host: string;
+  /** SQLite file path, or ":memory:". */
+  databasePath: string;
+  defaultCurrency: string;
+  defaultTimezone: string;
+  idempotencyTtlHours: number;
+  telegram?: TelegramConfig;
+  logLevel: LogLevel;
+}
+
+/** Start-up stops with this: one line that names the variable. */
+export class ConfigError extends Error {}
+
+const LOG_LEVELS: LogLevel[] = ['debug', 'info', 'warn', 'error'];
+const WEBHOOK_SECRET = /^[A-Za-z0-9_-]{1,256}$/;
+
+/** Reads and validates the environment once; every default lives here. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const get = (name: string) => {
+    const value = env[name]?.trim();
+    return value === '' ? undefined : value;
+  };
+
+  const port = Number(get('PORT') ?? '3000');
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ConfigError(`PORT must be a whole number from 0 to 65535, got ${JSON.stringify(get('PORT'))}`);
+  }
+
+  const defaultCurrency = get('DEFAULT_CURRENCY') ?? 'USD';
+  if (!findCurrency(defaultCurrency)) {
+    throw new ConfigError(`DEFAULT_CURRENCY must be an ISO 4217 code such as USD, got ${JSON.stringify(defaultCurrency)}`);
+  }
+
+  const zone = get('DEFAULT_TIMEZONE') ?? 'UTC';
+  if (!isTimeZone(zone)) {
+    throw new ConfigError(`DEFAULT_TIMEZONE must be an IANA time zone such as Europe/Berlin, got ${JSON.stringify(zone)}`);
+  }
+
+  const ttl = Number(get('IDEMPOTENCY_TTL_HOURS') ?? '24');
+  if (!Number.isFinite(ttl) || ttl <= 0) {
+    throw new ConfigError(`IDEMPOTENCY_TTL_HOURS must be a positive number, got ${JSON.stringify(get('IDEMPOTENCY_TTL_HOURS'))}`);
+  }
+
+  const logLevel = (get('LOG_LEVEL') ?? 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(logLevel)}`);
+  }
+
+  return {
+    port,
+    host: get('HOST') ?? '127.0.0.1',
+    databasePath: parseDatabaseUrl(get('DATABASE_URL') ?? 'sqlite:data/tally.sqlite'),
+    defaultCurrency,
+    defaultTimezone: canonicalTimeZone(zone),
+    idempotencyTtlHours: ttl,
+    telegram: loadTelegram(get),
+    logLevel,
+  };
+}
+
+function parseDatabaseUrl(url: string): string {
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    throw new ConfigError('DATABASE_URL: PostgreSQL is not supported yet; use sqlite:PATH');
+  }
+  const match = /^sqlite:(.+)$/.exec(url);
+  if (!match) {
+    throw new ConfigError(`DATABASE_URL must look like sqlite:data/tally.sqlite or sqlite::memory:, got ${JSON.stringify(url)}`);
+  }
+  const path = match[1];
+  if (path === ':memory:') return path;
+  return isAbsolute(path) ? path : resolve(process.cwd(), path);
+}
+
+function loadTelegram(get: (name: string) => string | undefined): TelegramConfig | undefined {
+  const token = get('TELEGRAM_BOT_TOKEN');
+  if (!token) return undefined;
+  if (!/^\d+:[A-Za-z0-9_-]+$/.test(token)) {
+    throw new ConfigError('TELEGRAM_BOT_TOKEN does not look like a BotFather token (123456:ABC-DEF…)');
+  }
+  const apiRoot = get('TELEGRAM_API_ROOT') ?? 'https://api.telegram.org';
+  requireHttpUrl('TELEGRAM_API_ROOT', apiRoot);
+  const webhookUrl = get('TELEGRAM_WEBHOOK_URL');
+  const webhookSecret = get('TELEGRAM_WEBHOOK_SECRET');
+  if (webhookUrl) {
+    requireHttpUrl('TELEGRAM_WEBHOOK_URL', webhookUrl);
+    if (!webhookSecret) {
+      throw new ConfigError('TELEGRAM_WEBHOOK_SECRET is required when TELEGRAM_WEBHOOK_URL is set (1-256 of A-Z a-z 0-9 _ -)');
+    }
+  }
+  if (webhookSecret !== undefined && !WEBHOOK_SECRET.test(webhookSecret)) {
+    throw new ConfigError('TELEGRAM_WEBHOOK_SECRET must be 1-256 characters of A-Z a-z 0-9 _ -');
+  }
+  return { token, apiRoot: apiRoot.replace(/\/+$/, ''), webhookUrl, webhookSecret };
+}
+
+function requireHttpUrl(name: string, value: string): void {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(`${name} must be an http(s) URL, got ${JSON.stringify(value)}`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new ConfigError(`${name} must be an http(s) URL, got ${JSON.stringify(value)}`);
+  }
+}
+
+/** Reads ./.env when present; variables already set in the environment win. */
+export function loadDotEnv(path = resolve(process.cwd(), '.env')): void {
+  if (!existsSync(path)) return;
+  for (const [name, value] of Object.entries(parseEnv(readFileSync(path, 'utf8')))) {
+    if (process.env[name] === undefined) process.env[name] = value;
+  }
+}

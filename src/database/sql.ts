@@ -1,0 +1,16 @@
+import type { EntityManager } from '@mikro-orm/better-sqlite';
+import type { Knex } from '@mikro-orm/knex';
+
+/**
+ * The query builder bound to the current transaction, when there is one. The
+ * global EntityManager resolves to the request's or transaction's fork, so a
+ * service called inside IdempotencyInterceptor's transaction writes inside it.
+ */
+export function sql(em: EntityManager): Knex {
+  return (em.getTransactionContext<Knex.Transaction>() ?? em.getKnex()) as Knex;
+}
+
+/** True when an INSERT … ON CONFLICT DO NOTHING … RETURNING wrote its row. */
+export function inserted(rows: unknown): boolean {
+  return Array.isArray(rows) && rows.length > 0;
+}

@@ -1,0 +1,59 @@
+import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
+
+export type ExpenseSource = 'api' | 'web' | 'telegram';
+
+/**
+ * One recorded expense. The hot paths read and write this table through SQL
+ * in ExpensesService; the entity documents the columns for the ORM.
+ */
+@Entity({ tableName: 'expense' })
+export class Expense {
+  /** Insertion order; breaks ties between expenses of the same date. */
+  @PrimaryKey({ type: 'integer', autoincrement: true })
+  seq!: number;
+
+  /** Public, random id: reveals nothing about other ledgers. */
+  @Property({ type: 'string', unique: true })
+  id!: string;
+
+  @Property({ type: 'integer', fieldName: 'ledger_id' })
+  ledgerId!: number;
+
+  @Property({ type: 'bigint', fieldName: 'amount_minor' })
+  amountMinor!: string;
+
+  @Property({ type: 'string', length: 3 })
+  currency!: string;
+
+  @Property({ type: 'string' })
+  category!: string;
+
+  @Property({ type: 'string' })
+  description!: string;
+
+  /** Calendar date YYYY-MM-DD in the ledger's zone. */
+  @Property({ type: 'string' })
+  date!: string;
+
+  @Property({ type: 'string' })
+  source!: ExpenseSource;
+
+  @Property({ type: 'bigint', fieldName: 'author_telegram_id', nullable: true })
+  authorTelegramId?: string;
+
+  @Property({ type: 'string', fieldName: 'author_name', nullable: true })
+  authorName?: string;
+
+  /** Content hash plus occurrence: unique among a ledger's live expenses. */
+  @Property({ type: 'string', fieldName: 'dedup_key' })
+  dedupKey!: string;
+
+  @Property({ type: 'integer' })
+  occurrence!: number;
+
+  @Property({ type: 'string', fieldName: 'created_at' })
+  createdAt!: string;
+
+  @Property({ type: 'string', fieldName: 'deleted_at', nullable: true })
+  deletedAt?: string;
+}

@@ -1,0 +1,80 @@
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Query, Res, StreamableFile, UseGuards, UseInterceptors } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { BearerGuard, CurrentLedger } from '../ledgers/bearer.guard';
+import type { Ledger } from '../ledgers/ledger.entity';
+import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor';
+import { expensesCsv } from './csv';
+import { CreateExpenseDto } from './dto/create-expense.dto';
+import { DateRangeQuery, FilterQuery, ListExpensesQuery } from './dto/list-expenses.query';
+import { ExpensesService } from './expenses.service';
+import type { ExpenseView } from './expense.view';
+
+const IDEMPOTENCY_HEADER = {
+  name: 'Idempotency-Key',
+  required: false,
+  description: '1-255 printable ASCII characters; a retry with the same key replays the first response',
+};
+
+@ApiTags('expenses')
+@ApiBearerAuth()
+@UseGuards(BearerGuard)
+@Controller('expenses')
+export class ExpensesController {
+  constructor(private readonly expenses: ExpensesService) {}
+
+  @Post()
+  @UseInterceptors(IdempotencyInterceptor)
+  @ApiOperation({ summary: 'Record an expense (201), or return the identical one already recorded (200)' })
+  @ApiHeader(IDEMPOTENCY_HEADER)
+  @ApiResponse({ status: 201, description: 'Recorded' })
+  @ApiResponse({ status: 200, description: 'An identical expense already existed; it is returned' })
+  async create(
+    @CurrentLedger() ledger: Ledger,
+    @Body() body: CreateExpenseDto,
+    @Headers('x-tally-source') source: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ExpenseView> {
+    const result = await this.expenses.record(ledger, { ...body, source: source === 'web' ? 'web' : 'api' });
+    reply.status(result.created ? 201 : 200);
+    return result.expense;
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List expenses, newest first; count and total cover every match' })
+  list(@CurrentLedger() ledger: Ledger, @Query() query: ListExpensesQuery) {
+    return this.expenses.list(ledger, query);
+  }
+
+  @Get('summary')
+  @ApiOperation({ summary: 'Totals per category and per currency for a date range' })
+  summary(@CurrentLedger() ledger: Ledger, @Query() query: DateRangeQuery) {
+    return this.expenses.summary(ledger, query);
+  }
+
+  @Get('export.csv')
+  @ApiOperation({ summary: 'Every matching expense as CSV' })
+  exportCsv(@CurrentLedger() ledger: Ledger, @Query() query: FilterQuery): StreamableFile {
+    // Validate the filter before the first byte goes out; errors after that could not be a 400.
+    const filter = { ...this.expenses.checkFilter(query), sort: query.sort };
+    return new StreamableFile(expensesCsv(this.expenses.stream(ledger, filter)), {
+      type: 'text/csv; charset=utf-8',
+      disposition: 'attachment; filename="expenses.csv"',
+    });
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One expense of this ledger' })
+  get(@CurrentLedger() ledger: Ledger, @Param('id') id: string) {
+    return this.expenses.get(ledger, id);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @UseInterceptors(IdempotencyInterceptor)
+  @ApiHeader(IDEMPOTENCY_HEADER)
+  @ApiOperation({ summary: 'Remove an expense from lists and totals (kept in the database)' })
+  async remove(@CurrentLedger() ledger: Ledger, @Param('id') id: string): Promise<void> {
+    await this.expenses.remove(ledger, id);
+  }
+}

@@ -1,0 +1,73 @@
+import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/better-sqlite';
+import type { FastifyReply } from 'fastify';
+import { from, lastValueFrom, Observable } from 'rxjs';
+import {
+  IdempotencyInFlightError,
+  IdempotencyMismatchError,
+  InvalidInputError,
+} from '../common/domain-errors';
+import type { AuthenticatedRequest } from '../ledgers/bearer.guard';
+import { IDEMPOTENCY_KEY_SHAPE, IdempotencyService, requestFingerprint } from './idempotency.service';
+
+/**
+ * Idempotency-Key for POST and DELETE (CONTRACT §4.2). The handler's writes
+ * and the stored response commit in one transaction, so a crash leaves
+ * neither and a retry simply runs again; errors roll both back, so failed
+ * requests are never replayed. The primary key (ledger, key) settles races
+ * between processes; the in-flight set answers 409 within this one.
+ */
+@Injectable()
+export class IdempotencyInterceptor implements NestInterceptor {
+  private readonly inFlight = new Set<string>();
+
+  constructor(
+    private readonly em: EntityManager,
+    private readonly store: IdempotencyService,
+  ) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const reply = context.switchToHttp().getResponse<FastifyReply>();
+    const header = request.headers['idempotency-key'];
+    if (header === undefined) return next.handle();
+    if (typeof header !== 'string' || !IDEMPOTENCY_KEY_SHAPE.test(header)) {
+      throw new InvalidInputError('Idempotency-Key must be 1-255 printable ASCII characters');
+    }
+    const ledgerId = request.ledger.id;
+    const slot = `${ledgerId}\n${header}`;
+    if (this.inFlight.has(slot)) {
+      throw new IdempotencyInFlightError('Idempotency-Key: a request with this key is still being processed; retry later');
+    }
+    this.inFlight.add(slot);
+    const fingerprint = requestFingerprint(request.method, request.url.split('?')[0], request.body ?? null);
+    const run = async () => {
+      try {
+        return await this.once(ledgerId, header, fingerprint, reply, next);
+      } catch (error) {
+        // Another process stored this key between our read and our write: replay its answer.
+        if (!(error instanceof UniqueConstraintViolationException)) throw error;
+        return await this.once(ledgerId, header, fingerprint, reply, next);
+      } finally {
+        this.inFlight.delete(slot);
+      }
+    };
+    return from(run());
+  }
+
+  private once(ledgerId: number, key: string, fingerprint: string, reply: FastifyReply, next: CallHandler): Promise<unknown> {
+    return this.em.transactional(async () => {
+      const stored = await this.store.find(ledgerId, key);
+      if (stored) {
+        if (stored.fingerprint !== fingerprint) {
+          throw new IdempotencyMismatchError('Idempotency-Key was already used with a different request');
+        }
+        reply.status(stored.statusCode).header('Idempotent-Replayed', 'true');
+        return stored.body;
+      }
+      const body = await lastValueFrom(next.handle(), { defaultValue: undefined });
+      await this.store.save(ledgerId, key, { fingerprint, statusCode: reply.statusCode, body });
+      return body;
+    });
+  }
+}

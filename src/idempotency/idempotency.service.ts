@@ -1,0 +1,92 @@
+import { createHash } from 'node:crypto';
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { EntityManager, MikroORM } from '@mikro-orm/better-sqlite';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/config';
+import { sql } from '../database/sql';
+
+export interface StoredResponse {
+  fingerprint: string;
+  statusCode: number;
+  body: unknown;
+}
+
+/** 1-255 printable ASCII characters (CONTRACT §4.2). */
+export const IDEMPOTENCY_KEY_SHAPE = /^[\x20-\x7e]{1,255}$/;
+const PURGE_EVERY_MS = 60 * 60 * 1000;
+
+/** The request's identity: a reused key must come with the same method, path and body. */
+export function requestFingerprint(method: string, path: string, body: unknown): string {
+  return createHash('sha256').update(JSON.stringify([method, path, canonical(body)])).digest('base64url');
+}
+
+/** JSON with object keys sorted, so {"a":1,"b":2} and {"b":2,"a":1} are the same request. */
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.keys(value as object)
+        .sort()
+        .map((key) => [key, canonical((value as Record<string, unknown>)[key])]),
+    );
+  }
+  return value;
+}
+
+@Injectable()
+export class IdempotencyService implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('Idempotency');
+  private purgeTimer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly em: EntityManager,
+    private readonly orm: MikroORM,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** The live stored response for this key, if any; an expired one is removed here. */
+  async find(ledgerId: number, key: string): Promise<StoredResponse | undefined> {
+    const row = await sql(this.em)('idempotency_key').where({ ledger_id: ledgerId, key }).first();
+    if (!row) return undefined;
+    if (Number(row.expires_at) <= Date.now()) {
+      await sql(this.em)('idempotency_key').where({ ledger_id: ledgerId, key }).delete();
+      return undefined;
+    }
+    return { fingerprint: row.fingerprint, statusCode: row.status_code, body: row.body === null ? undefined : JSON.parse(row.body) };
+  }
+
+  /** Stores the response; a concurrent writer of the same key makes this throw a unique violation. */
+  async save(ledgerId: number, key: string, response: StoredResponse): Promise<void> {
+    await sql(this.em)('idempotency_key').insert({
+      ledger_id: ledgerId,
+      key,
+      fingerprint: response.fingerprint,
+      status_code: response.statusCode,
+      body: response.body === undefined ? null : JSON.stringify(response.body),
+      expires_at: Date.now() + this.config.idempotencyTtlHours * 3600_000,
+    });
+  }
+
+  async purgeExpired(): Promise<number> {
+    return this.orm.em.fork().getKnex()('idempotency_key').where('expires_at', '<=', Date.now()).delete();
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.purgeSafely();
+    this.purgeTimer = setInterval(() => void this.purgeSafely(), PURGE_EVERY_MS);
+    this.purgeTimer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.purgeTimer);
+  }
+
+  private async purgeSafely(): Promise<void> {
+    try {
+      const purged = await this.purgeExpired();
+      if (purged) this.logger.log(`purged ${purged} expired idempotency keys`);
+    } catch (error) {
+      this.logger.warn(`purging expired idempotency keys failed: ${(error as Error).message}`);
+    }
+  }
+}

@@ -1,0 +1,51 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/better-sqlite';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/config';
+import { sql } from '../database/sql';
+import { Ledger } from './ledger.entity';
+
+interface LedgerRow {
+  id: number;
+  name: string;
+  currency: string;
+  timezone: string;
+  created_at: string;
+}
+
+@Injectable()
+export class LedgersService {
+  constructor(
+    private readonly em: EntityManager,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** The ledger with this name, created with the configured defaults if missing. Race-free: the unique name decides. */
+  async findOrCreate(name: string): Promise<Ledger> {
+    await sql(this.em)('ledger')
+      .insert({
+        name,
+        currency: this.config.defaultCurrency,
+        timezone: this.config.defaultTimezone,
+        created_at: new Date().toISOString(),
+      })
+      .onConflict('name')
+      .ignore();
+    const row: LedgerRow = await sql(this.em)('ledger').where({ name }).first();
+    return toLedger(row);
+  }
+
+  async byId(id: number): Promise<Ledger | undefined> {
+    const row: LedgerRow | undefined = await sql(this.em)('ledger').where({ id }).first();
+    return row ? toLedger(row) : undefined;
+  }
+
+  async update(ledger: Ledger, changes: Partial<Pick<Ledger, 'currency' | 'timezone'>>): Promise<Ledger> {
+    await sql(this.em)('ledger').where({ id: ledger.id }).update(changes);
+    return Object.assign(new Ledger(ledger.name, ledger.currency, ledger.timezone), ledger, changes);
+  }
+}
+
+export function toLedger(row: LedgerRow): Ledger {
+  return Object.assign(new Ledger(row.name, row.currency, row.timezone), { id: row.id, createdAt: row.created_at });
+}
