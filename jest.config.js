@@ -1,9 +1,11 @@
 /** Unit specs live beside the code (src/**\/*.spec.ts); end-to-end specs under test/. */
 module.exports = {
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
+  transform: { '^.+\\.[tj]s$': ['ts-jest', { tsconfig: 'tsconfig.jest.json' }] },
+  // content-disposition 3 (under @fastify/static) ships only ES modules; Node loads them, Jest needs them compiled.
+  transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
-  testPathIgnorePatterns: process.env.STRESS ? [] : ['/test/stress/'],
+  testPathIgnorePatterns: process.env.STRESS ? ['/node_modules/'] : ['/node_modules/', '/test/stress/'],
   testTimeout: 60000,
 };
