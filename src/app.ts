@@ -29,7 +29,6 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     logger: LEVELS[config.logLevel],
     bufferLogs: false,
   });
-  app.enableShutdownHooks();
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,

@@ -15,9 +15,25 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  const logger = new Logger('Tally');
   const app = await createApp(config);
+  // Our own signal handling (not enableShutdownHooks) so a clean stop exits 0:
+  // requests in flight finish, new ones get 503, the database closes.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      logger.log(`${signal} received, shutting down`);
+      app.close().then(
+        () => process.exit(0),
+        (error: Error) => {
+          logger.error(`shutdown failed: ${error.message}`);
+          process.exit(1);
+        },
+      );
+    });
+  }
   await app.listen({ port: config.port, host: config.host });
-  new Logger('Tally').log(`listening on http://${config.host}:${(app.getHttpServer().address() as { port: number }).port}`);
+  if (!config.telegram) logger.log('Telegram bot disabled: TELEGRAM_BOT_TOKEN is not set');
+  logger.log(`listening on http://${config.host}:${(app.getHttpServer().address() as { port: number }).port}`);
 }
 
 main().catch((error: Error) => {

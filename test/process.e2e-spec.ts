@@ -1,0 +1,67 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { Client } from './support/http';
+import { removeDir, tempDir } from './support/app';
+import { createToken, ROOT, startServer } from './support/server-process';
+
+describe('the production build as a process', () => {
+  let dir: string;
+  let env: Record<string, string>;
+  beforeEach(() => {
+    dir = tempDir();
+    env = { DATABASE_URL: `sqlite:${join(dir, 'tally.sqlite')}` };
+  });
+  afterEach(() => removeDir(dir));
+
+  it('issues tokens while running, and every answered write survives kill -9', async () => {
+    const server = await startServer(env);
+    expect(server.output()).toMatch(/bot disabled/i);
+    const token = createToken(env, 'household'); // while the server holds the database open
+    expect(token).toMatch(/^tally_/);
+    const api = new Client(server.url, token);
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => api.post('/expenses', { amount: `${i + 1}.25`, category: 'crash', date: '2026-11-01' })),
+    );
+    expect(answers.every((a) => a.status === 201)).toBe(true);
+    server.child.kill('SIGKILL');
+    expect(await server.exited).toBe('SIGKILL');
+
+    const again = await startServer(env);
+    try {
+      const list = await new Client(again.url, token).get('/expenses?limit=500');
+      expect(list.body.count).toBe(40);
+      expect(new Set(list.body.items.map((e: { id: string }) => e.id))).toEqual(new Set(answers.map((a) => a.body.id)));
+      expect(list.body.total).toEqual({ USD: '830.00' });
+    } finally {
+      again.child.kill('SIGTERM');
+      expect(await again.exited).toBe(0);
+    }
+  });
+
+  it('the token CLI prints usage and fails without a ledger name', () => {
+    const result = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli', 'token.js'), 'create'], { cwd: ROOT, env: { ...env, PATH: process.env.PATH ?? '' }, encoding: 'utf8' });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toMatch(/usage: npm run token -- create --ledger NAME/);
+  });
+
+  it.each([
+    [{ DEFAULT_CURRENCY: 'XXY' }, 'DEFAULT_CURRENCY'],
+    [{ DEFAULT_TIMEZONE: 'Mars/Olympus' }, 'DEFAULT_TIMEZONE'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    [{ PORT: 'eighty' }, 'PORT'],
+    [{ TELEGRAM_BOT_TOKEN: '123:abc', TELEGRAM_WEBHOOK_URL: 'https://example.test/telegram/webhook' }, 'TELEGRAM_WEBHOOK_SECRET'],
+    [{ TELEGRAM_BOT_TOKEN: '123:abc', TELEGRAM_WEBHOOK_URL: 'not a url', TELEGRAM_WEBHOOK_SECRET: 's' }, 'TELEGRAM_WEBHOOK_URL'],
+    [{ TELEGRAM_BOT_TOKEN: '123:abc', TELEGRAM_WEBHOOK_URL: 'https://x.test/', TELEGRAM_WEBHOOK_SECRET: 'bad secret!' }, 'TELEGRAM_WEBHOOK_SECRET'],
+  ])('bad configuration %p stops start-up with one line naming %s', (bad, variable) => {
+    const result = spawnSync(process.execPath, [join(ROOT, 'dist', 'main.js')], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', ...env, ...bad },
+      encoding: 'utf8',
+      timeout: 15_000,
+    });
+    expect(result.status).not.toBe(0);
+    const lines = result.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(variable);
+  });
+});

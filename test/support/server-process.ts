@@ -1,0 +1,47 @@
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+
+export const ROOT = join(__dirname, '..', '..');
+const MAIN = join(ROOT, 'dist', 'main.js');
+
+export interface ServerProcess {
+  url: string;
+  child: ChildProcess;
+  output(): string;
+  /** Resolves with the exit code (or signal) when the process ends. */
+  exited: Promise<number | string>;
+}
+
+/** Starts the production build (dist/, made by `npm test`'s build step) as a real process. */
+export async function startServer(env: Record<string, string>, timeoutMs = 15_000): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [MAIN], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', PORT: '0', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+  const started = Date.now();
+  while (Date.now() - started < timeoutMs) {
+    const match = /listening on (http:\/\/[\d.]+:\d+)/.exec(output);
+    if (match) return { url: match[1], child, output: () => output, exited };
+    if (child.exitCode !== null) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`server did not start:\n${output}`);
+}
+
+/** Runs `npm run token -- create --ledger NAME`'s script and returns the last line of stdout. */
+export function createToken(env: Record<string, string>, ledger: string): string {
+  const result = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli', 'token.js'), 'create', '--ledger', ledger], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    encoding: 'utf8',
+  });
+  if (result.status !== 0) throw new Error(`token CLI failed: ${result.stderr}`);
+  const lines = result.stdout.trim().split('\n');
+  return lines[lines.length - 1];
+}
