@@ -5,9 +5,10 @@ import { Ledger } from '../ledgers/ledger.entity';
 import { Expense } from '../expenses/expense.entity';
 import { IdempotencyRecord } from '../idempotency/idempotency-record.entity';
 import { ProcessedUpdate } from '../telegram/processed-update.entity';
+import { ListQuery } from '../telegram/list-query.entity';
 import { Migration20261124000000 } from '../migrations/Migration20261124000000';
 
-export const ENTITIES = [Ledger, ApiToken, Expense, IdempotencyRecord, ProcessedUpdate];
+export const ENTITIES = [Ledger, ApiToken, Expense, IdempotencyRecord, ProcessedUpdate, ListQuery];
 
 /** Every migration, in order. Listed here so the same list works from src/ and dist/. */
 const MIGRATIONS = [{ name: 'Migration20261124000000', class: Migration20261124000000 }];

@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from 
 import { EntityManager, MikroORM } from '@mikro-orm/better-sqlite';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
-import { sql } from '../database/sql';
+import { inserted, sql } from '../database/sql';
 
 export interface StoredResponse {
   fingerprint: string;
@@ -65,6 +65,19 @@ export class IdempotencyService implements OnModuleInit, OnApplicationShutdown {
       body: response.body === undefined ? null : JSON.stringify(response.body),
       expires_at: Date.now() + this.config.idempotencyTtlHours * 3600_000,
     });
+  }
+
+  /**
+   * Takes a one-time key with no response to replay (the bot's "Record again"
+   * button): true the first time, false ever after, decided by the primary key.
+   */
+  async claimKey(ledgerId: number, key: string, ttlMs: number): Promise<boolean> {
+    const rows = await sql(this.em)('idempotency_key')
+      .insert({ ledger_id: ledgerId, key, fingerprint: 'claim', status_code: 200, body: null, expires_at: Date.now() + ttlMs })
+      .onConflict()
+      .ignore()
+      .returning(['key']);
+    return inserted(rows);
   }
 
   async purgeExpired(): Promise<number> {

@@ -55,5 +55,14 @@ export class Migration20261124000000 extends Migration {
       primary key (bot_id, update_id)
     )`);
     this.addSql(`create index telegram_update_claimed on telegram_update (claimed_at)`);
+    // The filter behind a /list message's "More" button (callback data is limited to 64 bytes).
+    this.addSql(`create table telegram_list_query (
+      id integer primary key autoincrement,
+      ledger_id integer not null references ledger (id),
+      category text null,
+      date_from text null,
+      date_to text null,
+      created_at bigint not null
+    )`);
   }
 }

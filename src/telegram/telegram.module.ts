@@ -1,9 +1,21 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { TelegramConfig } from '../config/config';
+import { ExpensesModule } from '../expenses/expenses.module';
+import { IdempotencyModule } from '../idempotency/idempotency.module';
+import { LedgersModule } from '../ledgers/ledgers.module';
+import { BotStore } from './bot-store';
+import { TelegramWebhookController } from './telegram-webhook.controller';
+import { TELEGRAM_CONFIG, TelegramService } from './telegram.service';
 
+/** Only imported when TELEGRAM_BOT_TOKEN is set; the webhook route exists only in webhook mode. */
 @Module({})
 export class TelegramModule {
-  static forRoot(_config: TelegramConfig): DynamicModule {
-    return { module: TelegramModule };
+  static forRoot(config: TelegramConfig): DynamicModule {
+    return {
+      module: TelegramModule,
+      imports: [ExpensesModule, LedgersModule, IdempotencyModule],
+      controllers: config.webhookUrl ? [TelegramWebhookController] : [],
+      providers: [{ provide: TELEGRAM_CONFIG, useValue: config }, BotStore, TelegramService],
+    };
   }
 }

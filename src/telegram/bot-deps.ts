@@ -1,0 +1,17 @@
+import type { ExpensesService } from '../expenses/expenses.service';
+import type { IdempotencyService } from '../idempotency/idempotency.service';
+import type { LedgersService } from '../ledgers/ledgers.service';
+import type { TokensService } from '../ledgers/tokens.service';
+import type { BotStore } from './bot-store';
+
+/** What the bot's handlers may call: the same services the REST API uses. */
+export interface BotDeps {
+  expenses: ExpensesService;
+  ledgers: LedgersService;
+  tokens: TokensService;
+  idempotency: IdempotencyService;
+  store: BotStore;
+  /** Runs work in one database transaction. */
+  transaction<T>(work: () => Promise<T>): Promise<T>;
+  log: { error(message: string): void; warn(message: string): void };
+}

@@ -1,0 +1,68 @@
+import { autoRetry } from '@grammyjs/auto-retry';
+import { Bot, BotConfig, GrammyError, HttpError } from 'grammy';
+import type { UserFromGetMe } from 'grammy/types';
+import { BotContext, ledgerName, Once } from './bot-context';
+import type { BotDeps } from './bot-deps';
+import { addFeature } from './features/add';
+import { fallbackFeature, manageFeature } from './features/manage';
+import { reportsFeature } from './features/reports';
+
+export interface BotOptions {
+  token: string;
+  apiRoot: string;
+  /** Known bot identity (tests), skipping getMe. */
+  botInfo?: UserFromGetMe;
+}
+
+/** The commands shown in Telegram's menu (setMyCommands). */
+export const COMMANDS = [
+  { command: 'add', description: 'Record an expense: /add 12.50 food lunch' },
+  { command: 'list', description: 'Newest expenses: /list [category] [period]' },
+  { command: 'total', description: 'Totals: /total [category] [period]' },
+  { command: 'undo', description: 'Remove the last expense you added' },
+  { command: 'delete', description: 'Remove one expense: /delete ID' },
+  { command: 'export', description: 'All expenses as CSV' },
+  { command: 'currency', description: 'Show or set the default currency' },
+  { command: 'timezone', description: 'Show or set the time zone' },
+  { command: 'token', description: 'A REST API token (private chat)' },
+  { command: 'help', description: 'What Tally does' },
+];
+
+/**
+ * Bot API retries stay bounded so a webhook is answered in time: a 429 is
+ * waited out only up to 5 s, a 5xx is retried twice (after 3 s and 6 s).
+ */
+const RETRY = { maxRetryAttempts: 2, maxDelaySeconds: 5 };
+
+/** Builds the bot; nothing runs and nothing is fetched until the caller starts it. */
+export function createBot(deps: BotDeps, options: BotOptions): Bot<BotContext> {
+  const config: BotConfig<BotContext> = { client: { apiRoot: options.apiRoot }, botInfo: options.botInfo };
+  const bot = new Bot<BotContext>(options.token, config);
+  bot.api.config.use(autoRetry(RETRY));
+
+  bot.use(async (ctx, next) => {
+    const chat = ctx.chat;
+    if (!chat) return; // inline queries and the like: not ours
+    const once: Once = (work) =>
+      deps.transaction(async () => {
+        if (!(await deps.store.claim(ctx.me.id, ctx.update.update_id))) return undefined;
+        const ledger = await deps.ledgers.findOrCreate(ledgerName(chat.id));
+        return { value: await work(ledger) };
+      });
+    ctx.once = once;
+    await next();
+  });
+
+  const features = bot.errorBoundary(async (error) => {
+    const cause = error.error;
+    // The Bot API itself failed (after retries): a reply about it would fail too.
+    if (cause instanceof GrammyError || cause instanceof HttpError) {
+      deps.log.warn(`update ${error.ctx.update.update_id}: Bot API call failed: ${cause.message}`);
+      return;
+    }
+    deps.log.error(`update ${error.ctx.update.update_id} failed: ${cause instanceof Error ? cause.stack : String(cause)}`);
+    await error.ctx.reply('Sorry, something went wrong. Please try again.').catch(() => undefined);
+  });
+  features.use(addFeature(deps), reportsFeature(deps), manageFeature(deps), fallbackFeature());
+  return bot;
+}

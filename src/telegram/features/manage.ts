@@ -1,0 +1,93 @@
+import { Composer } from 'grammy';
+import { canonicalTimeZone, isTimeZone } from '../../common/calendar';
+import { NotFoundError } from '../../common/domain-errors';
+import { findCurrency } from '../../money/currency';
+import { BotContext } from '../bot-context';
+import type { BotDeps } from '../bot-deps';
+import { formatExpense, HELP } from '../format';
+
+/** /undo, /delete, /currency, /timezone and /token. */
+export function manageFeature(deps: BotDeps): Composer<BotContext> {
+  const feature = new Composer<BotContext>();
+
+  feature.command('undo', async (ctx) => {
+    const done = await ctx.once(async (ledger) => {
+      const removed = ctx.from ? await deps.expenses.removeLatestBy(ledger, ctx.from.id) : undefined;
+      return removed ? `Removed ${formatExpense(removed)}.` : 'Nothing of yours to undo in this chat.';
+    });
+    if (done) await ctx.reply(done.value);
+  });
+
+  feature.command('delete', async (ctx) => {
+    const id = ctx.match.trim().replace(/^#/, '').toLowerCase();
+    const done = await ctx.once(async (ledger) => {
+      if (!/^[0-9a-z]{1,32}$/.test(id)) return 'Write it like this: /delete ID, with the #ID shown by /list.';
+      try {
+        const expense = await deps.expenses.get(ledger, id);
+        await deps.expenses.remove(ledger, id);
+        return `Removed ${formatExpense(expense)}.`;
+      } catch (error) {
+        if (error instanceof NotFoundError) return `No expense #${id} in this chat. /list shows the ids.`;
+        throw error;
+      }
+    });
+    if (done) await ctx.reply(done.value);
+  });
+
+  feature.command('currency', async (ctx) => {
+    const code = ctx.match.trim().toUpperCase();
+    const done = await ctx.once(async (ledger) => {
+      if (!code) return `This chat's currency is ${ledger.currency}. Change it with /currency EUR.`;
+      if (!findCurrency(code)) return `"${ctx.match.trim()}" is not an ISO 4217 currency code. Try /currency EUR.`;
+      await deps.ledgers.update(ledger, { currency: code });
+      return `This chat's currency is now ${code}. Amounts without a currency are recorded in ${code}.`;
+    });
+    if (done) await ctx.reply(done.value);
+  });
+
+  feature.command('timezone', async (ctx) => {
+    const zone = ctx.match.trim();
+    const done = await ctx.once(async (ledger) => {
+      if (!zone) return `This chat's time zone is ${ledger.timezone}. Change it with /timezone Europe/Berlin.`;
+      if (!isTimeZone(zone)) return `"${zone}" is not a time zone I know. Try /timezone Europe/Berlin or /timezone America/New_York.`;
+      const canonical = canonicalTimeZone(zone);
+      await deps.ledgers.update(ledger, { timezone: canonical });
+      return `This chat's time zone is now ${canonical}; "today" follows it.`;
+    });
+    if (done) await ctx.reply(done.value);
+  });
+
+  feature.command('token', async (ctx) => {
+    const done = await ctx.once(async (ledger) => {
+      if (ctx.chat.type !== 'private') return undefined;
+      return deps.tokens.issue(ledger);
+    });
+    if (!done) return;
+    if (!done.value) return void (await ctx.reply('For safety, /token works only in a private chat with me.'));
+    await ctx.reply(
+      [
+        'Your REST API token for this chat\'s expenses. It is shown once; keep it secret:',
+        done.value,
+        '',
+        'Use it as: Authorization: Bearer <token>',
+      ].join('\n'),
+    );
+  });
+
+  feature.command(['start', 'help'], async (ctx) => {
+    if (await ctx.once(async () => true)) await ctx.reply(HELP);
+  });
+
+  return feature;
+}
+
+/** Registered last: private messages nothing else understood get a hint; group chatter is ignored. */
+export function fallbackFeature(): Composer<BotContext> {
+  const feature = new Composer<BotContext>();
+  feature.chatType('private').on('message', async (ctx) => {
+    if (await ctx.once(async () => true)) {
+      await ctx.reply('I did not understand that. Start a message with an amount (12.50 food lunch) or see /help.');
+    }
+  });
+  return feature;
+}

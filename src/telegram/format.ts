@@ -1,0 +1,69 @@
+import type { Period } from '../common/calendar';
+import type { ExpenseView } from '../expenses/expense.view';
+import type { Totals } from '../expenses/totals';
+
+/** Telegram's limit is 4096; leave room so a page is never cut mid-line. */
+export const MESSAGE_BUDGET = 3900;
+
+const PERIOD_LABELS: Record<Period, string> = {
+  today: 'today',
+  yesterday: 'yesterday',
+  week: 'the last 7 days',
+  month: 'this month',
+  year: 'this year',
+  all: 'all time',
+};
+
+export function periodLabel(period: Period): string {
+  return PERIOD_LABELS[period];
+}
+
+/** "12.50 USD · 3.00 EUR"; "nothing" when empty. */
+export function formatTotals(totals: Totals): string {
+  const parts = Object.entries(totals).map(([currency, amount]) => `${amount} ${currency}`);
+  return parts.length ? parts.join(' · ') : 'nothing';
+}
+
+export function formatExpense(expense: ExpenseView): string {
+  const description = expense.description ? ` (${shorten(expense.description, 60)})` : '';
+  return `${expense.amount} ${expense.currency} for ${expense.category}${description} on ${expense.date}`;
+}
+
+/** One list line; group chats also name who added it. */
+export function listLine(expense: ExpenseView, withAuthor: boolean): string {
+  const description = expense.description ? ` — ${shorten(expense.description, 40)}` : '';
+  const author = withAuthor && expense.author ? ` · ${shorten(expense.author.name, 24)}` : '';
+  return `${expense.date}  ${expense.amount} ${expense.currency}  ${expense.category}${description}${author}  #${expense.id}`;
+}
+
+export function shorten(text: string, max: number): string {
+  const chars = [...text];
+  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
+}
+
+/** How many of the lines fit in one message after the header and footer. */
+export function linesThatFit(header: string, lines: string[], footer: string): number {
+  let used = header.length + footer.length + 2;
+  for (let i = 0; i < lines.length; i++) {
+    used += lines[i].length + 1;
+    if (used > MESSAGE_BUDGET) return i;
+  }
+  return lines.length;
+}
+
+export const HELP = [
+  'Tally keeps this chat\'s expenses. Each chat has its own ledger; in a group everyone shares one.',
+  '',
+  '/add 12.50 food lunch with Ann: record an expense',
+  '/add €12 travel taxi @yesterday: with a currency and a date',
+  '12.5 food lunch: in a private chat, just write it',
+  '/list food week: newest first (category and period optional)',
+  '/total month: totals per currency and per category',
+  '/undo: remove the last expense you added here',
+  '/delete ID: remove one expense (the #ID from /list)',
+  '/export: all expenses as a CSV file',
+  '/currency EUR, /timezone Europe/Berlin: this chat\'s defaults',
+  '/token: an API token for this ledger (private chats only)',
+  '',
+  'Periods: today, yesterday, week, month, year, all.',
+].join('\n');

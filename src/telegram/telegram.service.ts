@@ -1,0 +1,106 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/better-sqlite';
+import { Bot, webhookCallback } from 'grammy';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { TelegramConfig } from '../config/config';
+import { ExpensesService } from '../expenses/expenses.service';
+import { IdempotencyService } from '../idempotency/idempotency.service';
+import { LedgersService } from '../ledgers/ledgers.service';
+import { TokensService } from '../ledgers/tokens.service';
+import type { BotContext } from './bot-context';
+import { BotStore } from './bot-store';
+import { COMMANDS, createBot } from './bot';
+
+export const TELEGRAM_CONFIG = Symbol('TELEGRAM_CONFIG');
+const ALLOWED_UPDATES = ['message', 'callback_query'] as const;
+const PRUNE_EVERY_MS = 60 * 60 * 1000;
+/**
+ * Telegram retries a webhook that is slow to answer. Our writes commit before
+ * the reply is sent, so past this the request is answered 200 and the reply
+ * (still being retried) finishes in the background.
+ */
+const WEBHOOK_ANSWER_MS = 10_000;
+
+/** Owns the bot: builds it, registers commands and the webhook or starts polling, stops it on shutdown. */
+@Injectable()
+export class TelegramService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Telegram');
+  readonly bot: Bot<BotContext>;
+  private readonly webhook?: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+  private pruneTimer?: NodeJS.Timeout;
+  private polling?: Promise<void>;
+
+  constructor(
+    @Inject(TELEGRAM_CONFIG) private readonly config: TelegramConfig,
+    em: EntityManager,
+    expenses: ExpensesService,
+    ledgers: LedgersService,
+    tokens: TokensService,
+    idempotency: IdempotencyService,
+    private readonly store: BotStore,
+  ) {
+    this.bot = createBot(
+      {
+        expenses,
+        ledgers,
+        tokens,
+        idempotency,
+        store,
+        transaction: (work) => em.transactional(() => work()),
+        log: { error: (message) => this.logger.error(message), warn: (message) => this.logger.warn(message) },
+      },
+      { token: config.token, apiRoot: config.apiRoot },
+    );
+    if (config.webhookUrl) {
+      this.webhook = webhookCallback(this.bot, 'fastify', {
+        secretToken: config.webhookSecret,
+        onTimeout: 'return',
+        timeoutMilliseconds: WEBHOOK_ANSWER_MS,
+      }) as unknown as (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+    }
+  }
+
+  /** grammY's webhook handler: checks the secret header in constant time, 401 without it. */
+  async handleWebhook(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    if (!this.webhook) {
+      reply.status(404).send({ statusCode: 404, error: 'Not Found', message: 'the bot is in polling mode' });
+      return;
+    }
+    await this.webhook(request, reply);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.bot.init();
+    await this.bot.api.setMyCommands(COMMANDS).catch((error: Error) => this.logger.warn(`setMyCommands failed: ${error.message}`));
+    if (this.config.webhookUrl) {
+      await this.bot.api.setWebhook(this.config.webhookUrl, {
+        secret_token: this.config.webhookSecret,
+        allowed_updates: [...ALLOWED_UPDATES],
+      });
+      this.logger.log(`@${this.bot.botInfo.username}: webhook mode, Telegram posts to ${new URL(this.config.webhookUrl).origin}/…`);
+    } else {
+      this.polling = this.bot
+        .start({ allowed_updates: [...ALLOWED_UPDATES], onStart: () => this.logger.log(`@${this.bot.botInfo.username}: long polling`) })
+        .catch((error: Error) => this.logger.error(`polling stopped: ${error.message}`));
+    }
+    this.pruneTimer = setInterval(() => void this.prune(), PRUNE_EVERY_MS);
+    this.pruneTimer.unref();
+    await this.prune();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.pruneTimer);
+    if (this.polling) {
+      await this.bot.stop();
+      await this.polling;
+    }
+  }
+
+  private async prune(): Promise<void> {
+    try {
+      await this.store.prune();
+    } catch (error) {
+      this.logger.warn(`pruning bot state failed: ${(error as Error).message}`);
+    }
+  }
+}
