@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { BadRequestException, LogLevel, Logger, ValidationError, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -14,6 +14,8 @@ import { AllExceptionsFilter, DomainExceptionFilter, errorBody } from './common/
 /** Request bodies above this are refused with 413 (CONTRACT §5). */
 export const BODY_LIMIT_BYTES = 64 * 1024;
 const WEB_ROOT = join(__dirname, '..', 'src', 'web', 'public');
+/** Chart.js's browser build, served from the installed package. */
+const CHART_ROOT = dirname(require.resolve('chart.js'));
 
 const LEVELS: Record<ConfigLogLevel, LogLevel[]> = {
   debug: ['debug', 'log', 'warn', 'error', 'fatal'],
@@ -60,6 +62,13 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     },
   });
   await app.register(fastifyStatic, { root: WEB_ROOT, prefix: '/', wildcard: false, index: ['index.html'] });
+  await app.register(fastifyStatic, {
+    root: CHART_ROOT,
+    prefix: '/vendor/chart/',
+    wildcard: false,
+    decorateReply: false,
+    allowedPath: (path) => path === '/chart.umd.min.js',
+  });
   setUpOpenApi(app);
 
   await orm.getMigrator().up();

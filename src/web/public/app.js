@@ -1,0 +1,359 @@
+'use strict';
+// Tally's web page: speaks only the public REST API, with the token from localStorage.
+(() => {
+  const TOKEN_KEY = 'tally.token';
+  const DRAFT_KEY = 'tally.draft';
+  const PAGE = 20;
+  const FIELDS = ['amount', 'currency', 'category', 'description', 'date'];
+  const $ = (id) => document.getElementById(id);
+
+  let token = null;
+  let nextCursor = null;
+  let chart = null;
+
+  class Handled extends Error {}
+
+  // ---- sign-in ----------------------------------------------------------
+  function takeTokenFromFragment() {
+    const match = /(?:^|&)token=([^&]+)/.exec(location.hash.slice(1));
+    if (!match) return;
+    localStorage.setItem(TOKEN_KEY, decodeURIComponent(match[1]));
+    history.replaceState(null, '', location.pathname + location.search);
+  }
+
+  function showSignedIn(signedIn) {
+    $('sign-in').hidden = signedIn;
+    $('ledger').hidden = !signedIn;
+    $('sign-out').hidden = !signedIn;
+  }
+
+  function signOut(message) {
+    localStorage.removeItem(TOKEN_KEY);
+    token = null;
+    showSignedIn(false);
+    if (message) showBanner(message);
+    $('token').focus();
+  }
+
+  function showBanner(message) {
+    $('banner').textContent = message;
+    $('banner').hidden = false;
+  }
+
+  function hideBanner() {
+    $('banner').hidden = true;
+  }
+
+  // ---- API --------------------------------------------------------------
+  async function api(method, path, { body, key } = {}) {
+    const headers = { Authorization: `Bearer ${token}`, 'X-Tally-Source': 'web' };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    if (key) headers['Idempotency-Key'] = key;
+    let response;
+    try {
+      response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    } catch {
+      showBanner('Cannot reach Tally. Check your connection; nothing was lost, try again.');
+      throw new Handled();
+    }
+    if (response.status === 401) {
+      signOut('Your token was rejected. Sign in with a valid token.');
+      throw new Handled();
+    }
+    if (response.status >= 500) {
+      showBanner('Tally had a problem answering. Try again in a moment.');
+      throw new Handled();
+    }
+    const type = response.headers.get('content-type') || '';
+    const data = response.status === 204 ? null : type.includes('json') ? await response.json() : await response.blob();
+    return { status: response.status, data, replayed: response.headers.get('Idempotent-Replayed') === 'true' };
+  }
+
+  const money = (totals) => {
+    const parts = Object.entries(totals).map(([currency, amount]) => `${amount} ${currency}`);
+    return parts.length ? parts.join(' · ') : '0';
+  };
+
+  // ---- add form: one Idempotency-Key per filled-in form ----------------
+  // The key is made when the form changes and kept with the draft in
+  // sessionStorage, so a double click, a refresh-and-resubmit or a retry
+  // after a network error all send the same key and record once.
+  function newKey() {
+    return crypto.randomUUID();
+  }
+
+  function readForm() {
+    return Object.fromEntries(FIELDS.map((name) => [name, $(name).value.trim()]));
+  }
+
+  function saveDraft(key) {
+    sessionStorage.setItem(DRAFT_KEY, JSON.stringify({ key, fields: readForm() }));
+  }
+
+  function loadDraft() {
+    try {
+      return JSON.parse(sessionStorage.getItem(DRAFT_KEY) || 'null');
+    } catch {
+      return null;
+    }
+  }
+
+  function todayLocal() {
+    const now = new Date();
+    const pad = (n) => String(n).padStart(2, '0');
+    return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+  }
+
+  function clearErrors() {
+    for (const name of FIELDS) {
+      $(`${name}-error`).textContent = '';
+      $(name).removeAttribute('aria-invalid');
+    }
+  }
+
+  /** API messages start with the field's name ("amount must …"): show each beside its field. */
+  function showErrors(message) {
+    const unplaced = [];
+    for (const part of message.split('; ')) {
+      const field = FIELDS.find((name) => part.startsWith(`${name} `));
+      if (field) {
+        $(`${field}-error`).textContent = part;
+        $(field).setAttribute('aria-invalid', 'true');
+      } else unplaced.push(part);
+    }
+    if (unplaced.length) setStatus(unplaced.join('; '), 'warn');
+    const first = FIELDS.find((name) => $(name).getAttribute('aria-invalid') === 'true');
+    if (first) $(first).focus();
+  }
+
+  function setStatus(text, kind, action) {
+    const status = $('add-status');
+    status.textContent = text;
+    status.className = kind || '';
+    if (action) {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'secondary';
+      button.textContent = action.label;
+      button.addEventListener('click', action.run, { once: true });
+      status.append(' ', button);
+    }
+  }
+
+  function describe(expense) {
+    return `${expense.amount} ${expense.currency} for ${expense.category} on ${expense.date}`;
+  }
+
+  async function post(body, key) {
+    for (;;) {
+      const answer = await api('POST', '/expenses', { body, key });
+      if (answer.status !== 409) return answer;
+      await new Promise((resolve) => setTimeout(resolve, 400)); // the first try is still running
+    }
+  }
+
+  async function submitExpense(event) {
+    event.preventDefault();
+    const button = $('add-button');
+    if (button.disabled) return;
+    clearErrors();
+    const draft = loadDraft();
+    const fields = readForm();
+    const key = draft && JSON.stringify(draft.fields) === JSON.stringify(fields) ? draft.key : newKey();
+    saveDraft(key);
+    const body = { amount: fields.amount, category: fields.category };
+    for (const name of ['currency', 'description', 'date']) if (fields[name]) body[name] = fields[name];
+    if (body.currency) body.currency = body.currency.toUpperCase();
+
+    button.disabled = true;
+    hideBanner();
+    try {
+      const answer = await post(body, key);
+      if (answer.status === 400) return showErrors(answer.data.message);
+      if (answer.status >= 400) return setStatus(answer.data.message, 'warn');
+      sessionStorage.removeItem(DRAFT_KEY);
+      resetForm();
+      if (answer.status === 201) setStatus(`Added ${describe(answer.data)}.`, 'ok');
+      else offerRecordAgain(body, answer.data);
+      await refresh();
+    } catch (error) {
+      if (!(error instanceof Handled)) throw error;
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  function offerRecordAgain(body, existing) {
+    const key = newKey(); // made once per offer: pressing twice records once
+    setStatus(`Already recorded: ${describe(existing)}.`, 'warn', {
+      label: 'Record again',
+      run: async () => {
+        const answer = await post({ ...body, allowDuplicate: true }, key);
+        if (answer.status < 300) setStatus(`Recorded again: ${describe(answer.data)}.`, 'ok');
+        await refresh();
+      },
+    });
+  }
+
+  function resetForm() {
+    for (const name of ['amount', 'category', 'description']) $(name).value = '';
+    $('date').value = todayLocal();
+  }
+
+  // ---- list, totals, chart ---------------------------------------------
+  function filters() {
+    const params = new URLSearchParams();
+    for (const [name, id] of [['category', 'filter-category'], ['from', 'from'], ['to', 'to']]) {
+      const value = $(id).value.trim();
+      if (value) params.set(name, value);
+    }
+    return params;
+  }
+
+  async function loadPage(append) {
+    const params = filters();
+    params.set('limit', String(PAGE));
+    if (append && nextCursor) params.set('cursor', nextCursor);
+    const answer = await api('GET', `/expenses?${params}`);
+    if (answer.status !== 200) return showBanner(answer.data.message);
+    const rows = $('rows');
+    if (!append) rows.replaceChildren();
+    for (const expense of answer.data.items) rows.append(renderRow(expense));
+    $('count').textContent = String(answer.data.count);
+    $('total').textContent = money(answer.data.total);
+    nextCursor = answer.data.nextCursor;
+    $('more').hidden = !nextCursor;
+  }
+
+  function renderRow(expense) {
+    const row = document.createElement('tr');
+    row.dataset.id = expense.id;
+    for (const [text, className] of [[expense.date], [`${expense.amount} ${expense.currency}`, 'amount'], [expense.category], [expense.description]]) {
+      const cell = document.createElement('td');
+      cell.textContent = text;
+      if (className) cell.className = className;
+      row.append(cell);
+    }
+    const actions = document.createElement('td');
+    const remove = document.createElement('button');
+    remove.type = 'button';
+    remove.textContent = 'Delete';
+    remove.setAttribute('aria-label', `Delete ${describe(expense)}`);
+    remove.addEventListener('click', () => confirmDelete(expense, actions));
+    actions.append(remove);
+    row.append(actions);
+    return row;
+  }
+
+  function confirmDelete(expense, cell) {
+    const yes = document.createElement('button');
+    yes.type = 'button';
+    yes.textContent = 'Yes, delete';
+    const keep = document.createElement('button');
+    keep.type = 'button';
+    keep.textContent = 'Keep';
+    const original = [...cell.childNodes];
+    keep.addEventListener('click', () => cell.replaceChildren(...original));
+    yes.addEventListener('click', async () => {
+      yes.disabled = true;
+      const answer = await api('DELETE', `/expenses/${encodeURIComponent(expense.id)}`, { key: newKey() });
+      if (answer.status === 204 || answer.status === 404) {
+        setStatus(`Deleted ${describe(expense)}.`, 'ok', {
+          label: 'Undo',
+          run: async () => {
+            const { amount, currency, category, description, date } = expense;
+            await post({ amount, currency, category, description, date }, newKey());
+            setStatus(`Restored ${describe(expense)}.`, 'ok');
+            await refresh();
+          },
+        });
+        await refresh();
+      }
+    });
+    cell.replaceChildren(yes, ' ', keep);
+    yes.focus();
+  }
+
+  async function loadChart() {
+    const params = filters();
+    params.delete('category');
+    const answer = await api('GET', `/expenses/summary?${params}`);
+    if (answer.status !== 200 || !window.Chart) return;
+    const categories = answer.data.categories;
+    const currencies = [...new Set(categories.flatMap((c) => Object.keys(c.total)))];
+    // Chart heights are pictures, not money: Number() here never feeds a figure shown as text.
+    const datasets = currencies.map((currency) => ({ label: currency, data: categories.map((c) => Number(c.total[currency] || 0)) }));
+    if (chart) chart.destroy();
+    chart = new window.Chart($('chart'), {
+      type: 'bar',
+      data: { labels: categories.map((c) => c.category), datasets },
+      options: { responsive: true, maintainAspectRatio: false, animation: false },
+    });
+  }
+
+  async function loadCategories() {
+    const answer = await api('GET', '/expenses/summary');
+    if (answer.status !== 200) return;
+    $('categories').replaceChildren(
+      ...answer.data.categories.map((c) => Object.assign(document.createElement('option'), { value: c.category })),
+    );
+  }
+
+  async function refresh() {
+    hideBanner(); // each part below raises it again if it fails
+    try {
+      await Promise.all([loadPage(false), loadChart(), loadCategories()]);
+    } catch (error) {
+      if (!(error instanceof Handled)) throw error;
+    }
+  }
+
+  async function downloadCsv() {
+    try {
+      const answer = await api('GET', `/expenses/export.csv?${filters()}`);
+      if (answer.status !== 200) return showBanner(answer.data.message);
+      const link = Object.assign(document.createElement('a'), { href: URL.createObjectURL(answer.data), download: 'expenses.csv' });
+      document.body.append(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+    } catch (error) {
+      if (!(error instanceof Handled)) throw error;
+    }
+  }
+
+  // ---- start -----------------------------------------------------------
+  function start() {
+    takeTokenFromFragment();
+    token = localStorage.getItem(TOKEN_KEY);
+    $('sign-in-form').addEventListener('submit', (event) => {
+      event.preventDefault();
+      const value = $('token').value.trim();
+      if (!value) return;
+      localStorage.setItem(TOKEN_KEY, value);
+      $('token').value = '';
+      token = value;
+      hideBanner();
+      showSignedIn(true);
+      void refresh();
+    });
+    $('sign-out').addEventListener('click', () => signOut());
+    $('add-form').addEventListener('submit', submitExpense);
+    $('add-form').addEventListener('input', () => saveDraft(newKey()));
+    $('filter-form').addEventListener('submit', (event) => {
+      event.preventDefault();
+      void refresh();
+    });
+    $('more').addEventListener('click', () => loadPage(true).catch((error) => { if (!(error instanceof Handled)) throw error; }));
+    $('download').addEventListener('click', downloadCsv);
+
+    const draft = loadDraft();
+    resetForm();
+    if (draft) for (const name of FIELDS) if (draft.fields[name]) $(name).value = draft.fields[name];
+    showSignedIn(Boolean(token));
+    if (token) void refresh();
+    else $('token').focus();
+  }
+
+  start();
+})();
