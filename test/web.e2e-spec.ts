@@ -161,6 +161,8 @@ describe('the web page in Chromium', () => {
   it('keeps a screenshot as an artifact', async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'web-page.png'), fullPage: true });
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: join(ARTIFACTS, 'web-page-top.png') });
   });
 
   it('says so when the API is unreachable', async () => {
