@@ -29,10 +29,12 @@ export const COMMANDS = [
 ];
 
 /**
- * Bot API retries stay bounded so a webhook is answered in time: a 429 is
- * waited out only up to 5 s, a 5xx is retried twice (after 3 s and 6 s).
+ * Bot API retries stay bounded so a webhook is answered in time and nothing
+ * waits forever: a 429 is waited out once if retry_after is at most 5 s, a
+ * 5xx is retried once (auto-retry waits 3 s, then 6 s before giving up), and
+ * a network error is not retried at all (auto-retry would retry it forever).
  */
-const RETRY = { maxRetryAttempts: 2, maxDelaySeconds: 5 };
+const RETRY = { maxRetryAttempts: 1, maxDelaySeconds: 5, rethrowHttpErrors: true };
 
 /** Builds the bot; nothing runs and nothing is fetched until the caller starts it. */
 export function createBot(deps: BotDeps, options: BotOptions): Bot<BotContext> {
