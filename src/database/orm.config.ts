@@ -3,12 +3,13 @@ import { Migrator } from '@mikro-orm/migrations';
 import { ApiToken } from '../ledgers/api-token.entity';
 import { Ledger } from '../ledgers/ledger.entity';
 import { Expense } from '../expenses/expense.entity';
+import { ExpenseDay } from '../expenses/expense-day.entity';
 import { IdempotencyRecord } from '../idempotency/idempotency-record.entity';
 import { ProcessedUpdate } from '../telegram/processed-update.entity';
 import { ListQuery } from '../telegram/list-query.entity';
 import { Migration20261124000000 } from '../migrations/Migration20261124000000';
 
-export const ENTITIES = [Ledger, ApiToken, Expense, IdempotencyRecord, ProcessedUpdate, ListQuery];
+export const ENTITIES = [Ledger, ApiToken, Expense, ExpenseDay, IdempotencyRecord, ProcessedUpdate, ListQuery];
 
 /** Every migration, in order. Listed here so the same list works from src/ and dist/. */
 const MIGRATIONS = [{ name: 'Migration20261124000000', class: Migration20261124000000 }];

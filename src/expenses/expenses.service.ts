@@ -11,6 +11,7 @@ import type { ExpenseSource } from './expense.entity';
 import { ruleAmount, ruleCategory, ruleCurrency, ruleDate, ruleDescription, ruleOptionalDate } from './expense-rules';
 import { EXPENSE_COLUMNS, ExpenseAuthor, ExpenseRow, ExpenseView, toView } from './expense.view';
 import { CurrencySum, Totals, toTotals } from './totals';
+import { ALL_CATEGORIES, categoryTotals, filterTotals, moveDailyTotals } from './daily-totals';
 
 /** What a front door hands to record(); every field is checked here. */
 export interface NewExpense {
@@ -111,8 +112,11 @@ export class ExpensesService {
 
   /** Soft delete: the row stays, its dedup key is freed by the partial unique index. */
   async remove(ledger: Ledger, id: string): Promise<void> {
-    const changed = await this.live(ledger).where({ id }).update({ deleted_at: new Date().toISOString() });
-    if (!changed) throw new NotFoundError(`expense ${id} not found`);
+    const removed = await this.write(async () => {
+      const row: ExpenseRow | undefined = await this.live(ledger).where({ id }).first(...EXPENSE_COLUMNS);
+      return row ? this.softDelete(ledger, row) : false;
+    });
+    if (!removed) throw new NotFoundError(`expense ${id} not found`);
   }
 
   /** Removes the newest expense a Telegram user added to this ledger, if any. */
@@ -122,8 +126,8 @@ export class ExpensesService {
       .orderBy('seq', 'desc')
       .first(...EXPENSE_COLUMNS);
     if (!row) return undefined;
-    const changed = await this.live(ledger).where({ seq: row.seq }).update({ deleted_at: new Date().toISOString() });
-    return changed ? toView(row) : this.removeLatestBy(ledger, telegramId);
+    const removed = await this.write(() => this.softDelete(ledger, row));
+    return removed ? toView(row) : this.removeLatestBy(ledger, telegramId);
   }
 
   async list(ledger: Ledger, query: ListQuery): Promise<ExpensePage> {
@@ -140,25 +144,16 @@ export class ExpensesService {
   }
 
   async totals(ledger: Ledger, filter: ExpenseFilter): Promise<{ count: number; total: Totals }> {
-    const sums: Array<CurrencySum & { count: number }> = await this.filtered(ledger, this.checkFilter(filter))
-      .groupBy('currency')
-      .select('currency', this.db().raw('count(*) as count'), this.db().raw('cast(sum(amount_minor) as text) as total'));
+    const sums = await filterTotals(this.db(), ledger.id, this.checkFilter(filter));
     return { count: sums.reduce((n, sum) => n + Number(sum.count), 0), total: toTotals(sums) };
   }
 
   async summary(ledger: Ledger, range: { from?: string; to?: string }): Promise<Summary> {
     const filter = this.checkFilter(range);
-    const rows: Array<CurrencySum & { category: string; count: number }> = await this.filtered(ledger, filter)
-      .groupBy('category', 'currency')
-      .orderBy('category')
-      .select(
-        'category',
-        'currency',
-        this.db().raw('count(*) as count'),
-        this.db().raw('cast(sum(amount_minor) as text) as total'),
-      );
     const byCategory = new Map<string, Array<CurrencySum & { count: number }>>();
-    for (const row of rows) byCategory.set(row.category, [...(byCategory.get(row.category) ?? []), row]);
+    for (const row of await categoryTotals(this.db(), ledger.id, filter)) {
+      byCategory.set(row.category, [...(byCategory.get(row.category) ?? []), row]);
+    }
     const categories = [...byCategory].map(([category, sums]) => ({
       category,
       count: sums.reduce((n, sum) => n + Number(sum.count), 0),
@@ -181,9 +176,12 @@ export class ExpensesService {
 
   /** Categories in use, most used first (web form suggestions, bot hints). */
   async categories(ledger: Ledger, max = 100): Promise<string[]> {
-    const rows: Array<{ category: string }> = await this.live(ledger)
+    const rows: Array<{ category: string }> = await this.db()('expense_day')
+      .where('ledger_id', ledger.id)
+      .whereNot('category', ALL_CATEGORIES)
       .groupBy('category')
-      .orderByRaw('count(*) desc, category asc')
+      .havingRaw('sum(count) > 0')
+      .orderByRaw('sum(count) desc, category asc')
       .limit(max)
       .select('category');
     return rows.map((row) => row.category);
@@ -247,13 +245,36 @@ export class ExpensesService {
       created_at: new Date().toISOString(),
     };
     const { seq: _seq, ...columns } = row;
-    const result = await this.db()('expense')
-      .insert({ ...columns, ledger_id: content.ledgerId, dedup_key: dedupKey(content, occurrence), occurrence })
-      .onConflict()
-      .ignore()
-      .returning(['seq']);
-    if (!inserted(result)) return undefined;
-    return { expense: toView({ ...row, seq: (result as Array<{ seq: number }>)[0].seq }), created: true, occurrence };
+    return this.write(async () => {
+      const result = await this.db()('expense')
+        .insert({ ...columns, ledger_id: content.ledgerId, dedup_key: dedupKey(content, occurrence), occurrence })
+        .onConflict()
+        .ignore()
+        .returning(['seq']);
+      if (!inserted(result)) return undefined;
+      await moveDailyTotals(this.db(), { ...content, category: content.category, sign: 1 });
+      return { expense: toView({ ...row, seq: (result as Array<{ seq: number }>)[0].seq }), created: true, occurrence };
+    });
+  }
+
+  /** Marks a live row deleted and takes it out of the daily totals; false if someone was first. */
+  private async softDelete(ledger: Pick<Ledger, 'id'>, row: ExpenseRow): Promise<boolean> {
+    const changed = await this.live(ledger).where({ seq: row.seq }).update({ deleted_at: new Date().toISOString() });
+    if (!changed) return false;
+    await moveDailyTotals(this.db(), {
+      ledgerId: ledger.id,
+      category: row.category,
+      date: row.date,
+      currency: row.currency,
+      sign: -1,
+      amountMinor: row.amount_minor,
+    });
+    return true;
+  }
+
+  /** Runs a write and its daily-totals change atomically. */
+  private write<T>(work: () => Promise<T>): Promise<T> {
+    return this.em.transactional(work);
   }
 
   /** Validates and normalises a filter; throws InvalidInputError naming the field. */

@@ -38,6 +38,19 @@ export class Migration20261124000000 extends Migration {
     this.addSql(`create index expense_ledger_date on expense (ledger_id, date, seq, currency, amount_minor) where deleted_at is null`);
     this.addSql(`create index expense_ledger_category_date on expense (ledger_id, category, date, seq, currency, amount_minor) where deleted_at is null`);
     this.addSql(`create index expense_author on expense (ledger_id, author_telegram_id, seq) where deleted_at is null`);
+    // Running totals per ledger, day, category and currency, kept in the same
+    // transaction as every insert and delete; category '' holds the day's total
+    // over all categories. Counts and totals over any filter read a few
+    // thousand of these rows instead of every expense.
+    this.addSql(`create table expense_day (
+      ledger_id integer not null,
+      category text not null,
+      date text not null,
+      currency text not null,
+      count integer not null,
+      total_minor bigint not null,
+      primary key (ledger_id, category, date, currency)
+    )`);
     this.addSql(`create table idempotency_key (
       ledger_id integer not null,
       key text not null,
