@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import type { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
+import { DatabaseModule } from './database/database.module';
 import { ormConfig } from './database/orm.config';
 import { ExpensesModule } from './expenses/expenses.module';
 import { HealthController } from './health.controller';
@@ -17,6 +18,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         // The request context is opened by a Fastify hook in app.ts, not Nest middleware.
         MikroOrmModule.forRoot({ ...ormConfig(config.databasePath), registerRequestContext: false }),
+        DatabaseModule,
         LedgersModule,
         ExpensesModule,
         ...(config.telegram ? [TelegramModule.forRoot(config.telegram)] : []),

@@ -2,6 +2,7 @@ import { runCli } from './run-cli';
 import { openDatabase } from '../database/open-database';
 import { LedgersService } from '../ledgers/ledgers.service';
 import { TokensService } from '../ledgers/tokens.service';
+import { TokenCache } from '../ledgers/token-cache';
 
 const USAGE = 'usage: npm run token -- create --ledger NAME';
 
@@ -16,8 +17,9 @@ runCli(async (config, args) => {
   const orm = await openDatabase(config.databasePath);
   try {
     const em = orm.em.fork();
-    const ledger = await new LedgersService(em, config).findOrCreate(name);
-    const token = await new TokensService(em).issue(ledger);
+    const cache = new TokenCache();
+    const ledger = await new LedgersService(em, config, cache).findOrCreate(name);
+    const token = await new TokensService(em, cache).issue(ledger);
     console.log(`Token for ledger "${ledger.name}" (shown once; keep it secret):`);
     console.log(token);
   } finally {

@@ -4,6 +4,7 @@ import { EntityManager } from '@mikro-orm/better-sqlite';
 import type { Knex } from '@mikro-orm/knex';
 import { InvalidInputError, NotFoundError } from '../common/domain-errors';
 import { inserted, sql } from '../database/sql';
+import { WriteBatcher } from '../database/write-batcher';
 import type { Ledger } from '../ledgers/ledger.entity';
 import { Cursor, decodeCursor, encodeCursor } from './cursor';
 import { dedupKey, ExpenseContent } from './dedup-key';
@@ -82,7 +83,10 @@ const ID_ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
  */
 @Injectable()
 export class ExpensesService {
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    private readonly em: EntityManager,
+    private readonly batcher: WriteBatcher,
+  ) {}
 
   async record(ledger: Ledger, input: NewExpense): Promise<RecordResult> {
     const currency = ruleCurrency(input.currency, ledger.currency);
@@ -272,9 +276,9 @@ export class ExpensesService {
     return true;
   }
 
-  /** Runs a write and its daily-totals change atomically. */
+  /** Runs a write and its daily-totals change atomically, committed with concurrent writes (group commit). */
   private write<T>(work: () => Promise<T>): Promise<T> {
-    return this.em.transactional(work);
+    return this.batcher.run(work);
   }
 
   /** Validates and normalises a filter; throws InvalidInputError naming the field. */

@@ -4,6 +4,7 @@ import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
 import { sql } from '../database/sql';
 import { Ledger } from './ledger.entity';
+import { TokenCache } from './token-cache';
 
 interface LedgerRow {
   id: number;
@@ -18,6 +19,7 @@ export class LedgersService {
   constructor(
     private readonly em: EntityManager,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly tokenCache: TokenCache,
   ) {}
 
   /** The ledger with this name, created with the configured defaults if missing. Race-free: the unique name decides. */
@@ -42,6 +44,7 @@ export class LedgersService {
 
   async update(ledger: Ledger, changes: Partial<Pick<Ledger, 'currency' | 'timezone'>>): Promise<Ledger> {
     await sql(this.em)('ledger').where({ id: ledger.id }).update(changes);
+    this.tokenCache.forgetLedger(ledger.id);
     return Object.assign(new Ledger(ledger.name, ledger.currency, ledger.timezone), ledger, changes);
   }
 }

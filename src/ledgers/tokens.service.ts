@@ -4,6 +4,7 @@ import { EntityManager } from '@mikro-orm/better-sqlite';
 import { sql } from '../database/sql';
 import { Ledger } from './ledger.entity';
 import { toLedger } from './ledgers.service';
+import { TokenCache } from './token-cache';
 
 /** "tally_" and 32 random bytes in base64url: 256 bits, easy to spot in a leaked log. */
 const TOKEN_PREFIX = 'tally_';
@@ -20,7 +21,10 @@ export function hashToken(token: string): string {
 
 @Injectable()
 export class TokensService {
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    private readonly em: EntityManager,
+    private readonly cache: TokenCache,
+  ) {}
 
   /** Issues a new token for the ledger; the caller shows it once. */
   async issue(ledger: Ledger): Promise<string> {
@@ -36,10 +40,16 @@ export class TokensService {
   /** The ledger a token opens, or undefined for anything else. */
   async resolve(token: string): Promise<Ledger | undefined> {
     if (!TOKEN_SHAPE.test(token)) return undefined;
+    const hash = hashToken(token);
+    const cached = this.cache.get(hash);
+    if (cached) return cached;
     const row = await sql(this.em)('api_token')
       .join('ledger', 'ledger.id', 'api_token.ledger_id')
-      .where('api_token.token_hash', hashToken(token))
+      .where('api_token.token_hash', hash)
       .first('ledger.id', 'ledger.name', 'ledger.currency', 'ledger.timezone', 'ledger.created_at');
-    return row ? toLedger(row) : undefined;
+    if (!row) return undefined;
+    const ledger = toLedger(row);
+    this.cache.set(hash, ledger);
+    return ledger;
   }
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { EntityManager } from '@mikro-orm/better-sqlite';
+import { WriteBatcher } from '../database/write-batcher';
 import { Bot, webhookCallback } from 'grammy';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { TelegramConfig } from '../config/config';
@@ -32,7 +32,7 @@ export class TelegramService implements OnApplicationBootstrap, OnApplicationShu
 
   constructor(
     @Inject(TELEGRAM_CONFIG) private readonly config: TelegramConfig,
-    em: EntityManager,
+    batcher: WriteBatcher,
     expenses: ExpensesService,
     ledgers: LedgersService,
     tokens: TokensService,
@@ -46,7 +46,7 @@ export class TelegramService implements OnApplicationBootstrap, OnApplicationShu
         tokens,
         idempotency,
         store,
-        transaction: (work) => em.transactional(() => work()),
+        transaction: (work) => batcher.run(work),
         log: { error: (message) => this.logger.error(message), warn: (message) => this.logger.warn(message) },
       },
       { token: config.token, apiRoot: config.apiRoot },
