@@ -7,6 +7,8 @@ const { join } = require('node:path');
 const autocannon = require('autocannon');
 
 const ROOT = join(__dirname, '..');
+/** The V8 flags `npm start` uses, so the benchmark measures the process users run. */
+const START_FLAGS = require(join(ROOT, 'package.json')).scripts.start.split(' ').filter((word) => word.startsWith('--'));
 
 function tempDb() {
   return join(mkdtempSync(join(tmpdir(), 'tally-bench-')), 'tally.sqlite');
@@ -15,7 +17,7 @@ function tempDb() {
 /** Starts a Node script that prints "listening on http://HOST:PORT"; resolves once it does. */
 async function startProcess(script, env, timeoutMs = 20_000) {
   const started = process.hrtime.bigint();
-  const child = spawn(process.execPath, [script], {
+  const child = spawn(process.execPath, [...(script.endsWith('main.js') ? START_FLAGS : []), script], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -104,4 +106,4 @@ function median(values) {
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
-module.exports = { ROOT, tempDb, startProcess, rssMb, createToken, load, median, sleep };
+module.exports = { ROOT, START_FLAGS, tempDb, startProcess, rssMb, createToken, load, median, sleep };

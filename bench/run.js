@@ -6,7 +6,8 @@ const { cpus, totalmem } = require('node:os');
 const { join } = require('node:path');
 const { writeFileSync } = require('node:fs');
 const Database = require('better-sqlite3');
-const { ROOT, tempDb, startProcess, rssMb, createToken, load, median } = require('./lib');
+const { ROOT, START_FLAGS, tempDb, startProcess, rssMb, createToken, load, median } = require('./lib');
+const START_FLAGS_TEXT = START_FLAGS.join(' ') || 'none';
 const { startFakeBotApi } = require('./fake-bot-api');
 const { seed } = require('./seed');
 
@@ -16,6 +17,8 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const MAIN = join(ROOT, 'dist', 'main.js');
 const BOT_TOKEN = '7000001:BENCH_token';
+/** Unmeasured load before the measured runs of each fresh process, so the JIT has warmed up. */
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP ?? 3);
 
 let counter = 0;
 const distinctBody = () => JSON.stringify({ amount: `${1 + (counter % 9000)}.${String(counter % 100).padStart(2, '0')}`, category: 'bench', description: `item ${counter++}`, date: '2026-11-24' });
@@ -50,10 +53,12 @@ async function createVsCeiling() {
     const app = await tally();
     startup.push(app.startupMs);
     idle.push(rssMb(app.child.pid));
+    await load({ url: app.url, duration: WARMUP_SECONDS, ...createRequests(app.token) });
     creates.push(await load({ url: app.url, duration: SECONDS, ...createRequests(app.token) }));
     loaded.push(rssMb(app.child.pid));
     await app.stop();
     const bare = await ceiling();
+    await load({ url: bare.url, duration: WARMUP_SECONDS, ...createRequests('none') });
     ceilings.push(await load({ url: bare.url, duration: SECONDS, ...createRequests('none') }));
     await bare.stop();
   }
@@ -62,6 +67,7 @@ async function createVsCeiling() {
 
 async function retryStorm() {
   const app = await tally();
+  await load({ url: app.url, duration: WARMUP_SECONDS, ...createRequests(app.token) });
   const same = JSON.stringify({ amount: '9.99', category: 'storm', date: '2026-11-24' });
   const duplicates = [];
   const replays = [];
@@ -83,7 +89,11 @@ async function webhook() {
   });
   let updateId = 1;
   const runs = [];
-  for (let run = 0; run < RUNS; run++) {
+  for (let run = -1; run < RUNS; run++) {
+    if (run === -1) {
+      await load({ url: app.url, duration: WARMUP_SECONDS, ...createRequests(app.token) });
+      continue;
+    }
     runs.push(
       await load({
         url: app.url,
@@ -132,6 +142,7 @@ async function readAtScale() {
     'summary, one year': '/expenses/summary?from=2025-01-01&to=2025-12-31',
   };
   const results = {};
+  for (const path of Object.values(paths)) await load({ url: app.url, connections: 4, duration: 1, ...get(path) });
   for (const [name, path] of Object.entries(paths)) {
     results[name] = [];
     for (let run = 0; run < RUNS; run++) results[name].push(await load({ url: app.url, connections: 4, duration: READ_SECONDS, ...get(path) }));
@@ -199,7 +210,8 @@ Produced by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}.
 
 Machine: ${cpus().length} cores (${cpus()[0].model}), ${fmt(totalmem() / 2 ** 30, 1)} GiB, Node ${process.version}.
 Each load run: autocannon on loopback, ${SECONDS} s, 32 connections for writes, 4 for reads; every figure
-is the median of ${RUNS} runs. Create and ceiling runs alternate, each against a freshly started
+is the median of ${RUNS} runs, measured after ${WARMUP_SECONDS} s of unmeasured warm-up load on each fresh
+process. Tally runs with the flags of \`npm start\` (${START_FLAGS_TEXT}). Create and ceiling runs alternate, each against a freshly started
 process on a new temporary database. The read database was seeded in bulk with ${fmt(ROWS)}
 expenses over 3 years, 50 categories and 3 currencies in ${fmt(reads.seedSeconds, 1)} s.
 

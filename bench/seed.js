@@ -15,7 +15,7 @@ function seed(databasePath, ledgerId, count) {
   const hasRollup = db.prepare("select count(*) as n from sqlite_master where name = 'expense_day'").get().n > 0;
   const afterInsert = hasRollup
     ? db.prepare(`insert into expense_day (ledger_id, category, date, currency, count, total_minor) values (?, ?, ?, ?, 1, ?)
-    on conflict (ledger_id, category, date, currency) do update set count = count + 1, total_minor = total_minor + excluded.total_minor`)
+    on conflict (ledger_id, category, currency, date) do update set count = count + 1, total_minor = total_minor + excluded.total_minor`)
     : undefined;
   let random = 12345;
   const next = () => (random = (random * 1103515245 + 12345) % 2147483648);

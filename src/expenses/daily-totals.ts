@@ -25,7 +25,7 @@ export async function moveDailyTotals(db: Knex, movement: Movement): Promise<voi
   for (const category of [movement.category, ALL_CATEGORIES]) {
     await db('expense_day')
       .insert({ ledger_id: movement.ledgerId, category, date: movement.date, currency: movement.currency, count: movement.sign, total_minor: minor.toString() })
-      .onConflict(['ledger_id', 'category', 'date', 'currency'])
+      .onConflict(['ledger_id', 'category', 'currency', 'date'])
       .merge({
         count: db.raw('expense_day.count + excluded.count'),
         total_minor: db.raw('expense_day.total_minor + excluded.total_minor'),

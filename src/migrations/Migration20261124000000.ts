@@ -49,7 +49,7 @@ export class Migration20261124000000 extends Migration {
       currency text not null,
       count integer not null,
       total_minor bigint not null,
-      primary key (ledger_id, category, date, currency)
+      primary key (ledger_id, category, currency, date)
     )`);
     this.addSql(`create table idempotency_key (
       ledger_id integer not null,

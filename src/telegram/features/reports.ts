@@ -5,7 +5,7 @@ import type { ExpenseFilter } from '../../expenses/expenses.service';
 import { ruleCategory } from '../../expenses/expense-rules';
 import { DomainError } from '../../common/domain-errors';
 import type { Ledger } from '../../ledgers/ledger.entity';
-import { BotContext, isGroup } from '../bot-context';
+import { BotContext, isGroup, ledgerName } from '../bot-context';
 import type { BotDeps } from '../bot-deps';
 import { formatTotals, linesThatFit, listLine, periodLabel } from '../format';
 import { parseFilter } from '../parse';
@@ -56,13 +56,12 @@ export function reportsFeature(deps: BotDeps): Composer<BotContext> {
   feature.command('export', async (ctx) => {
     const done = await ctx.once(async () => true);
     if (!done) return;
-    const ledger = await deps.ledgers.findOrCreate(`telegram:${ctx.chat.id}`);
-    const chunks: Buffer[] = [];
-    for await (const chunk of expensesCsv(deps.expenses.stream(ledger, {}))) chunks.push(Buffer.from(chunk));
-    const csv = Buffer.concat(chunks);
-    const rows = csv.toString('utf8').split('\r\n').filter(Boolean).length - 1;
+    const ledger = await deps.ledgers.findOrCreate(ledgerName(ctx.chat.id));
+    const { count } = await deps.expenses.totals(ledger, {});
+    // Streamed from the database to Telegram, never held whole in memory.
+    const csv = expensesCsv(deps.expenses.stream(ledger, {}));
     await ctx.replyWithDocument(new InputFile(csv, `tally-${todayIn(ledger.timezone)}.csv`), {
-      caption: `${plural(rows, 'expense')} in this chat.`,
+      caption: `${plural(count, 'expense')} in this chat.`,
     });
   });
 
