@@ -3,6 +3,9 @@ import { Logger } from '@nestjs/common';
 import { createApp } from './app';
 import { ConfigError, loadConfig, loadDotEnv } from './config/config';
 
+/** Requests in flight get this long to finish after SIGTERM. */
+const SHUTDOWN_GRACE_MS = 15_000;
+
 async function main(): Promise<void> {
   let config;
   try {
@@ -22,6 +25,14 @@ async function main(): Promise<void> {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       logger.log(`${signal} received, shutting down`);
+      // Keep-alive connections that finish their last request after close()
+      // began would hold the server open: close each as soon as it is idle.
+      const server = app.getHttpServer();
+      setInterval(() => server.closeIdleConnections(), 100).unref();
+      setTimeout(() => {
+        logger.error(`still busy ${SHUTDOWN_GRACE_MS} ms after ${signal}; exiting`);
+        process.exit(1);
+      }, SHUTDOWN_GRACE_MS).unref();
       app.close().then(
         () => process.exit(0),
         (error: Error) => {

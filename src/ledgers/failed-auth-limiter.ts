@@ -1,7 +1,9 @@
 /**
- * Counts failed sign-ins per client address in a fixed window. A client over
- * the limit is refused (429) before any lookup, so a token-guessing loop cannot
- * load the database; other clients are not affected.
+ * Counts failed sign-ins per client address in a fixed window. Past the limit
+ * a wrong token is answered 429 with Retry-After instead of 401, so a
+ * guessing loop is told to back off and shows up as such; valid tokens are
+ * never refused, and other addresses are not affected. (Guessing a 256-bit
+ * token is hopeless anyway; this keeps the noise down.)
  */
 export class FailedAuthLimiter {
   private readonly failures = new Map<string, { count: number; windowStart: number }>();

@@ -35,10 +35,12 @@ export const COMMANDS = [
  * a network error is not retried at all (auto-retry would retry it forever).
  */
 const RETRY = { maxRetryAttempts: 1, maxDelaySeconds: 5, rethrowHttpErrors: true };
+const BOT_API_TIMEOUT_SECONDS = 8;
 
 /** Builds the bot; nothing runs and nothing is fetched until the caller starts it. */
 export function createBot(deps: BotDeps, options: BotOptions): Bot<BotContext> {
-  const config: BotConfig<BotContext> = { client: { apiRoot: options.apiRoot }, botInfo: options.botInfo };
+  // A Bot API call that hangs is abandoned after BOT_API_TIMEOUT_SECONDS (grammY's default is 500 s).
+  const config: BotConfig<BotContext> = { client: { apiRoot: options.apiRoot, timeoutSeconds: BOT_API_TIMEOUT_SECONDS }, botInfo: options.botInfo };
   const bot = new Bot<BotContext>(options.token, config);
   bot.api.config.use(autoRetry(RETRY));
 

@@ -19,9 +19,14 @@ export async function startServer(env: Record<string, string>, timeoutMs = 15_00
     env: { PATH: process.env.PATH ?? '', PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // The last MiB of output is plenty for any assertion and keeps a long soak from hoarding logs.
   let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
+  const collect = (chunk: Buffer) => {
+    output += chunk;
+    if (output.length > 2 ** 20) output = output.slice(-(2 ** 20));
+  };
+  child.stdout!.on('data', collect);
+  child.stderr!.on('data', collect);
   const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)));
   const started = Date.now();
   while (Date.now() - started < timeoutMs) {

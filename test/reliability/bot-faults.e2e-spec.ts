@@ -1,0 +1,56 @@
+import { removeDir, startApp, TestApp } from '../support/app';
+import { BOT_TOKEN, FakeTelegram } from '../support/fake-telegram';
+import { textUpdate } from '../support/updates';
+import { liveCountsByDescription } from '../support/database-file';
+
+/**
+ * The fake Bot API answers 429 with retry_after, 500s and slow responses for
+ * a while. Every update is still recorded once, every webhook is answered in
+ * time, and nothing keeps retrying afterwards.
+ */
+const SECRET = 'faults_secret';
+const UPDATES = process.env.STRESS ? 60 : 20;
+
+let t: TestApp;
+let fake: FakeTelegram;
+beforeAll(async () => {
+  fake = await new FakeTelegram().start();
+  t = await startApp({ telegram: { token: BOT_TOKEN, apiRoot: fake.url, webhookUrl: 'https://x.example/telegram/webhook', webhookSecret: SECRET } });
+});
+afterAll(async () => {
+  await t.close();
+  await fake.stop();
+  removeDir(t.dir);
+});
+
+async function deliver(update: object): Promise<{ status: number; ms: number }> {
+  const started = Date.now();
+  const response = await fetch(`${t.url}/telegram/webhook`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': SECRET },
+    body: JSON.stringify(update),
+  });
+  await response.text();
+  return { status: response.status, ms: Date.now() - started };
+}
+
+it.each([
+  ['429 with retry_after', { status: 429, description: 'Too Many Requests: retry after 1', retryAfter: 1 }],
+  ['500', { status: 500, description: 'Internal Server Error' }],
+  ['slow answers (a timeout)', { status: 502, description: 'Bad Gateway', delayMs: 2500 }],
+])('Bot API %s: each update recorded once, webhooks answered in time', async (name, fault) => {
+  const prefix = `fault-${name.split(' ')[0]}-`;
+  fake.failNext('sendMessage', UPDATES, fault);
+  const updates = Array.from({ length: UPDATES }, (_, i) => textUpdate(`/add ${i + 1} faults ${prefix}${i}`, { from: { id: 90_000 + i, first_name: 'F' } }));
+  const first = await Promise.all(updates.map(deliver));
+  const retried = await Promise.all(updates.map(deliver)); // Telegram retrying, impatient
+  for (const answer of [...first, ...retried]) {
+    expect(answer.status).toBe(200);
+    expect(answer.ms).toBeLessThan(12_000);
+  }
+  const counts = liveCountsByDescription(t.config.databasePath, prefix);
+  expect(counts.size).toBe(UPDATES);
+  expect([...counts.values()].every((n) => n === 1)).toBe(true);
+  fake.heal('sendMessage');
+  console.log(`bot faults (${name}): ${UPDATES} updates delivered twice, ${UPDATES} recorded, ${fake.callsOf('sendMessage').length} sendMessage calls so far`);
+}, 60_000);

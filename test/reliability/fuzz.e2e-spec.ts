@@ -1,0 +1,183 @@
+import fc from 'fast-check';
+import { decodeCursor, encodeCursor } from '../../src/expenses/cursor';
+import { formatMinor, Money, MoneyError } from '../../src/money/money';
+import { parseAdd, parseFilter } from '../../src/telegram/parse';
+import { removeDir, startApp, TestApp } from '../support/app';
+
+/**
+ * Property-based fuzzing with fast-check: the money parser and formatter, the
+ * bot grammar, the cursor codec, and random bodies, headers and query strings
+ * against the running app. `npm run test:stress` tries ten times as many.
+ */
+const RUNS = process.env.STRESS ? 5000 : 500;
+const HTTP_RUNS = process.env.STRESS ? 3000 : 300;
+
+const CURRENCIES: Array<[string, number]> = [
+  ['USD', 2],
+  ['JPY', 0],
+  ['BHD', 3],
+  ['CLF', 4],
+];
+
+describe('money', () => {
+  it('format then parse gives back the exact minor units, for every currency', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...CURRENCIES), fc.bigInt({ min: 1n, max: 10n ** 12n }), fc.nat({ max: 9999 }), ([code, digits], major, fraction) => {
+        const minor = major * 10n ** BigInt(digits) + BigInt(fraction % 10 ** digits);
+        const text = formatMinor(minor, digits);
+        if (major === 10n ** 12n && minor > 10n ** 12n * 10n ** BigInt(digits)) return; // over the limit: covered below
+        expect(Money.parse(text, code).minor).toBe(minor);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('any string either parses to a value whose text is the same number, or is refused with a MoneyError', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.stringMatching(/^\d{1,14}(\.\d{1,5})?$/)), fc.constantFrom(...CURRENCIES), (text, [code]) => {
+        try {
+          const money = Money.parse(text, code);
+          const [whole, fraction = ''] = text.split('.');
+          const expected = `${BigInt(whole)}${money.currency.digits ? `.${fraction.padEnd(money.currency.digits, '0')}` : ''}`;
+          expect(money.format()).toBe(expected);
+          expect(money.minor > 0n).toBe(true);
+        } catch (error) {
+          expect(error).toBeInstanceOf(MoneyError);
+        }
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('JSON numbers are accepted only when exact', () => {
+    fc.assert(
+      fc.property(fc.double({ noNaN: true }), (value) => {
+        try {
+          const money = Money.parse(value, 'BHD');
+          expect(Number(money.format())).toBe(value);
+        } catch (error) {
+          expect(error).toBeInstanceOf(MoneyError);
+        }
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
+
+describe('bot grammar', () => {
+  it('never throws, and what it accepts has a plain amount and a category', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 80 }), (text) => {
+        const parsed = parseAdd(text, '2026-11-24');
+        if (parsed.ok) {
+          expect(parsed.value.amount).toMatch(/^\d+(\.\d+)?$/);
+          expect(parsed.value.category.length).toBeGreaterThan(0);
+        } else expect(parsed.error.length).toBeGreaterThan(0);
+        const filter = parseFilter(text);
+        if (!filter.ok) expect(filter.error).toMatch(/\/list/);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('reads back what a well-formed command says', () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^[1-9]\d{0,5}([.,]\d{1,2})?$/), fc.stringMatching(/^[a-z]{1,12}$/), fc.array(fc.stringMatching(/^[a-z]{1,8}$/), { maxLength: 4 }), (amount, category, words) => {
+        const parsed = parseAdd([amount, category, ...words].join(' '), '2026-11-24');
+        expect(parsed).toEqual({ ok: true, value: { amount: amount.replace(',', '.'), currency: undefined, category, description: words.join(' '), date: undefined } });
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
+
+describe('cursor codec', () => {
+  it('round-trips every position and rejects everything it did not make', () => {
+    fc.assert(
+      fc.property(fc.date({ min: new Date('1000-01-01'), max: new Date('9999-12-31'), noInvalidDate: true }), fc.nat(), (date, seq) => {
+        const cursor = { date: date.toISOString().slice(0, 10), seq };
+        expect(decodeCursor(encodeCursor(cursor))).toEqual(cursor);
+      }),
+      { numRuns: RUNS },
+    );
+    fc.assert(
+      fc.property(fc.string(), (text) => {
+        const decoded = decodeCursor(text);
+        if (decoded) expect(encodeCursor(decoded)).toBe(text);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
+
+describe('HTTP: random input never gets a 5xx', () => {
+  let t: TestApp;
+  let token: string;
+  let tried = 0;
+  beforeAll(async () => {
+    t = await startApp();
+    token = await t.token('fuzz');
+  });
+  afterAll(async () => {
+    console.log(`fuzz: ${tried} random HTTP requests, no 5xx`);
+    await t.close();
+    removeDir(t.dir);
+  });
+
+  async function check(method: string, path: string, headers: Record<string, string>, body?: string) {
+    tried++;
+    const response = await fetch(t.url + path, { method, headers, body });
+    const text = await response.text();
+    expect([method, path, body, response.status < 500]).toEqual([method, path, body, true]);
+    if (response.status >= 400) {
+      expect(response.headers.get('content-type')).toMatch(/application\/json/);
+      const json = JSON.parse(text);
+      expect(json.statusCode).toBe(response.status);
+      expect(typeof json.message).toBe('string');
+      expect(json.message.length).toBeGreaterThan(0);
+      expect(text).not.toMatch(/\n\s+at /); // no stack trace
+    }
+  }
+
+  const field = fc.constantFrom('amount', 'category', 'description', 'date', 'currency', 'allowDuplicate', 'extra', '__proto__', 'constructor');
+  const value = fc.oneof(fc.string(), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.array(fc.string(), { maxLength: 3 }), fc.dictionary(fc.string(), fc.string(), { maxKeys: 2 }));
+
+  it('POST /expenses with random bodies and Idempotency-Keys', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(fc.dictionary(field, value), fc.anything(), fc.string()),
+        fc.option(fc.string({ maxLength: 300 })),
+        fc.boolean(),
+        async (body, key, raw) => {
+          const headers: Record<string, string> = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+          if (key !== null && /^[\x00-\xff]*$/.test(key) && !/[\r\n\0]/.test(key)) headers['idempotency-key'] = key;
+          await check('POST', '/expenses', headers, raw && typeof body === 'string' ? body : JSON.stringify(body) ?? 'null');
+        },
+      ),
+      { numRuns: HTTP_RUNS },
+    );
+  });
+
+  it('GET /expenses, summary and export with random query strings', async () => {
+    const param = fc.constantFrom('category', 'from', 'to', 'sort', 'limit', 'cursor', 'x');
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom('/expenses', '/expenses/summary', '/expenses/export.csv'), fc.array(fc.tuple(param, fc.string({ maxLength: 20 })), { maxLength: 4 }), async (path, pairs) => {
+        const query = new URLSearchParams(pairs).toString();
+        await check('GET', `${path}?${query}`, { authorization: `Bearer ${token}` });
+      }),
+      { numRuns: HTTP_RUNS },
+    );
+  });
+
+  it('random ids and headers on the other routes', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom('GET', 'DELETE'), fc.string({ maxLength: 40 }), fc.string({ maxLength: 60 }), async (method, id, authorization) => {
+        const headers: Record<string, string> = {};
+        if (/^[\x20-\x7e]*$/.test(authorization)) headers.authorization = authorization;
+        await check(method, `/expenses/${encodeURIComponent(id)}`, headers);
+        await check(method, `/expenses/${encodeURIComponent(id)}`, { authorization: `Bearer ${token}` });
+      }),
+      { numRuns: HTTP_RUNS },
+    );
+  });
+});

@@ -1,0 +1,92 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { removeDir, tempDir } from '../support/app';
+import { BOT_TOKEN, FakeTelegram } from '../support/fake-telegram';
+import { createToken, startServer } from '../support/server-process';
+import { textUpdate } from '../support/updates';
+
+/**
+ * Soak (npm run test:stress only): SOAK_SECONDS (default 600) of mixed load on
+ * the production build. No error, and resident memory in the last minute within
+ * 20 % of the second minute's (the first is warm-up).
+ */
+const SECONDS = Number(process.env.SOAK_SECONDS ?? 600);
+const WORKERS = 16;
+const SECRET = 'soak_secret';
+
+const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+it(`stays flat under ${SECONDS} s of mixed load`, async () => {
+  const dir = tempDir();
+  const fake = await new FakeTelegram().start();
+  try {
+    const env = {
+      DATABASE_URL: `sqlite:${join(dir, 'tally.sqlite')}`,
+      TELEGRAM_BOT_TOKEN: BOT_TOKEN,
+      TELEGRAM_API_ROOT: fake.url,
+      TELEGRAM_WEBHOOK_URL: 'https://x.example/telegram/webhook',
+      TELEGRAM_WEBHOOK_SECRET: SECRET,
+    };
+    const token = createToken(env, 'soak');
+    const server = await startServer(env);
+    const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const deadline = Date.now() + SECONDS * 1000;
+    const samples: Array<{ at: number; mb: number }> = [];
+    const sampler = setInterval(() => samples.push({ at: Date.now(), mb: rssMb(server.child.pid!) }), 5000);
+    let requests = 0;
+    const failures: string[] = [];
+    let n = 0;
+
+    const step = async () => {
+      const i = n++;
+      const kind = i % 6;
+      let response: Response;
+      if (kind === 0 || kind === 1) {
+        response = await fetch(`${server.url}/expenses`, {
+          method: 'POST',
+          headers: kind === 0 ? { ...auth, 'idempotency-key': `soak-${i}` } : auth,
+          body: JSON.stringify({ amount: `${1 + (i % 500)}.${String(i % 100).padStart(2, '0')}`, category: `c${i % 20}`, description: `soak ${i}` }),
+        });
+      } else if (kind === 2) {
+        response = await fetch(`${server.url}/expenses?limit=50&category=c${i % 20}`, { headers: auth });
+      } else if (kind === 3) {
+        response = await fetch(`${server.url}/expenses/summary`, { headers: auth });
+      } else if (kind === 4) {
+        const list = await fetch(`${server.url}/expenses?limit=1`, { headers: auth });
+        const id = (await list.json()).items[0]?.id;
+        response = id ? await fetch(`${server.url}/expenses/${id}`, { method: 'DELETE', headers: { authorization: auth.authorization } }) : list;
+      } else {
+        response = await fetch(`${server.url}/telegram/webhook`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': SECRET },
+          body: JSON.stringify(textUpdate(`/add ${1 + (i % 90)} soak webhook ${i}`, { from: { id: 60_000 + (i % 30), first_name: 'Soak' } })),
+        });
+      }
+      await response.arrayBuffer();
+      requests++;
+      if (response.status >= 300 && response.status !== 404) failures.push(`${kind}: ${response.status}`);
+    };
+
+    await Promise.all(
+      Array.from({ length: WORKERS }, async () => {
+        while (Date.now() < deadline) await step();
+      }),
+    );
+    clearInterval(sampler);
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+
+    const start = samples[0].at;
+    const second = samples.filter((s) => s.at - start >= 60_000 && s.at - start < 120_000).map((s) => s.mb);
+    const last = samples.filter((s) => s.at >= samples[samples.length - 1].at - 60_000).map((s) => s.mb);
+    const baseline = median(second.length ? second : samples.map((s) => s.mb));
+    const final = median(last);
+    console.log(`soak: ${SECONDS} s, ${requests} requests, ${failures.length} errors, RSS ${baseline.toFixed(0)} MB → ${final.toFixed(0)} MB`);
+    expect(failures).toEqual([]);
+    expect(final).toBeLessThanOrEqual(baseline * 1.2);
+  } finally {
+    await fake.stop();
+    removeDir(dir);
+  }
+}, (SECONDS + 120) * 1000);
