@@ -1,25 +1,20 @@
 import { todayIn } from '../src/common/calendar';
-import { removeDir, startApp, TestApp } from './support/app';
+import { removeDir, startApp, startAppWithBot, TestApp, WEBHOOK_URL } from './support/app';
 import { BOT_TOKEN, FakeTelegram } from './support/fake-telegram';
 import { Client } from './support/http';
 import { ANN, BOB, callbackUpdate, GROUP_ID, newUpdateId, textUpdate } from './support/updates';
 
 const SECRET = 'test_webhook-secret';
-const WEBHOOK_URL = 'https://tally.example/telegram/webhook';
 
 let fake: FakeTelegram;
 let t: TestApp;
+let stop: () => Promise<void>;
 let chat = 9000;
 
 beforeAll(async () => {
-  fake = await new FakeTelegram().start();
-  t = await startApp({ telegram: { token: BOT_TOKEN, apiRoot: fake.url, webhookUrl: WEBHOOK_URL, webhookSecret: SECRET } });
+  ({ t, fake, stop } = await startAppWithBot(SECRET));
 });
-afterAll(async () => {
-  await t.close();
-  await fake.stop();
-  removeDir(t.dir);
-});
+afterAll(() => stop());
 
 /** A private chat no other test uses. */
 function person() {

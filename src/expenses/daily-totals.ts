@@ -1,4 +1,6 @@
 import type { Knex } from '@mikro-orm/knex';
+import type { Database } from 'better-sqlite3';
+import { prepared } from '../database/transaction-connection';
 import type { ExpenseFilter } from './expenses.service';
 import type { CurrencySum } from './totals';
 
@@ -15,21 +17,20 @@ export interface Movement {
   amountMinor: bigint | number | string;
 }
 
+const MOVE = `insert into expense_day (ledger_id, category, date, currency, count, total_minor) values (?, ?, ?, ?, ?, ?)
+  on conflict (ledger_id, category, currency, date)
+  do update set count = expense_day.count + excluded.count, total_minor = expense_day.total_minor + excluded.total_minor`;
+
 /**
  * Keeps expense_day in step with expense: call inside the transaction that
- * inserts or soft-deletes the expense. The upsert is the same SQL in SQLite
- * and PostgreSQL.
+ * inserts or soft-deletes the expense (it runs on that transaction's
+ * connection). The upsert is the same SQL in SQLite and PostgreSQL.
  */
-export async function moveDailyTotals(db: Knex, movement: Movement): Promise<void> {
+export function moveDailyTotals(connection: Database, movement: Movement): void {
   const minor = BigInt(movement.amountMinor) * BigInt(movement.sign);
+  const move = prepared(connection, MOVE);
   for (const category of [movement.category, ALL_CATEGORIES]) {
-    await db('expense_day')
-      .insert({ ledger_id: movement.ledgerId, category, date: movement.date, currency: movement.currency, count: movement.sign, total_minor: minor.toString() })
-      .onConflict(['ledger_id', 'category', 'currency', 'date'])
-      .merge({
-        count: db.raw('expense_day.count + excluded.count'),
-        total_minor: db.raw('expense_day.total_minor + excluded.total_minor'),
-      });
+    move.run(movement.ledgerId, category, movement.date, movement.currency, movement.sign, minor);
   }
 }
 

@@ -3,8 +3,9 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/better-sqlite';
 import type { Knex } from '@mikro-orm/knex';
 import { InvalidInputError, NotFoundError } from '../common/domain-errors';
-import { inserted, sql } from '../database/sql';
+import { sql } from '../database/sql';
 import { WriteBatcher } from '../database/write-batcher';
+import { prepared, transactionConnection } from '../database/transaction-connection';
 import type { Ledger } from '../ledgers/ledger.entity';
 import { Cursor, decodeCursor, encodeCursor } from './cursor';
 import { dedupKey, ExpenseContent } from './dedup-key';
@@ -76,6 +77,10 @@ export const MAX_PAGE_SIZE = 500;
 /** A ledger may hold at most this many identical copies of one expense. */
 const MAX_OCCURRENCE = 10_000;
 const ID_ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
+/** The one INSERT of an expense: the unique dedup index, not a prior read, decides (SQL both engines accept). */
+const INSERT_EXPENSE = `insert into expense (id, ledger_id, amount_minor, currency, category, description, date, source,
+  author_telegram_id, author_name, dedup_key, occurrence, created_at)
+  values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing returning seq`;
 
 /**
  * The one place that writes and reads expenses. record() is the only insert;
@@ -248,16 +253,26 @@ export class ExpensesService {
       author_name: input.author?.name ?? null,
       created_at: new Date().toISOString(),
     };
-    const { seq: _seq, ...columns } = row;
     return this.write(async () => {
-      const result = await this.db()('expense')
-        .insert({ ...columns, ledger_id: content.ledgerId, dedup_key: dedupKey(content, occurrence), occurrence })
-        .onConflict()
-        .ignore()
-        .returning(['seq']);
-      if (!inserted(result)) return undefined;
-      await moveDailyTotals(this.db(), { ...content, category: content.category, sign: 1 });
-      return { expense: toView({ ...row, seq: (result as Array<{ seq: number }>)[0].seq }), created: true, occurrence };
+      const connection = await transactionConnection(this.em);
+      const insertedRow = prepared(connection, INSERT_EXPENSE).get(
+        row.id,
+        content.ledgerId,
+        content.amountMinor,
+        row.currency,
+        row.category,
+        row.description,
+        row.date,
+        row.source,
+        row.author_telegram_id,
+        row.author_name,
+        dedupKey(content, occurrence),
+        occurrence,
+        row.created_at,
+      ) as { seq: number } | undefined;
+      if (!insertedRow) return undefined;
+      moveDailyTotals(connection, { ...content, sign: 1 });
+      return { expense: toView({ ...row, seq: insertedRow.seq }), created: true, occurrence };
     });
   }
 
@@ -265,7 +280,7 @@ export class ExpensesService {
   private async softDelete(ledger: Pick<Ledger, 'id'>, row: ExpenseRow): Promise<boolean> {
     const changed = await this.live(ledger).where({ seq: row.seq }).update({ deleted_at: new Date().toISOString() });
     if (!changed) return false;
-    await moveDailyTotals(this.db(), {
+    moveDailyTotals(await transactionConnection(this.em), {
       ledgerId: ledger.id,
       category: row.category,
       date: row.date,

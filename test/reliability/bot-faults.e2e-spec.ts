@@ -1,5 +1,5 @@
-import { removeDir, startApp, TestApp } from '../support/app';
-import { BOT_TOKEN, FakeTelegram } from '../support/fake-telegram';
+import { startAppWithBot, TestApp } from '../support/app';
+import type { FakeTelegram } from '../support/fake-telegram';
 import { textUpdate } from '../support/updates';
 import { liveCountsByDescription } from '../support/database-file';
 
@@ -13,15 +13,11 @@ const UPDATES = process.env.STRESS ? 60 : 20;
 
 let t: TestApp;
 let fake: FakeTelegram;
+let stop: () => Promise<void>;
 beforeAll(async () => {
-  fake = await new FakeTelegram().start();
-  t = await startApp({ telegram: { token: BOT_TOKEN, apiRoot: fake.url, webhookUrl: 'https://x.example/telegram/webhook', webhookSecret: SECRET } });
+  ({ t, fake, stop } = await startAppWithBot(SECRET));
 });
-afterAll(async () => {
-  await t.close();
-  await fake.stop();
-  removeDir(t.dir);
-});
+afterAll(() => stop());
 
 async function deliver(update: object): Promise<{ status: number; ms: number }> {
   const started = Date.now();

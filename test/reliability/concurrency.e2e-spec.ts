@@ -1,5 +1,5 @@
-import { removeDir, startApp, TestApp } from '../support/app';
-import { BOT_TOKEN, FakeTelegram } from '../support/fake-telegram';
+import { startAppWithBot, TestApp } from '../support/app';
+import type { FakeTelegram } from '../support/fake-telegram';
 import { Client } from '../support/http';
 import { textUpdate } from '../support/updates';
 import { liveCountsByDescription } from '../support/database-file';
@@ -11,15 +11,11 @@ const SECRET = 'concurrency_secret';
 
 let t: TestApp;
 let fake: FakeTelegram;
+let stop: () => Promise<void>;
 beforeAll(async () => {
-  fake = await new FakeTelegram().start();
-  t = await startApp({ telegram: { token: BOT_TOKEN, apiRoot: fake.url, webhookUrl: 'https://x.example/telegram/webhook', webhookSecret: SECRET } });
+  ({ t, fake, stop } = await startAppWithBot(SECRET));
 });
-afterAll(async () => {
-  await t.close();
-  await fake.stop();
-  removeDir(t.dir);
-});
+afterAll(() => stop());
 
 describe(`concurrency: ${WAVES} waves of ${WIDTH}`, () => {
   it('identical creates: one 201, the rest 200 with the same id', async () => {

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { removeDir, tempDir } from '../support/app';
 import { integrityCheck, liveCountsByDescription } from '../support/database-file';
-import { BOT_TOKEN, FakeTelegram } from '../support/fake-telegram';
-import { createToken, startServer } from '../support/server-process';
+import { FakeTelegram } from '../support/fake-telegram';
+import { botEnv, createToken, startServer } from '../support/server-process';
 import { textUpdate } from '../support/updates';
 
 /**
@@ -32,13 +32,7 @@ describe('crash: kill -9 while writing', () => {
 
   it(`loses nothing answered and doubles nothing over ${CYCLES} cycles`, async () => {
     const databasePath = join(dir, 'tally.sqlite');
-    const env = {
-      DATABASE_URL: `sqlite:${databasePath}`,
-      TELEGRAM_BOT_TOKEN: BOT_TOKEN,
-      TELEGRAM_API_ROOT: fake.url,
-      TELEGRAM_WEBHOOK_URL: 'https://tally.example/telegram/webhook',
-      TELEGRAM_WEBHOOK_SECRET: SECRET,
-    };
+    const env = botEnv(databasePath, fake.url, SECRET);
     const token = createToken(env, 'crash');
     const totals = { acknowledged: 0, unanswered: 0, replayed: 0 };
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { removeDir, startApp, tempDir, TestApp } from '../support/app';
 import { BOT_TOKEN, FakeTelegram } from '../support/fake-telegram';
 import { Client } from '../support/http';
-import { createToken, startServer } from '../support/server-process';
+import { botEnv, createToken, startServer } from '../support/server-process';
 import { textUpdate } from '../support/updates';
 
 describe('security', () => {
@@ -59,14 +59,7 @@ it('never writes a secret to the log', async () => {
   const fake = await new FakeTelegram().start();
   try {
     const secret = 'log_test_webhook_secret_value';
-    const env = {
-      DATABASE_URL: `sqlite:${join(dir, 'tally.sqlite')}`,
-      LOG_LEVEL: 'debug',
-      TELEGRAM_BOT_TOKEN: BOT_TOKEN,
-      TELEGRAM_API_ROOT: fake.url,
-      TELEGRAM_WEBHOOK_URL: 'https://x.example/telegram/webhook',
-      TELEGRAM_WEBHOOK_SECRET: secret,
-    };
+    const env = { ...botEnv(join(dir, 'tally.sqlite'), fake.url, secret), LOG_LEVEL: 'debug' };
     const token = createToken(env, 'logs');
     const server = await startServer(env);
     const api = new Client(server.url, token);

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { removeDir, tempDir } from '../support/app';
-import { BOT_TOKEN, FakeTelegram } from '../support/fake-telegram';
-import { createToken, startServer } from '../support/server-process';
+import { FakeTelegram } from '../support/fake-telegram';
+import { botEnv, createToken, ServerProcess, startServer } from '../support/server-process';
 import { textUpdate } from '../support/updates';
 
 /**
@@ -20,44 +20,38 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 it(`stays flat under ${SECONDS} s of mixed load`, async () => {
   const dir = tempDir();
   const fake = await new FakeTelegram().start();
+  let server: ServerProcess | undefined;
   try {
-    const env = {
-      DATABASE_URL: `sqlite:${join(dir, 'tally.sqlite')}`,
-      TELEGRAM_BOT_TOKEN: BOT_TOKEN,
-      TELEGRAM_API_ROOT: fake.url,
-      TELEGRAM_WEBHOOK_URL: 'https://x.example/telegram/webhook',
-      TELEGRAM_WEBHOOK_SECRET: SECRET,
-    };
+    const env = botEnv(join(dir, 'tally.sqlite'), fake.url, SECRET);
     const token = createToken(env, 'soak');
-    const server = await startServer(env);
+    server = await startServer(env);
     const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
     const deadline = Date.now() + SECONDS * 1000;
     const samples: Array<{ at: number; mb: number }> = [];
-    const sampler = setInterval(() => samples.push({ at: Date.now(), mb: rssMb(server.child.pid!) }), 5000);
     let requests = 0;
     const failures: string[] = [];
     let n = 0;
 
-    const step = async () => {
+    const step = async (base: string) => {
       const i = n++;
       const kind = i % 6;
       let response: Response;
       if (kind === 0 || kind === 1) {
-        response = await fetch(`${server.url}/expenses`, {
+        response = await fetch(`${base}/expenses`, {
           method: 'POST',
           headers: kind === 0 ? { ...auth, 'idempotency-key': `soak-${i}` } : auth,
           body: JSON.stringify({ amount: `${1 + (i % 500)}.${String(i % 100).padStart(2, '0')}`, category: `c${i % 20}`, description: `soak ${i}` }),
         });
       } else if (kind === 2) {
-        response = await fetch(`${server.url}/expenses?limit=50&category=c${i % 20}`, { headers: auth });
+        response = await fetch(`${base}/expenses?limit=50&category=c${i % 20}`, { headers: auth });
       } else if (kind === 3) {
-        response = await fetch(`${server.url}/expenses/summary`, { headers: auth });
+        response = await fetch(`${base}/expenses/summary`, { headers: auth });
       } else if (kind === 4) {
-        const list = await fetch(`${server.url}/expenses?limit=1`, { headers: auth });
-        const id = (await list.json()).items[0]?.id;
-        response = id ? await fetch(`${server.url}/expenses/${id}`, { method: 'DELETE', headers: { authorization: auth.authorization } }) : list;
+        const list = await fetch(`${base}/expenses?limit=1`, { headers: auth });
+        const id = ((await list.json()) as { items: Array<{ id: string }> }).items[0]?.id;
+        response = await fetch(id ? `${base}/expenses/${id}` : `${base}/health`, { method: id ? 'DELETE' : 'GET', headers: { authorization: auth.authorization } });
       } else {
-        response = await fetch(`${server.url}/telegram/webhook`, {
+        response = await fetch(`${base}/telegram/webhook`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': SECRET },
           body: JSON.stringify(textUpdate(`/add ${1 + (i % 90)} soak webhook ${i}`, { from: { id: 60_000 + (i % 30), first_name: 'Soak' } })),
@@ -68,14 +62,21 @@ it(`stays flat under ${SECONDS} s of mixed load`, async () => {
       if (response.status >= 300 && response.status !== 404) failures.push(`${kind}: ${response.status}`);
     };
 
-    await Promise.all(
-      Array.from({ length: WORKERS }, async () => {
-        while (Date.now() < deadline) await step();
-      }),
-    );
-    clearInterval(sampler);
+    const pid = server.child.pid!;
+    const url = server.url;
+    const sampler = setInterval(() => samples.push({ at: Date.now(), mb: rssMb(pid) }), 5000);
+    try {
+      await Promise.all(
+        Array.from({ length: WORKERS }, async () => {
+          while (Date.now() < deadline) await step(url);
+        }),
+      );
+    } finally {
+      clearInterval(sampler);
+    }
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);
+    server = undefined;
 
     const start = samples[0].at;
     const second = samples.filter((s) => s.at - start >= 60_000 && s.at - start < 120_000).map((s) => s.mb);
@@ -86,6 +87,7 @@ it(`stays flat under ${SECONDS} s of mixed load`, async () => {
     expect(failures).toEqual([]);
     expect(final).toBeLessThanOrEqual(baseline * 1.2);
   } finally {
+    server?.child.kill('SIGKILL');
     await fake.stop();
     removeDir(dir);
   }

@@ -6,6 +6,7 @@ import { createApp } from '../../src/app';
 import { AppConfig, loadConfig } from '../../src/config/config';
 import { LedgersService } from '../../src/ledgers/ledgers.service';
 import { TokensService } from '../../src/ledgers/tokens.service';
+import { BOT_TOKEN, FakeTelegram } from './fake-telegram';
 
 export interface TestApp {
   app: NestFastifyApplication;
@@ -50,4 +51,21 @@ export async function startApp(overrides: Partial<AppConfig> = {}, dir = tempDir
 
 export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
+}
+
+export const WEBHOOK_URL = 'https://tally.example/telegram/webhook';
+
+/** The app in webhook mode, its Bot API a fresh fake. */
+export async function startAppWithBot(secret: string): Promise<{ t: TestApp; fake: FakeTelegram; stop(): Promise<void> }> {
+  const fake = await new FakeTelegram().start();
+  const t = await startApp({ telegram: { token: BOT_TOKEN, apiRoot: fake.url, webhookUrl: WEBHOOK_URL, webhookSecret: secret } });
+  return {
+    t,
+    fake,
+    async stop() {
+      await t.close();
+      await fake.stop();
+      removeDir(t.dir);
+    },
+  };
 }

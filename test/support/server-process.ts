@@ -1,8 +1,13 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { BOT_TOKEN } from './fake-telegram';
 
 export const ROOT = join(__dirname, '..', '..');
 const MAIN = join(ROOT, 'dist', 'main.js');
+/** The V8 flags of `npm start`, so tests run the process users run. */
+const START_FLAGS = (require(join(ROOT, 'package.json')) as { scripts: { start: string } }).scripts.start
+  .split(' ')
+  .filter((word) => word.startsWith('--'));
 
 export interface ServerProcess {
   url: string;
@@ -14,7 +19,7 @@ export interface ServerProcess {
 
 /** Starts the production build (dist/, made by `npm test`'s build step) as a real process. */
 export async function startServer(env: Record<string, string>, timeoutMs = 15_000): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [MAIN], {
+  const child = spawn(process.execPath, [...START_FLAGS, MAIN], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -49,4 +54,15 @@ export function createToken(env: Record<string, string>, ledger: string): string
   if (result.status !== 0) throw new Error(`token CLI failed: ${result.stderr}`);
   const lines = result.stdout.trim().split('\n');
   return lines[lines.length - 1];
+}
+
+/** Environment for the production build in webhook mode against a fake Bot API. */
+export function botEnv(databasePath: string, apiRoot: string, secret: string): Record<string, string> {
+  return {
+    DATABASE_URL: `sqlite:${databasePath}`,
+    TELEGRAM_BOT_TOKEN: BOT_TOKEN,
+    TELEGRAM_API_ROOT: apiRoot,
+    TELEGRAM_WEBHOOK_URL: 'https://tally.example/telegram/webhook',
+    TELEGRAM_WEBHOOK_SECRET: secret,
+  };
 }
