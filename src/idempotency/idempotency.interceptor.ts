@@ -8,7 +8,7 @@ import {
   InvalidInputError,
 } from '../common/domain-errors';
 import type { AuthenticatedRequest } from '../ledgers/bearer.guard';
-import { IDEMPOTENCY_KEY_SHAPE, IdempotencyService, requestFingerprint } from './idempotency.service';
+import { IDEMPOTENCY_KEY_SHAPE, IdempotencyService, requestFingerprint, StoredResponse } from './idempotency.service';
 
 /**
  * Idempotency-Key for POST and DELETE (CONTRACT §4.2). The handler's writes
@@ -43,6 +43,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const fingerprint = requestFingerprint(request.method, request.url.split('?')[0], request.body ?? null);
     const run = async () => {
       try {
+        // Most repeats are replays of a finished request: answer those from one read, no transaction.
+        const stored = await this.store.find(ledgerId, header);
+        if (stored) return this.replay(stored, fingerprint, reply);
         return await this.once(ledgerId, header, fingerprint, reply, next);
       } catch (error) {
         // Another process stored this key between our read and our write: replay its answer.
@@ -55,16 +58,18 @@ export class IdempotencyInterceptor implements NestInterceptor {
     return from(run());
   }
 
+  private replay(stored: StoredResponse, fingerprint: string, reply: FastifyReply): unknown {
+    if (stored.fingerprint !== fingerprint) {
+      throw new IdempotencyMismatchError('Idempotency-Key was already used with a different request');
+    }
+    reply.status(stored.statusCode).header('Idempotent-Replayed', 'true');
+    return stored.body;
+  }
+
   private once(ledgerId: number, key: string, fingerprint: string, reply: FastifyReply, next: CallHandler): Promise<unknown> {
     return this.em.transactional(async () => {
       const stored = await this.store.find(ledgerId, key);
-      if (stored) {
-        if (stored.fingerprint !== fingerprint) {
-          throw new IdempotencyMismatchError('Idempotency-Key was already used with a different request');
-        }
-        reply.status(stored.statusCode).header('Idempotent-Replayed', 'true');
-        return stored.body;
-      }
+      if (stored) return this.replay(stored, fingerprint, reply);
       const body = await lastValueFrom(next.handle(), { defaultValue: undefined });
       await this.store.save(ledgerId, key, { fingerprint, statusCode: reply.statusCode, body });
       return body;

@@ -14,6 +14,8 @@ interface LedgerRow {
   created_at: string;
 }
 
+const RECENT_LEDGERS = 10_000;
+
 @Injectable()
 export class LedgersService {
   constructor(
@@ -22,8 +24,20 @@ export class LedgersService {
     private readonly tokenCache: TokenCache,
   ) {}
 
+  /** Recently used ledgers by name (chat ledgers on the bot's hot path); a change here drops them. */
+  private readonly recent = new Map<string, { ledger: Ledger; until: number }>();
+
   /** The ledger with this name, created with the configured defaults if missing. Race-free: the unique name decides. */
   async findOrCreate(name: string): Promise<Ledger> {
+    const cached = this.recent.get(name);
+    if (cached && cached.until > Date.now()) return cached.ledger;
+    const ledger = await this.loadOrCreate(name);
+    if (this.recent.size >= RECENT_LEDGERS) this.recent.clear();
+    this.recent.set(name, { ledger, until: Date.now() + TokenCache.TTL_MS });
+    return ledger;
+  }
+
+  private async loadOrCreate(name: string): Promise<Ledger> {
     await sql(this.em)('ledger')
       .insert({
         name,
@@ -45,6 +59,7 @@ export class LedgersService {
   async update(ledger: Ledger, changes: Partial<Pick<Ledger, 'currency' | 'timezone'>>): Promise<Ledger> {
     await sql(this.em)('ledger').where({ id: ledger.id }).update(changes);
     this.tokenCache.forgetLedger(ledger.id);
+    this.recent.delete(ledger.name);
     return Object.assign(new Ledger(ledger.name, ledger.currency, ledger.timezone), ledger, changes);
   }
 }

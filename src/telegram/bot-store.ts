@@ -1,7 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/better-sqlite';
-import { inserted, sql } from '../database/sql';
+import { sql } from '../database/sql';
+import { prepared, transactionConnection } from '../database/transaction-connection';
 import type { ExpenseFilter } from '../expenses/expenses.service';
+
+const CLAIM = 'insert into telegram_update (bot_id, update_id, claimed_at) values (?, ?, ?) on conflict do nothing';
 
 /** How long claimed update ids and list filters are kept. Telegram retries for far less. */
 export const BOT_STATE_DAYS = 7;
@@ -11,14 +14,13 @@ export const BOT_STATE_DAYS = 7;
 export class BotStore {
   constructor(private readonly em: EntityManager) {}
 
-  /** Claims an update for this bot; false when it was claimed before (a retry or a twin delivery). */
+  /**
+   * Claims an update for this bot inside the caller's transaction; false when
+   * it was claimed before (a retry or a twin delivery).
+   */
   async claim(botId: number, updateId: number): Promise<boolean> {
-    const rows = await sql(this.em)('telegram_update')
-      .insert({ bot_id: botId, update_id: updateId, claimed_at: Date.now() })
-      .onConflict()
-      .ignore()
-      .returning(['update_id']);
-    return inserted(rows);
+    const connection = await transactionConnection(this.em);
+    return prepared(connection, CLAIM).run(botId, updateId, Date.now()).changes === 1;
   }
 
   async saveListQuery(ledgerId: number, filter: ExpenseFilter): Promise<number> {
