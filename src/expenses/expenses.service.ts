@@ -81,6 +81,7 @@ const ID_ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
 const INSERT_EXPENSE = `insert into expense (id, ledger_id, amount_minor, currency, category, description, date, source,
   author_telegram_id, author_name, dedup_key, occurrence, created_at)
   values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing returning seq`;
+const FIND_BY_DEDUP_KEY = `select ${EXPENSE_COLUMNS.join(', ')} from expense where ledger_id = ? and dedup_key = ? and deleted_at is null`;
 
 /**
  * The one place that writes and reads expenses. record() is the only insert;
@@ -108,7 +109,7 @@ export class ExpensesService {
     if (!input.allowDuplicate) return this.insertOrFind(content, input, 1);
     for (let occurrence = 1; occurrence <= MAX_OCCURRENCE; occurrence++) {
       const result = await this.tryInsert(content, input, occurrence);
-      if (result) return result;
+      if (result?.created) return result;
     }
     throw new InvalidInputError(`allowDuplicate: this expense is already recorded ${MAX_OCCURRENCE} times`);
   }
@@ -226,19 +227,20 @@ export class ExpensesService {
     if (!Number.isInteger(occurrence) || occurrence < 1 || occurrence > MAX_OCCURRENCE) {
       throw new InvalidInputError('occurrence is out of range');
     }
-    // Two tries: a conflict on a freshly random id (not the dedup key) just draws another.
+    // Three tries: a conflict on a freshly drawn random id (not on the dedup key) just draws another.
     for (let attempt = 0; attempt < 3; attempt++) {
       const result = await this.tryInsert(content, input, occurrence);
       if (result) return result;
-      const existing: ExpenseRow | undefined = await this.live({ id: content.ledgerId })
-        .where({ dedup_key: dedupKey(content, occurrence) })
-        .first(...EXPENSE_COLUMNS);
-      if (existing) return { expense: toView(existing), created: false, occurrence };
     }
     throw new Error('could not insert an expense after three attempts');
   }
 
-  /** INSERT … ON CONFLICT DO NOTHING: the unique index, not a prior read, decides. */
+  /**
+   * INSERT … ON CONFLICT DO NOTHING: the unique index, not a prior read,
+   * decides. On a conflict, the live expense holding this dedup key is read in
+   * the same transaction and returned (created: false); undefined means the
+   * conflict was on the random id.
+   */
   private async tryInsert(content: ExpenseContent, input: NewExpense, occurrence: number): Promise<RecordResult | undefined> {
     const row: ExpenseRow = {
       seq: 0,
@@ -270,7 +272,10 @@ export class ExpensesService {
         occurrence,
         row.created_at,
       ) as { seq: number } | undefined;
-      if (!insertedRow) return undefined;
+      if (!insertedRow) {
+        const existing = prepared(connection, FIND_BY_DEDUP_KEY).get(content.ledgerId, dedupKey(content, occurrence)) as ExpenseRow | undefined;
+        return existing ? { expense: toView(existing), created: false, occurrence } : undefined;
+      }
       moveDailyTotals(connection, { ...content, sign: 1 });
       return { expense: toView({ ...row, seq: insertedRow.seq }), created: true, occurrence };
     });
