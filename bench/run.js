@@ -218,6 +218,8 @@ expenses over 3 years, 50 categories and 3 currencies in ${fmt(reads.seedSeconds
 ${table}
 
 Per-run figures (requests/s): create ${pair.creates.map((r) => fmt(r.rps)).join(', ')}; ceiling ${pair.ceilings.map((r) => fmt(r.rps)).join(', ')}.
+
+Where the time goes for any target missed: [PROFILES.md](PROFILES.md).
 `;
   writeFileSync(join(__dirname, 'RESULTS.md'), report);
   console.log('wrote bench/RESULTS.md');

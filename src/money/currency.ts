@@ -16,7 +16,3 @@ export function findCurrency(code: string): Currency | undefined {
   if (!entry || typeof entry.digits !== 'number') return undefined;
   return { code: entry.code, digits: entry.digits };
 }
-
-export function isCurrencyCode(code: unknown): code is string {
-  return typeof code === 'string' && findCurrency(code) !== undefined;
-}
