@@ -228,7 +228,7 @@ describe('exactly once', () => {
   it('the same expense again: "already recorded" and a Record again button that records once', async () => {
     const ann = person();
     await say('/add 6 cinema', ann);
-    expect(await say('/add 6 Cinema', ann)).toMatch(/^Already recorded: 6.00 USD for cinema on .* Press the button/);
+    expect(await say('/add 6 Cinema', ann)).toMatch(/^This is already recorded: 6.00 USD for cinema on .* Press Record again/);
     const sent = fake.lastMessageTo(ann.id)!;
     const button = sent.payload.reply_markup.inline_keyboard[0][0];
     expect(button.text).toBe('Record again');

@@ -73,7 +73,7 @@ describe('the web page in Chromium', () => {
   it('shows "already recorded" and records again only on purpose', async () => {
     await add({ amount: '12.5', category: 'Food', description: 'lunch' });
     await page.getByRole('button', { name: 'Add expense' }).click();
-    await page.getByText(/Already recorded: 12.50 USD for food/).waitFor();
+    await page.getByText(/This expense is already recorded: 12.50 USD for food/).waitFor();
     expect(await count()).toBe('2');
     await page.getByRole('button', { name: 'Record again' }).click();
     await page.getByText(/Recorded again: 12.50 USD/).waitFor();

@@ -22,7 +22,7 @@ export function addFeature(deps: BotDeps): Composer<BotContext> {
     if (outcome.kind === 'created') {
       return void (await ctx.reply(`Recorded ${outcome.summary}. /undo removes it.`));
     }
-    await ctx.reply(`Already recorded: ${outcome.summary}. Press the button if this is a second one.`, {
+    await ctx.reply(`This is already recorded: ${outcome.summary}. Press Record again if it is a second one.`, {
       reply_markup: new InlineKeyboard().text('Record again', `again:${outcome.id}`),
     });
   };

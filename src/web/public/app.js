@@ -185,7 +185,7 @@
 
   function offerRecordAgain(body, existing) {
     const key = newKey(); // made once per offer: pressing twice records once
-    setStatus(`Already recorded: ${describe(existing)}.`, 'warn', {
+    setStatus(`This expense is already recorded: ${describe(existing)}.`, 'warn', {
       label: 'Record again',
       run: async () => {
         const answer = await post({ ...body, allowDuplicate: true }, key);
