@@ -181,3 +181,61 @@ describe('HTTP: random input never gets a 5xx', () => {
     );
   });
 });
+
+describe('daily totals stay in step with the expenses', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startApp();
+  });
+  afterAll(async () => {
+    await t.close();
+    removeDir(t.dir);
+  });
+
+  it('after any mix of creates, duplicates and deletes, counts and totals equal a count over the rows', async () => {
+    const { ExpensesService } = await import('../../src/expenses/expenses.service');
+    const { LedgersService } = await import('../../src/ledgers/ledgers.service');
+    const Database = (await import('better-sqlite3')).default;
+    const { toTotals } = await import('../../src/expenses/totals');
+    const expenses = t.app.get(ExpensesService);
+    let round = 0;
+    const operation = fc.record({
+      kind: fc.constantFrom('add', 'add', 'again', 'delete'),
+      amount: fc.constantFrom('1', '2.50', '10', '0.01'),
+      currency: fc.constantFrom('USD', 'EUR', 'JPY'),
+      category: fc.constantFrom('food', 'rent', 'Food '),
+      date: fc.constantFrom('2026-01-01', '2026-01-02', '2026-02-01'),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(operation, { maxLength: 25 }), async (operations) => {
+        const ledger = await t.app.get(LedgersService).findOrCreate(`rollup-${round++}`);
+        for (const op of operations) {
+          if (op.kind === 'delete') {
+            const first = (await expenses.list(ledger, { limit: 1 })).items[0];
+            if (first) await expenses.remove(ledger, first.id);
+          } else {
+            await expenses.record(ledger, { amount: op.currency === 'JPY' ? '10' : op.amount, currency: op.currency, category: op.category, date: op.date, source: 'api', allowDuplicate: op.kind === 'again' });
+          }
+        }
+        const db = new Database(t.config.databasePath, { readonly: true });
+        try {
+          for (const filter of [{}, { category: 'food' }, { from: '2026-01-02' }, { category: 'rent', to: '2026-01-01' }]) {
+            const conditions: Array<[string, unknown]> = [['ledger_id = ?', ledger.id]];
+            if ('category' in filter) conditions.push(['category = ?', filter.category]);
+            if ('from' in filter) conditions.push(['date >= ?', filter.from]);
+            if ('to' in filter) conditions.push(['date <= ?', filter.to]);
+            const where = ['deleted_at is null', ...conditions.map(([sql]) => sql)];
+            const params = conditions.map(([, value]) => value);
+            const rows = db.prepare(`select currency, count(*) as n, cast(sum(amount_minor) as text) as total from expense where ${where.join(' and ')} group by currency`).all(...params) as Array<{ currency: string; n: number; total: string }>;
+            const fromRollup = await expenses.totals(ledger, filter);
+            expect(fromRollup.count).toBe(rows.reduce((n, row) => n + row.n, 0));
+            expect(fromRollup.total).toEqual(toTotals(rows));
+          }
+        } finally {
+          db.close();
+        }
+      }),
+      { numRuns: process.env.STRESS ? 300 : 40 },
+    );
+  });
+});
