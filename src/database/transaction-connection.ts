@@ -17,6 +17,21 @@ export async function transactionConnection(em: EntityManager): Promise<Database
   return (await trx.client.acquireConnection()) as Database;
 }
 
+/**
+ * Runs `use` on a raw connection: the current transaction's when there is
+ * one, else one taken from the pool and given back. For hot reads.
+ */
+export async function withConnection<T>(em: EntityManager, use: (connection: Database) => T): Promise<T> {
+  if (em.getTransactionContext()) return use(await transactionConnection(em));
+  const client = em.getKnex().client;
+  const connection = (await client.acquireConnection()) as Database;
+  try {
+    return use(connection);
+  } finally {
+    await client.releaseConnection(connection);
+  }
+}
+
 export function prepared(connection: Database, sql: string): Statement {
   let cache = statements.get(connection);
   if (!cache) statements.set(connection, (cache = new Map()));

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/better-sqlite';
+import { prepared, transactionConnection } from './transaction-connection';
 
 interface Pending {
   work: () => Promise<unknown>;
@@ -25,12 +26,13 @@ const MAX_BATCH = 128;
 export class WriteBatcher {
   private queue: Pending[] = [];
   private flushing = false;
+  private depth = 0;
 
   constructor(private readonly em: EntityManager) {}
 
   run<T>(work: () => Promise<T>): Promise<T> {
-    // Already inside a transaction (an Idempotency-Key request): join it with a savepoint.
-    if (this.em.isInTransaction()) return this.em.transactional(work);
+    // Already inside a transaction (a batch, or an Idempotency-Key request): join it with a savepoint.
+    if (this.em.isInTransaction()) return this.inSavepoint(work);
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
       if (!this.flushing) {
@@ -43,6 +45,30 @@ export class WriteBatcher {
     });
   }
 
+  /**
+   * Runs work inside a savepoint of the current transaction: a failure undoes
+   * only this work. Plain SAVEPOINT statements (the same in SQLite and
+   * PostgreSQL) rather than a nested em.transactional, which would allocate an
+   * EntityManager fork and a knex transaction for every write. The single
+   * connection runs one transaction at a time, so a depth counter names them.
+   */
+  private async inSavepoint<T>(work: () => Promise<T>): Promise<T> {
+    const connection = await transactionConnection(this.em);
+    const name = `write_${++this.depth}`;
+    prepared(connection, `savepoint ${name}`).run();
+    try {
+      const value = await work();
+      prepared(connection, `release ${name}`).run();
+      return value;
+    } catch (error) {
+      prepared(connection, `rollback to ${name}`).run();
+      prepared(connection, `release ${name}`).run();
+      throw error;
+    } finally {
+      this.depth--;
+    }
+  }
+
   private async flush(): Promise<void> {
     try {
       while (this.queue.length > 0) {
@@ -52,7 +78,7 @@ export class WriteBatcher {
           await this.em.transactional(async () => {
             for (const item of batch) {
               try {
-                outcomes.push({ ok: true, value: await this.em.transactional(item.work) });
+                outcomes.push({ ok: true, value: await this.inSavepoint(item.work) });
               } catch (error) {
                 outcomes.push({ ok: false, error });
               }

@@ -4,6 +4,7 @@ import { EntityManager, MikroORM } from '@mikro-orm/better-sqlite';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
 import { inserted, sql } from '../database/sql';
+import { prepared, withConnection } from '../database/transaction-connection';
 
 export interface StoredResponse {
   fingerprint: string;
@@ -14,6 +15,7 @@ export interface StoredResponse {
 /** 1-255 printable ASCII characters (CONTRACT §4.2). */
 export const IDEMPOTENCY_KEY_SHAPE = /^[\x20-\x7e]{1,255}$/;
 const PURGE_EVERY_MS = 60 * 60 * 1000;
+const FIND_KEY = 'select fingerprint, status_code, body, expires_at from idempotency_key where ledger_id = ? and key = ?';
 
 /** The request's identity: a reused key must come with the same method, path and body. */
 export function requestFingerprint(method: string, path: string, body: unknown): string {
@@ -46,7 +48,9 @@ export class IdempotencyService implements OnModuleInit, OnApplicationShutdown {
 
   /** The live stored response for this key, if any; an expired one is removed here. */
   async find(ledgerId: number, key: string): Promise<StoredResponse | undefined> {
-    const row = await sql(this.em)('idempotency_key').where({ ledger_id: ledgerId, key }).first();
+    const row = await withConnection(this.em, (connection) => prepared(connection, FIND_KEY).get(ledgerId, key)) as
+      | { fingerprint: string; status_code: number; body: string | null; expires_at: number }
+      | undefined;
     if (!row) return undefined;
     if (Number(row.expires_at) <= Date.now()) {
       await sql(this.em)('idempotency_key').where({ ledger_id: ledgerId, key }).delete();
