@@ -64,12 +64,12 @@ export function manageFeature(deps: BotDeps): Composer<BotContext> {
     });
     if (!done) return;
     if (!done.value) return void (await ctx.reply('For safety, /token works only in a private chat with me.'));
+    // The token is the last line, as with `npm run token`, so it is easy to copy.
     await ctx.reply(
       [
-        'Your REST API token for this chat\'s expenses. It is shown once; keep it secret:',
+        "Your REST API token for this chat's expenses. It is shown once; keep it secret.",
+        'Send it as "Authorization: Bearer <token>":',
         done.value,
-        '',
-        'Use it as: Authorization: Bearer <token>',
       ].join('\n'),
     );
   });
