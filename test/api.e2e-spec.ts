@@ -1,5 +1,5 @@
 import { Client } from './support/http';
-import { removeDir, startApp, TestApp } from './support/app';
+import { startApp, TestApp } from './support/app';
 
 let t: TestApp;
 let api: Client;
@@ -10,7 +10,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await t.close();
-  removeDir(t.dir);
 });
 
 /** Each test gets its own ledger so counts and totals are its own. */

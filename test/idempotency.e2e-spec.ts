@@ -1,5 +1,5 @@
 import { Client } from './support/http';
-import { removeDir, startApp, TestApp } from './support/app';
+import { startApp, TestApp } from './support/app';
 
 let t: TestApp;
 
@@ -8,7 +8,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await t.close();
-  removeDir(t.dir);
 });
 
 async function freshLedger(): Promise<Client> {
@@ -141,7 +140,6 @@ describe('Idempotency-Key expiry', () => {
       expect(await short.app.get(IdempotencyService).purgeExpired()).toBe(1);
     } finally {
       await short.close();
-      removeDir(short.dir);
     }
   });
 });

@@ -1,5 +1,5 @@
 import { todayIn } from '../src/common/calendar';
-import { removeDir, startApp, startAppWithBot, TestApp, WEBHOOK_URL } from './support/app';
+import { startApp, startAppWithBot, TestApp, WEBHOOK_URL } from './support/app';
 import { BOT_TOKEN, FakeTelegram } from './support/fake-telegram';
 import { Client } from './support/http';
 import { ANN, BOB, callbackUpdate, GROUP_ID, newUpdateId, textUpdate } from './support/updates';
@@ -282,7 +282,6 @@ describe('polling mode', () => {
     } finally {
       await polling.close();
       await pollFake.stop();
-      removeDir(polling.dir);
     }
   });
 });

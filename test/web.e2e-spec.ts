@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { removeDir, startApp, TestApp } from './support/app';
+import { startApp, TestApp } from './support/app';
 import { launchChromium } from './support/browser';
 import { Client } from './support/http';
 import { createToken, ROOT } from './support/server-process';
@@ -24,7 +24,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await chromium?.close();
   await t?.close();
-  if (t) removeDir(t.dir);
 });
 
 const count = () => page.locator('#count').textContent();

@@ -1,7 +1,7 @@
 import { EntityManager } from '@mikro-orm/better-sqlite';
 import { sql } from '../src/database/sql';
 import { WriteBatcher } from '../src/database/write-batcher';
-import { removeDir, startApp, TestApp } from './support/app';
+import { startApp, TestApp } from './support/app';
 
 /** Group commit: writes that arrive together share a transaction, and one failure undoes only itself. */
 let t: TestApp;
@@ -10,7 +10,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await t.close();
-  removeDir(t.dir);
 });
 
 it('commits the good writes of a batch and rolls back only the failed one', async () => {

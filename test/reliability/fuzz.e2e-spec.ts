@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { decodeCursor, encodeCursor } from '../../src/expenses/cursor';
 import { formatMinor, Money, MoneyError } from '../../src/money/money';
 import { parseAdd, parseFilter } from '../../src/telegram/parse';
-import { removeDir, startApp, TestApp } from '../support/app';
+import { startApp, TestApp } from '../support/app';
 
 /**
  * Property-based fuzzing with fast-check: the money parser and formatter, the
@@ -121,7 +121,6 @@ describe('HTTP: random input never gets a 5xx', () => {
   afterAll(async () => {
     console.log(`fuzz: ${tried} random HTTP requests, no 5xx`);
     await t.close();
-    removeDir(t.dir);
   });
 
   async function check(method: string, path: string, headers: Record<string, string>, body?: string) {
@@ -189,7 +188,6 @@ describe('daily totals stay in step with the expenses', () => {
   });
   afterAll(async () => {
     await t.close();
-    removeDir(t.dir);
   });
 
   it('after any mix of creates, duplicates and deletes, counts and totals equal a count over the rows', async () => {

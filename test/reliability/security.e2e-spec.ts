@@ -13,7 +13,6 @@ describe('security', () => {
   });
   afterAll(async () => {
     await t.close();
-    removeDir(t.dir);
   });
 
   it('stores tokens only as hashes', async () => {

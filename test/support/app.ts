@@ -15,6 +15,7 @@ export interface TestApp {
   dir: string;
   /** A fresh API token for the named ledger (created if missing). */
   token(ledger?: string): Promise<string>;
+  /** Stops the app and removes its temporary folder. */
   close(): Promise<void>;
 }
 
@@ -23,7 +24,8 @@ export function tempDir(): string {
 }
 
 /** The real application on a real SQLite file in a temporary folder, listening on a loopback port. */
-export async function startApp(overrides: Partial<AppConfig> = {}, dir = tempDir()): Promise<TestApp> {
+export async function startApp(overrides: Partial<AppConfig> = {}): Promise<TestApp> {
+  const dir = tempDir();
   const config: AppConfig = {
     ...loadConfig({}),
     databasePath: join(dir, 'tally.sqlite'),
@@ -45,6 +47,7 @@ export async function startApp(overrides: Partial<AppConfig> = {}, dir = tempDir
     },
     async close() {
       await app.close();
+      removeDir(dir);
     },
   };
 }
@@ -65,7 +68,6 @@ export async function startAppWithBot(secret: string): Promise<{ t: TestApp; fak
     async stop() {
       await t.close();
       await fake.stop();
-      removeDir(t.dir);
     },
   };
 }
