@@ -13,7 +13,7 @@ import type { ExpenseSource } from './expense.entity';
 import { ruleAmount, ruleCategory, ruleCurrency, ruleDate, ruleDescription, ruleOptionalDate } from './expense-rules';
 import { EXPENSE_COLUMNS, ExpenseAuthor, ExpenseRow, ExpenseView, toView } from './expense.view';
 import { CurrencySum, Totals, toTotals } from './totals';
-import { ALL_CATEGORIES, categoryTotals, filterTotals, moveDailyTotals } from './daily-totals';
+import { categoryTotals, filterTotals, moveDailyTotals } from './daily-totals';
 
 /** What a front door hands to record(); every field is checked here. */
 export interface NewExpense {
@@ -182,19 +182,6 @@ export class ExpensesService {
       yield* page.items;
       after = page.nextCursor ? decodeCursor(page.nextCursor) : undefined;
     } while (after);
-  }
-
-  /** Categories in use, most used first (web form suggestions, bot hints). */
-  async categories(ledger: Ledger, max = 100): Promise<string[]> {
-    const rows: Array<{ category: string }> = await this.db()('expense_day')
-      .where('ledger_id', ledger.id)
-      .whereNot('category', ALL_CATEGORIES)
-      .groupBy('category')
-      .havingRaw('sum(count) > 0')
-      .orderByRaw('sum(count) desc, category asc')
-      .limit(max)
-      .select('category');
-    return rows.map((row) => row.category);
   }
 
   /** One keyset page: fetches one row more than asked to know whether another page follows. */
