@@ -43,14 +43,17 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const fingerprint = requestFingerprint(request.method, request.url.split('?')[0], request.body ?? null);
     const run = async () => {
       try {
-        // Most repeats are replays of a finished request: answer those from one read, no transaction.
-        const stored = await this.store.find(ledgerId, header);
-        if (stored) return this.replay(stored, fingerprint, reply);
-        return await this.once(ledgerId, header, fingerprint, reply, next);
-      } catch (error) {
-        // Another process stored this key between our read and our write: replay its answer.
-        if (!(error instanceof UniqueConstraintViolationException)) throw error;
-        return await this.once(ledgerId, header, fingerprint, reply, next);
+        for (;;) {
+          // A repeat of a finished request is answered from one read, no transaction.
+          const stored = await this.store.find(ledgerId, header);
+          if (stored) return this.replay(stored, fingerprint, reply);
+          try {
+            return await this.once(ledgerId, header, fingerprint, reply, next);
+          } catch (error) {
+            // Another process stored this key between our read and our write: read again, replay its answer.
+            if (!(error instanceof UniqueConstraintViolationException)) throw error;
+          }
+        }
       } finally {
         this.inFlight.delete(slot);
       }
@@ -66,10 +69,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
     return stored.body;
   }
 
+  /** Runs the handler and stores its answer in one transaction; the primary key refuses a second writer. */
   private once(ledgerId: number, key: string, fingerprint: string, reply: FastifyReply, next: CallHandler): Promise<unknown> {
     return this.em.transactional(async () => {
-      const stored = await this.store.find(ledgerId, key);
-      if (stored) return this.replay(stored, fingerprint, reply);
       const body = await lastValueFrom(next.handle(), { defaultValue: undefined });
       await this.store.save(ledgerId, key, { fingerprint, statusCode: reply.statusCode, body });
       return body;
