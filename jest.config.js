@@ -8,5 +8,8 @@ module.exports = {
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
   testPathIgnorePatterns: process.env.STRESS ? ['/node_modules/'] : ['/node_modules/', '/test/stress/'],
   testTimeout: 60000,
+  // One PostgreSQL server for the whole run; engine-dependent suites make their own databases in it.
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
 };

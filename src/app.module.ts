@@ -17,7 +17,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         // The request context is opened by a Fastify hook in app.ts, not Nest middleware.
-        MikroOrmModule.forRoot({ ...ormConfig(config.databasePath), registerRequestContext: false }),
+        MikroOrmModule.forRoot({ ...ormConfig(config.database), registerRequestContext: false }),
         DatabaseModule,
         LedgersModule,
         ExpensesModule,

@@ -4,10 +4,12 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { MikroORM, RequestContext } from '@mikro-orm/core';
+import type { AbstractSqlDriver } from '@mikro-orm/knex';
 import helmet from 'helmet';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppModule } from './app.module';
+import { checkReachable, migrate } from './database/open-database';
 import type { AppConfig, LogLevel as ConfigLogLevel } from './config/config';
 import { AllExceptionsFilter, DomainExceptionFilter, errorBody } from './common/exception-filters';
 
@@ -26,6 +28,7 @@ const LEVELS: Record<ConfigLogLevel, LogLevel[]> = {
 
 /** Builds the whole application, migrated and initialised, not yet listening. */
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
+  await checkReachable(config.database);
   const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, logger: false, return503OnClosing: true });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: LEVELS[config.logLevel],
@@ -42,7 +45,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   app.useGlobalFilters(new AllExceptionsFilter(), new DomainExceptionFilter());
 
   const fastify = app.getHttpAdapter().getInstance() as FastifyInstance;
-  const orm = app.get(MikroORM);
+  const orm = app.get<MikroORM<AbstractSqlDriver>>(MikroORM);
   fastify.addHook('onRequest', (_request, _reply, done) => RequestContext.create(orm.em, done));
   fastify.addHook('preValidation', rejectNonObjectBodies);
   logRequests(fastify);
@@ -74,7 +77,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   });
   setUpOpenApi(app);
 
-  await orm.getMigrator().up();
+  await migrate(orm);
   await app.init();
   return app;
 }

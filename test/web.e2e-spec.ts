@@ -17,7 +17,7 @@ let page: Page;
 beforeAll(async () => {
   t = await startApp();
   chromium = await launchChromium();
-  token = createToken({ DATABASE_URL: `sqlite:${t.config.databasePath}` }, 'web-test');
+  token = createToken({ DATABASE_URL: t.db.url }, 'web-test');
   page = await chromium.browser.newPage();
   page.setDefaultTimeout(10_000);
 });

@@ -14,7 +14,7 @@ runCli(async (config, args) => {
   if (name.length > 100 || name.startsWith('telegram:')) {
     throw new Error('--ledger must be at most 100 characters and not start with "telegram:" (reserved for chats)');
   }
-  const orm = await openDatabase(config.databasePath);
+  const orm = await openDatabase(config.database);
   try {
     const em = orm.em.fork();
     const cache = new TokenCache();

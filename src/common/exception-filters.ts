@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { DomainError } from './domain-errors';
+import { isDatabaseUnavailable } from '../database/database-errors';
 
 /** The one JSON error shape: {statusCode, error, message}. Never a stack trace. */
 export function errorBody(statusCode: number, message: string) {
@@ -29,6 +30,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
       const message =
         typeof response === 'string' ? response : (response as { message?: string | string[] }).message ?? exception.message;
       reply.status(status).send(errorBody(status, Array.isArray(message) ? message.join('; ') : message));
+      return;
+    }
+    if (isDatabaseUnavailable(exception)) {
+      // Nothing was acknowledged; the client may retry. The pool reconnects by itself once the server is back.
+      this.logger.warn(`database unavailable: ${(exception as Error).message}`);
+      reply.status(503).header('Retry-After', '5').send(errorBody(503, 'the database is unavailable; retry shortly'));
       return;
     }
     this.logger.error(exception instanceof Error ? exception.stack ?? exception.message : String(exception));

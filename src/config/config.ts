@@ -1,8 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { findCurrency } from '../money/currency';
 import { canonicalTimeZone, isTimeZone } from '../common/calendar';
+import { DatabaseTarget, parseDatabaseUrl } from '../database/database-target';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -16,8 +17,8 @@ export interface TelegramConfig {
 export interface AppConfig {
   port: number;
   host: string;
-  /** SQLite file path, or ":memory:". */
-  databasePath: string;
+  /** SQLite file or PostgreSQL server, from DATABASE_URL. */
+  database: DatabaseTarget;
   defaultCurrency: string;
   defaultTimezone: string;
   idempotencyTtlHours: number;
@@ -66,7 +67,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   return {
     port,
     host: get('HOST') ?? '127.0.0.1',
-    databasePath: parseDatabaseUrl(get('DATABASE_URL') ?? 'sqlite:data/tally.sqlite'),
+    database: loadDatabase(get('DATABASE_URL') ?? 'sqlite:data/tally.sqlite'),
     defaultCurrency,
     defaultTimezone: canonicalTimeZone(zone),
     idempotencyTtlHours: ttl,
@@ -75,17 +76,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   };
 }
 
-function parseDatabaseUrl(url: string): string {
-  if (/^postgres(ql)?:\/\//.test(url)) {
-    throw new ConfigError('DATABASE_URL: PostgreSQL is not supported yet; use sqlite:PATH');
+function loadDatabase(url: string): DatabaseTarget {
+  try {
+    return parseDatabaseUrl(url);
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
   }
-  const match = /^sqlite:(.+)$/.exec(url);
-  if (!match) {
-    throw new ConfigError(`DATABASE_URL must look like sqlite:data/tally.sqlite or sqlite::memory:, got ${JSON.stringify(url)}`);
-  }
-  const path = match[1];
-  if (path === ':memory:') return path;
-  return isAbsolute(path) ? path : resolve(process.cwd(), path);
 }
 
 function loadTelegram(get: (name: string) => string | undefined): TelegramConfig | undefined {

@@ -1,9 +1,42 @@
-import { MikroORM } from '@mikro-orm/better-sqlite';
-import { ormConfig } from './orm.config';
+import { MikroORM } from '@mikro-orm/core';
+import { Client } from 'pg';
+import type { AbstractSqlDriver, EntityManager } from '@mikro-orm/knex';
+import { CONNECT_TIMEOUT_MS, ormConfig } from './orm.config';
+import { DatabaseTarget, redactUrl } from './database-target';
+import { LOCK_KEYS, withSessionLock } from './locks';
+
+/** The database cannot be used at start-up; the message names DATABASE_URL and never its password. */
+export class DatabaseUnreachableError extends Error {}
+
+/**
+ * Fails fast, within CONNECT_TIMEOUT_MS, when DATABASE_URL names a PostgreSQL
+ * server that cannot be reached or refuses us. SQLite needs no check: the file
+ * is created on first use.
+ */
+export async function checkReachable(target: DatabaseTarget): Promise<void> {
+  if (target.engine !== 'postgresql') return;
+  const client = new Client({ connectionString: target.url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.query('select 1');
+  } catch (error) {
+    const reason = ((error as Error).message || (error as { code?: string }).code || 'unknown error').split('\n')[0];
+    throw new DatabaseUnreachableError(`DATABASE_URL: cannot use PostgreSQL at ${redactUrl(target.url)}: ${reason.split(target.url).join('…')}`);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** Applies pending migrations, once even when several instances start together (a session lock on PostgreSQL). */
+export async function migrate(orm: MikroORM<AbstractSqlDriver>): Promise<void> {
+  await withSessionLock(orm.em.fork() as EntityManager, LOCK_KEYS.migrations, () => orm.getMigrator().up());
+}
 
 /** Opens and migrates the database outside Nest, for the command-line tools. */
-export async function openDatabase(databasePath: string): Promise<MikroORM> {
-  const orm = await MikroORM.init({ ...ormConfig(databasePath), allowGlobalContext: true });
-  await orm.getMigrator().up();
+export async function openDatabase(target: DatabaseTarget): Promise<MikroORM<AbstractSqlDriver>> {
+  await checkReachable(target);
+  const orm = await MikroORM.init({ ...ormConfig(target), allowGlobalContext: true });
+  await migrate(orm);
   return orm;
 }

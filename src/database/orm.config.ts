@@ -1,5 +1,8 @@
-import { defineConfig } from '@mikro-orm/better-sqlite';
+import { defineConfig as defineSqliteConfig } from '@mikro-orm/better-sqlite';
+import { defineConfig as definePostgresConfig } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
+import type { Options } from '@mikro-orm/core';
+import type { AbstractSqlDriver } from '@mikro-orm/knex';
 import { ApiToken } from '../ledgers/api-token.entity';
 import { Ledger } from '../ledgers/ledger.entity';
 import { Expense } from '../expenses/expense.entity';
@@ -7,12 +10,10 @@ import { ExpenseDay } from '../expenses/expense-day.entity';
 import { IdempotencyRecord } from '../idempotency/idempotency-record.entity';
 import { ProcessedUpdate } from '../telegram/processed-update.entity';
 import { ListQuery } from '../telegram/list-query.entity';
-import { Migration20261124000000 } from '../migrations/Migration20261124000000';
+import { MIGRATIONS } from '../migrations';
+import type { DatabaseTarget } from './database-target';
 
 export const ENTITIES = [Ledger, ApiToken, Expense, ExpenseDay, IdempotencyRecord, ProcessedUpdate, ListQuery];
-
-/** Every migration, in order. Listed here so the same list works from src/ and dist/. */
-const MIGRATIONS = [{ name: 'Migration20261124000000', class: Migration20261124000000 }];
 
 /**
  * The SQLite connection's settings, applied to every connection the pool opens.
@@ -22,13 +23,39 @@ const MIGRATIONS = [{ name: 'Migration20261124000000', class: Migration202611240
  */
 export const SQLITE_PRAGMAS = ['journal_mode = WAL', 'synchronous = FULL', 'busy_timeout = 5000', 'foreign_keys = ON'];
 
-export function ormConfig(databasePath: string) {
-  return defineConfig({
-    dbName: databasePath,
-    entities: ENTITIES,
-    discovery: { disableDynamicFileAccess: true },
-    extensions: [Migrator],
-    migrations: { migrationsList: MIGRATIONS, transactional: true, snapshot: false, silent: true },
+/** PostgreSQL connections per instance. Writes share one (group commit); the rest serve reads and keyed requests. */
+const POSTGRES_POOL_MAX = 10;
+/** A request waits at most this long for a connection before it is answered 503 (the database is down or saturated). */
+const ACQUIRE_TIMEOUT_MS = 5_000;
+/** Connecting to PostgreSQL gives up after this; start-up must fail within 10 s (CONTRACT §11). */
+export const CONNECT_TIMEOUT_MS = 5_000;
+
+const common = {
+  entities: ENTITIES,
+  discovery: { disableDynamicFileAccess: true },
+  extensions: [Migrator],
+  allowGlobalContext: false,
+  debug: false,
+};
+
+type SqlOptions = Options<AbstractSqlDriver>;
+
+/** MikroORM's options for the engine DATABASE_URL names; migrations are that engine's own list. */
+export function ormConfig(target: DatabaseTarget): SqlOptions {
+  const migrations = { migrationsList: MIGRATIONS[target.engine], transactional: true, snapshot: false, silent: true };
+  if (target.engine === 'postgresql') {
+    return definePostgresConfig({
+      ...common,
+      clientUrl: target.url,
+      migrations,
+      pool: { min: 0, max: POSTGRES_POOL_MAX, acquireTimeoutMillis: ACQUIRE_TIMEOUT_MS },
+      driverOptions: { connection: { connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true } },
+    }) as unknown as SqlOptions;
+  }
+  return defineSqliteConfig({
+    ...common,
+    dbName: target.path,
+    migrations,
     pool: {
       min: 1,
       max: 1,
@@ -37,7 +64,5 @@ export function ormConfig(databasePath: string) {
         done(null, connection);
       },
     },
-    allowGlobalContext: false,
-    debug: false,
-  });
+  }) as unknown as SqlOptions;
 }

@@ -1,15 +1,20 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from '@mikro-orm/better-sqlite';
-import { prepared, transactionConnection } from './transaction-connection';
+import { EntityManager } from '@mikro-orm/knex';
+import { isRaceLost } from './database-errors';
+import { transactionSql } from './raw-sql';
 
 interface Pending {
   work: () => Promise<unknown>;
   resolve(value: unknown): void;
   reject(error: unknown): void;
+  /** How many times PostgreSQL already chose this write as a deadlock's victim. */
+  racesLost: number;
 }
 
 /** Writes committed together at most; bounds the latency of the last one in a batch. */
 const MAX_BATCH = 128;
+/** A write that loses this many races in a row (PostgreSQL deadlocks between instances) fails. */
+const MAX_RACES_LOST = 10;
 
 /**
  * Group commit. Concurrent writes queue here and run together in one
@@ -26,7 +31,7 @@ const MAX_BATCH = 128;
 export class WriteBatcher {
   private queue: Pending[] = [];
   private flushing = false;
-  private depth = 0;
+  private savepoints = 0;
 
   constructor(private readonly em: EntityManager) {}
 
@@ -34,7 +39,7 @@ export class WriteBatcher {
     // Already inside a transaction (a batch, or an Idempotency-Key request): join it with a savepoint.
     if (this.em.isInTransaction()) return this.inSavepoint(work);
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject, racesLost: 0 });
       if (!this.flushing) {
         this.flushing = true;
         // better-sqlite3 answers synchronously, so a batch runs start to end in
@@ -47,26 +52,31 @@ export class WriteBatcher {
 
   /**
    * Runs work inside a savepoint of the current transaction: a failure undoes
-   * only this work. Plain SAVEPOINT statements (the same in SQLite and
-   * PostgreSQL) rather than a nested em.transactional, which would allocate an
-   * EntityManager fork and a knex transaction for every write. The single
-   * connection runs one transaction at a time, so a depth counter names them.
+   * only this work (and on PostgreSQL keeps the transaction usable after an
+   * error). Plain SAVEPOINT statements, the same in SQLite and PostgreSQL,
+   * rather than a nested em.transactional, which would allocate an
+   * EntityManager fork and a knex transaction for every write.
    */
   private async inSavepoint<T>(work: () => Promise<T>): Promise<T> {
-    const connection = await transactionConnection(this.em);
-    const name = `write_${++this.depth}`;
-    prepared(connection, `savepoint ${name}`).run();
+    const sql = await transactionSql(this.em);
+    const name = `write_${(this.savepoints = (this.savepoints + 1) % 1_000_000)}`;
+    await sql.run(`savepoint ${name}`);
     try {
       const value = await work();
-      prepared(connection, `release ${name}`).run();
+      await sql.run(`release savepoint ${name}`);
       return value;
     } catch (error) {
-      prepared(connection, `rollback to ${name}`).run();
-      prepared(connection, `release ${name}`).run();
+      await sql.run(`rollback to savepoint ${name}`);
+      await sql.run(`release savepoint ${name}`);
       throw error;
-    } finally {
-      this.depth--;
     }
+  }
+
+  /** PostgreSQL undid a write (or the whole batch) to break a deadlock with another instance: run it again later. */
+  private retried(item: Pending, error: unknown): boolean {
+    if (!isRaceLost(error) || ++item.racesLost > MAX_RACES_LOST) return false;
+    this.queue.push(item);
+    return true;
   }
 
   private async flush(): Promise<void> {
@@ -85,13 +95,14 @@ export class WriteBatcher {
             }
           });
         } catch (error) {
-          batch.forEach((item) => item.reject(error)); // the COMMIT failed: nothing of this batch is stored
+          // The COMMIT failed: nothing of this batch is stored.
+          batch.forEach((item) => this.retried(item, error) || item.reject(error));
           continue;
         }
         batch.forEach((item, i) => {
           const outcome = outcomes[i];
           if (outcome.ok) item.resolve(outcome.value);
-          else item.reject(outcome.error);
+          else if (!this.retried(item, outcome.error)) item.reject(outcome.error);
         });
         // Let the answers go out and new requests come in before the next batch.
         await new Promise((resolve) => setImmediate(resolve));

@@ -1,6 +1,5 @@
 import type { Knex } from '@mikro-orm/knex';
-import type { Database } from 'better-sqlite3';
-import { prepared } from '../database/transaction-connection';
+import type { RawSql } from '../database/raw-sql';
 import type { ExpenseFilter } from './expenses.service';
 import type { CurrencySum } from './totals';
 
@@ -26,11 +25,11 @@ const MOVE = `insert into expense_day (ledger_id, category, date, currency, coun
  * inserts or soft-deletes the expense (it runs on that transaction's
  * connection). The upsert is the same SQL in SQLite and PostgreSQL.
  */
-export function moveDailyTotals(connection: Database, movement: Movement): void {
+export async function moveDailyTotals(sql: RawSql, movement: Movement): Promise<void> {
   const minor = BigInt(movement.amountMinor) * BigInt(movement.sign);
-  const move = prepared(connection, MOVE);
+  // Always the category row first, then the all-categories row: writers on PostgreSQL lock them in one order.
   for (const category of [movement.category, ALL_CATEGORIES]) {
-    move.run(movement.ledgerId, category, movement.date, movement.currency, movement.sign, minor);
+    await sql.run(MOVE, movement.ledgerId, category, movement.date, movement.currency, movement.sign, minor);
   }
 }
 

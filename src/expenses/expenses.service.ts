@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from '@mikro-orm/better-sqlite';
+import { EntityManager } from '@mikro-orm/knex';
 import type { Knex } from '@mikro-orm/knex';
 import { InvalidInputError, NotFoundError } from '../common/domain-errors';
 import { sql } from '../database/sql';
 import { WriteBatcher } from '../database/write-batcher';
-import { prepared, transactionConnection } from '../database/transaction-connection';
+import { transactionSql } from '../database/raw-sql';
 import type { Ledger } from '../ledgers/ledger.entity';
 import { Cursor, decodeCursor, encodeCursor } from './cursor';
 import { dedupKey, ExpenseContent } from './dedup-key';
@@ -243,8 +243,9 @@ export class ExpensesService {
       created_at: new Date().toISOString(),
     };
     return this.write(async () => {
-      const connection = await transactionConnection(this.em);
-      const insertedRow = prepared(connection, INSERT_EXPENSE).get(
+      const sql = await transactionSql(this.em);
+      const insertedRow = await sql.get<{ seq: number }>(
+        INSERT_EXPENSE,
         row.id,
         content.ledgerId,
         content.amountMinor,
@@ -258,12 +259,12 @@ export class ExpensesService {
         dedupKey(content, occurrence),
         occurrence,
         row.created_at,
-      ) as { seq: number } | undefined;
+      );
       if (!insertedRow) {
-        const existing = prepared(connection, FIND_BY_DEDUP_KEY).get(content.ledgerId, dedupKey(content, occurrence)) as ExpenseRow | undefined;
+        const existing = await sql.get<ExpenseRow>(FIND_BY_DEDUP_KEY, content.ledgerId, dedupKey(content, occurrence));
         return existing ? { expense: toView(existing), created: false, occurrence } : undefined;
       }
-      moveDailyTotals(connection, { ...content, sign: 1 });
+      await moveDailyTotals(sql, { ...content, sign: 1 });
       return { expense: toView({ ...row, seq: insertedRow.seq }), created: true, occurrence };
     });
   }
@@ -272,7 +273,7 @@ export class ExpensesService {
   private async softDelete(ledger: Pick<Ledger, 'id'>, row: ExpenseRow): Promise<boolean> {
     const changed = await this.live(ledger).where({ seq: row.seq }).update({ deleted_at: new Date().toISOString() });
     if (!changed) return false;
-    moveDailyTotals(await transactionConnection(this.em), {
+    await moveDailyTotals(await transactionSql(this.em), {
       ledgerId: ledger.id,
       category: row.category,
       date: row.date,

@@ -1,5 +1,5 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
-import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/better-sqlite';
+import { EntityManager } from '@mikro-orm/knex';
 import type { FastifyReply } from 'fastify';
 import { from, lastValueFrom, Observable } from 'rxjs';
 import {
@@ -7,15 +7,22 @@ import {
   IdempotencyMismatchError,
   InvalidInputError,
 } from '../common/domain-errors';
+import { isRaceLost, isUniqueViolation } from '../database/database-errors';
+import { tryIdempotencyLock } from '../database/locks';
 import type { AuthenticatedRequest } from '../ledgers/bearer.guard';
 import { IDEMPOTENCY_KEY_SHAPE, IdempotencyService, requestFingerprint, StoredResponse } from './idempotency.service';
+
+/** Tries before giving up when other instances keep winning races for the same key. */
+const MAX_ATTEMPTS = 10;
 
 /**
  * Idempotency-Key for POST and DELETE (CONTRACT §4.2). The handler's writes
  * and the stored response commit in one transaction, so a crash leaves
  * neither and a retry simply runs again; errors roll both back, so failed
  * requests are never replayed. The primary key (ledger, key) settles races
- * between processes; the in-flight set answers 409 within this one.
+ * between processes; the in-flight set answers 409 within this one, and on
+ * PostgreSQL a transaction-long advisory lock on the key answers 409 to every
+ * other instance while the first request runs.
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
@@ -36,14 +43,12 @@ export class IdempotencyInterceptor implements NestInterceptor {
     }
     const ledgerId = request.ledger.id;
     const slot = `${ledgerId}\n${header}`;
-    if (this.inFlight.has(slot)) {
-      throw new IdempotencyInFlightError('Idempotency-Key: a request with this key is still being processed; retry later');
-    }
+    if (this.inFlight.has(slot)) throw inFlight();
     this.inFlight.add(slot);
     const fingerprint = requestFingerprint(request.method, request.url.split('?')[0], request.body ?? null);
     const run = async () => {
       try {
-        for (;;) {
+        for (let attempt = 1; ; attempt++) {
           // A repeat of a finished request is answered from one read, no transaction.
           const stored = await this.store.find(ledgerId, header);
           if (stored) return this.replay(stored, fingerprint, reply);
@@ -51,7 +56,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
             return await this.once(ledgerId, header, fingerprint, reply, next);
           } catch (error) {
             // Another process stored this key between our read and our write: read again, replay its answer.
-            if (!(error instanceof UniqueConstraintViolationException)) throw error;
+            // A deadlock PostgreSQL broke by undoing our transaction: nothing was kept, run it again.
+            if (attempt >= MAX_ATTEMPTS || (!isUniqueViolation(error) && !isRaceLost(error))) throw error;
           }
         }
       } finally {
@@ -72,9 +78,17 @@ export class IdempotencyInterceptor implements NestInterceptor {
   /** Runs the handler and stores its answer in one transaction; the primary key refuses a second writer. */
   private once(ledgerId: number, key: string, fingerprint: string, reply: FastifyReply, next: CallHandler): Promise<unknown> {
     return this.em.transactional(async () => {
+      if (!(await tryIdempotencyLock(this.em, ledgerId, key))) throw inFlight();
+      // The holder may have committed between our first read and the lock: its answer wins.
+      const stored = await this.store.find(ledgerId, key);
+      if (stored) return this.replay(stored, fingerprint, reply);
       const body = await lastValueFrom(next.handle(), { defaultValue: undefined });
       await this.store.save(ledgerId, key, { fingerprint, statusCode: reply.statusCode, body });
       return body;
     });
   }
+}
+
+function inFlight(): IdempotencyInFlightError {
+  return new IdempotencyInFlightError('Idempotency-Key: a request with this key is still being processed; retry later');
 }

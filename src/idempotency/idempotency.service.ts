@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { EntityManager, MikroORM } from '@mikro-orm/better-sqlite';
+import { EntityManager } from '@mikro-orm/knex';
+import { MikroORM } from '@mikro-orm/core';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
 import { inserted, sql } from '../database/sql';
-import { prepared, withConnection } from '../database/transaction-connection';
+import { withSql } from '../database/raw-sql';
 
 export interface StoredResponse {
   fingerprint: string;
@@ -48,9 +49,9 @@ export class IdempotencyService implements OnModuleInit, OnApplicationShutdown {
 
   /** The live stored response for this key, if any; an expired one is removed here. */
   async find(ledgerId: number, key: string): Promise<StoredResponse | undefined> {
-    const row = await withConnection(this.em, (connection) => prepared(connection, FIND_KEY).get(ledgerId, key)) as
-      | { fingerprint: string; status_code: number; body: string | null; expires_at: number }
-      | undefined;
+    const row = await withSql(this.em, (sql) =>
+      sql.get<{ fingerprint: string; status_code: number; body: string | null; expires_at: number | string }>(FIND_KEY, ledgerId, key),
+    );
     if (!row) return undefined;
     if (Number(row.expires_at) <= Date.now()) {
       await sql(this.em)('idempotency_key').where({ ledger_id: ledgerId, key }).delete();
@@ -85,7 +86,7 @@ export class IdempotencyService implements OnModuleInit, OnApplicationShutdown {
   }
 
   async purgeExpired(): Promise<number> {
-    return this.orm.em.fork().getKnex()('idempotency_key').where('expires_at', '<=', Date.now()).delete();
+    return (this.orm.em.fork() as EntityManager).getKnex()('idempotency_key').where('expires_at', '<=', Date.now()).delete();
   }
 
   async onModuleInit(): Promise<void> {

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from '@mikro-orm/better-sqlite';
+import { EntityManager } from '@mikro-orm/knex';
 import { sql } from '../database/sql';
 import { Ledger } from './ledger.entity';
 import { toLedger } from './ledgers.service';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from '@mikro-orm/better-sqlite';
+import { EntityManager } from '@mikro-orm/knex';
 import { sql } from '../database/sql';
-import { prepared, transactionConnection } from '../database/transaction-connection';
+import { transactionSql } from '../database/raw-sql';
 import type { ExpenseFilter } from '../expenses/expenses.service';
 
 const CLAIM = 'insert into telegram_update (bot_id, update_id, claimed_at) values (?, ?, ?) on conflict do nothing';
@@ -19,8 +19,8 @@ export class BotStore {
    * it was claimed before (a retry or a twin delivery).
    */
   async claim(botId: number, updateId: number): Promise<boolean> {
-    const connection = await transactionConnection(this.em);
-    return prepared(connection, CLAIM).run(botId, updateId, Date.now()).changes === 1;
+    const sql = await transactionSql(this.em);
+    return (await sql.run(CLAIM, botId, updateId, Date.now())) === 1;
   }
 
   async saveListQuery(ledgerId: number, filter: ExpenseFilter): Promise<number> {

@@ -2,7 +2,10 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { WriteBatcher } from '../database/write-batcher';
 import { Bot, webhookCallback } from 'grammy';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { TelegramConfig } from '../config/config';
+import type { AppConfig, TelegramConfig } from '../config/config';
+import { APP_CONFIG } from '../config/config.module';
+import { Leadership } from '../database/leadership';
+import { LOCK_KEYS } from '../database/locks';
 import { ExpensesService } from '../expenses/expenses.service';
 import { IdempotencyService } from '../idempotency/idempotency.service';
 import { LedgersService } from '../ledgers/ledgers.service';
@@ -29,9 +32,11 @@ export class TelegramService implements OnApplicationBootstrap, OnApplicationShu
   private readonly webhook?: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
   private pruneTimer?: NodeJS.Timeout;
   private polling?: Promise<void>;
+  private leadership?: Leadership;
 
   constructor(
     @Inject(TELEGRAM_CONFIG) private readonly config: TelegramConfig,
+    @Inject(APP_CONFIG) private readonly appConfig: AppConfig,
     batcher: WriteBatcher,
     expenses: ExpensesService,
     ledgers: LedgersService,
@@ -79,9 +84,14 @@ export class TelegramService implements OnApplicationBootstrap, OnApplicationShu
       });
       this.logger.log(`@${this.bot.botInfo.username}: webhook mode, Telegram posts to ${new URL(this.config.webhookUrl).origin}/…`);
     } else {
-      this.polling = this.bot
-        .start({ allowed_updates: [...ALLOWED_UPDATES], onStart: () => this.logger.log(`@${this.bot.botInfo.username}: long polling`) })
-        .catch((error: Error) => this.logger.error(`polling stopped: ${error.message}`));
+      // Telegram allows one getUpdates at a time per bot: among instances on one database, only the leader polls.
+      this.leadership = new Leadership(this.appConfig.database, LOCK_KEYS.telegramPoller, {
+        gained: () => this.startPolling(),
+        lost: () => void this.stopPolling('lost the polling lock (database session ended)'),
+        warn: (message) => this.logger.warn(message),
+      });
+      this.leadership.start();
+      if (this.appConfig.database.engine === 'postgresql') this.logger.log(`@${this.bot.botInfo.username}: long polling when no other instance does`);
     }
     this.pruneTimer = setInterval(() => void this.prune(), PRUNE_EVERY_MS);
     this.pruneTimer.unref();
@@ -90,10 +100,24 @@ export class TelegramService implements OnApplicationBootstrap, OnApplicationShu
 
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.pruneTimer);
-    if (this.polling) {
-      await this.bot.stop();
-      await this.polling;
-    }
+    await this.stopPolling();
+    await this.leadership?.stop();
+  }
+
+  private startPolling(): void {
+    if (this.polling) return;
+    this.polling = this.bot
+      .start({ allowed_updates: [...ALLOWED_UPDATES], onStart: () => this.logger.log(`@${this.bot.botInfo.username}: long polling`) })
+      .catch((error: Error) => this.logger.error(`polling stopped: ${error.message}`));
+  }
+
+  private async stopPolling(reason?: string): Promise<void> {
+    const polling = this.polling;
+    if (!polling) return;
+    if (reason) this.logger.warn(`stopping long polling: ${reason}`);
+    this.polling = undefined;
+    await this.bot.stop();
+    await polling;
   }
 
   private async prune(): Promise<void> {

@@ -44,7 +44,7 @@ it.each([
     expect(answer.status).toBe(200);
     expect(answer.ms).toBeLessThan(12_000);
   }
-  const counts = liveCountsByDescription(t.config.databasePath, prefix);
+  const counts = await liveCountsByDescription(t.config.database, prefix);
   expect(counts.size).toBe(UPDATES);
   expect([...counts.values()].every((n) => n === 1)).toBe(true);
   fake.heal('sendMessage');

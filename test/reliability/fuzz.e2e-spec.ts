@@ -215,7 +215,7 @@ describe('daily totals stay in step with the expenses', () => {
             await expenses.record(ledger, { amount: op.currency === 'JPY' ? '10' : op.amount, currency: op.currency, category: op.category, date: op.date, source: 'api', allowDuplicate: op.kind === 'again' });
           }
         }
-        const db = new Database(t.config.databasePath, { readonly: true });
+        const db = new Database((t.config.database as { path: string }).path, { readonly: true });
         try {
           for (const filter of [{}, { category: 'food' }, { from: '2026-01-02' }, { category: 'rent', to: '2026-01-01' }]) {
             const conditions: Array<[string, unknown]> = [['ledger_id = ?', ledger.id]];

@@ -17,7 +17,8 @@ describe('security', () => {
 
   it('stores tokens only as hashes', async () => {
     const token = await t.token('hashed');
-    const file = readFileSync(t.config.databasePath).toString('latin1') + readFileSync(`${t.config.databasePath}-wal`).toString('latin1');
+    const path = (t.config.database as { path: string }).path;
+    const file = readFileSync(path).toString('latin1') + readFileSync(`${path}-wal`).toString('latin1');
     expect(file).not.toContain(token);
     expect(file).not.toContain(token.slice(6, 30));
   });

@@ -33,7 +33,7 @@ it('shuts down cleanly under load', async () => {
     for (const answer of answers) expect([0, 201, 503]).toContain(answer.status);
     expect(answers.filter((a) => a.status === 201).length).toBeGreaterThan(0);
     expect(integrityCheck(databasePath)).toBe('ok');
-    const stored = liveCountsByDescription(databasePath, 's-');
+    const stored = await liveCountsByDescription({ engine: 'sqlite', path: databasePath }, 's-');
     for (const answer of answers.filter((a) => a.status === 201)) expect(stored.get(`s-${answer.i}`)).toBe(1);
     console.log(`shutdown: ${answers.filter((a) => a.status === 201).length} finished, ${answers.filter((a) => a.status !== 201).length} refused cleanly, exit 0`);
   } finally {

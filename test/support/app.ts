@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from '../../src/app';
 import { AppConfig, loadConfig } from '../../src/config/config';
+import type { Engine } from '../../src/database/database-target';
+import { freshDatabase, TestDatabase } from './engines';
 import { LedgersService } from '../../src/ledgers/ledgers.service';
 import { TokensService } from '../../src/ledgers/tokens.service';
 import { BOT_TOKEN, FakeTelegram } from './fake-telegram';
@@ -13,6 +15,7 @@ export interface TestApp {
   url: string;
   config: AppConfig;
   dir: string;
+  db: TestDatabase;
   /** A fresh API token for the named ledger (created if missing). */
   token(ledger?: string): Promise<string>;
   /** Stops the app and removes its temporary folder. */
@@ -23,12 +26,17 @@ export function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'tally-test-'));
 }
 
-/** The real application on a real SQLite file in a temporary folder, listening on a loopback port. */
-export async function startApp(overrides: Partial<AppConfig> = {}): Promise<TestApp> {
+/**
+ * The real application on a fresh database — a real SQLite file in a
+ * temporary folder, or a new database on the run's PostgreSQL server —
+ * listening on a loopback port.
+ */
+export async function startApp(overrides: Partial<AppConfig> = {}, engine: Engine = 'sqlite'): Promise<TestApp> {
   const dir = tempDir();
+  const db = await freshDatabase(engine, dir);
   const config: AppConfig = {
     ...loadConfig({}),
-    databasePath: join(dir, 'tally.sqlite'),
+    database: db.target,
     port: 0,
     logLevel: 'error',
     ...overrides,
@@ -41,12 +49,14 @@ export async function startApp(overrides: Partial<AppConfig> = {}): Promise<Test
     url: `http://127.0.0.1:${port}`,
     config,
     dir,
+    db,
     async token(name = 'test') {
       const ledger = await app.get(LedgersService).findOrCreate(name);
       return app.get(TokensService).issue(ledger);
     },
     async close() {
       await app.close();
+      await db.drop();
       removeDir(dir);
     },
   };
@@ -59,9 +69,9 @@ export function removeDir(dir: string): void {
 export const WEBHOOK_URL = 'https://tally.example/telegram/webhook';
 
 /** The app in webhook mode, its Bot API a fresh fake. */
-export async function startAppWithBot(secret: string): Promise<{ t: TestApp; fake: FakeTelegram; stop(): Promise<void> }> {
+export async function startAppWithBot(secret: string, engine: Engine = 'sqlite'): Promise<{ t: TestApp; fake: FakeTelegram; stop(): Promise<void> }> {
   const fake = await new FakeTelegram().start();
-  const t = await startApp({ telegram: { token: BOT_TOKEN, apiRoot: fake.url, webhookUrl: WEBHOOK_URL, webhookSecret: secret } });
+  const t = await startApp({ telegram: { token: BOT_TOKEN, apiRoot: fake.url, webhookUrl: WEBHOOK_URL, webhookSecret: secret } }, engine);
   return {
     t,
     fake,

@@ -1,16 +1,35 @@
 import Database from 'better-sqlite3';
+import { Client } from 'pg';
+import type { DatabaseTarget } from '../../src/database/database-target';
 
-/** Reads a Tally SQLite file directly (read-only), as an auditor would. */
-export function liveCountsByDescription(databasePath: string, prefix: string): Map<string, number> {
-  const db = new Database(databasePath, { readonly: true, fileMustExist: true });
-  try {
-    const rows = db
-      .prepare('select description, count(*) as n from expense where deleted_at is null and description like ? group by description')
-      .all(`${prefix}%`) as Array<{ description: string; n: number }>;
-    return new Map(rows.map((row) => [row.description, row.n]));
-  } finally {
-    db.close();
+/** Runs one read-only query straight on the database, as an auditor would (`?` placeholders). */
+export async function auditQuery<T>(target: DatabaseTarget, sql: string, ...params: unknown[]): Promise<T[]> {
+  if (target.engine === 'sqlite') {
+    const db = new Database(target.path, { readonly: true, fileMustExist: true });
+    try {
+      return db.prepare(sql).all(...params) as T[];
+    } finally {
+      db.close();
+    }
   }
+  const client = new Client({ connectionString: target.url });
+  await client.connect();
+  try {
+    let n = 0;
+    return (await client.query(sql.replace(/\?/g, () => `$${++n}`), params)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
+/** Live expenses per description, for descriptions starting with `prefix`. */
+export async function liveCountsByDescription(target: DatabaseTarget, prefix: string): Promise<Map<string, number>> {
+  const rows = await auditQuery<{ description: string; n: number | string }>(
+    target,
+    'select description, count(*) as n from expense where deleted_at is null and description like ? group by description',
+    `${prefix}%`,
+  );
+  return new Map(rows.map((row) => [row.description, Number(row.n)]));
 }
 
 export function integrityCheck(databasePath: string): string {

@@ -57,9 +57,9 @@ export function createToken(env: Record<string, string>, ledger: string): string
 }
 
 /** Environment for the production build in webhook mode against a fake Bot API. */
-export function botEnv(databasePath: string, apiRoot: string, secret: string): Record<string, string> {
+export function botEnv(databaseUrl: string, apiRoot: string, secret: string): Record<string, string> {
   return {
-    DATABASE_URL: `sqlite:${databasePath}`,
+    DATABASE_URL: databaseUrl,
     TELEGRAM_BOT_TOKEN: BOT_TOKEN,
     TELEGRAM_API_ROOT: apiRoot,
     TELEGRAM_WEBHOOK_URL: 'https://tally.example/telegram/webhook',

@@ -1,0 +1,123 @@
+import { createHash } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/knex';
+import type { Knex } from '@mikro-orm/knex';
+import type { Database, Statement } from 'better-sqlite3';
+import type { Client as PgClient } from 'pg';
+import { PostgreSqlPlatform } from '@mikro-orm/postgresql';
+
+/**
+ * The engine-specific door for hot paths: plain SQL with `?` placeholders on
+ * the connection a transaction runs on, with statements prepared once per
+ * connection instead of built by knex on every call. Both engines accept the
+ * SQL the callers write (INSERT … ON CONFLICT, RETURNING, SAVEPOINT); only how
+ * it reaches the driver differs, and that is decided here.
+ */
+export interface RawSql {
+  /** The first row, or undefined. */
+  get<T>(sql: string, ...params: unknown[]): Promise<T | undefined>;
+  all<T>(sql: string, ...params: unknown[]): Promise<T[]>;
+  /** Runs a statement and returns how many rows it changed. */
+  run(sql: string, ...params: unknown[]): Promise<number>;
+}
+
+/** better-sqlite3: synchronous statements, cached per connection. */
+class SqliteSql implements RawSql {
+  private readonly statements = new Map<string, Statement>();
+  constructor(private readonly db: Database) {}
+
+  private statement(sql: string): Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) this.statements.set(sql, (statement = this.db.prepare(sql)));
+    return statement;
+  }
+
+  async get<T>(sql: string, ...params: unknown[]): Promise<T | undefined> {
+    return this.statement(sql).get(...params) as T | undefined;
+  }
+
+  async all<T>(sql: string, ...params: unknown[]): Promise<T[]> {
+    return this.statement(sql).all(...params) as T[];
+  }
+
+  async run(sql: string, ...params: unknown[]): Promise<number> {
+    return this.statement(sql).run(...params).changes;
+  }
+}
+
+/** node-postgres: `?` becomes `$n`, and data statements are named so the server prepares them once per connection. */
+class PostgresSql implements RawSql {
+  constructor(private readonly client: PgClient) {}
+
+  private async query<T>(sql: string, params: unknown[]): Promise<{ rows: T[]; rowCount: number }> {
+    const text = postgresText(sql);
+    const values = params.map((value) => (typeof value === 'bigint' ? value.toString() : value));
+    const named = /^\s*(select|insert|update|delete|with)\b/i.test(text);
+    const result = await this.client.query({ text, values, ...(named ? { name: statementName(text) } : {}) });
+    return { rows: result.rows as T[], rowCount: result.rowCount ?? 0 };
+  }
+
+  async get<T>(sql: string, ...params: unknown[]): Promise<T | undefined> {
+    return (await this.query<T>(sql, params)).rows[0];
+  }
+
+  async all<T>(sql: string, ...params: unknown[]): Promise<T[]> {
+    return (await this.query<T>(sql, params)).rows;
+  }
+
+  async run(sql: string, ...params: unknown[]): Promise<number> {
+    return (await this.query(sql, params)).rowCount;
+  }
+}
+
+const texts = new Map<string, string>();
+
+/** `?` placeholders as PostgreSQL's `$1, $2, …` (the SQL written for this door has no `?` inside literals). */
+function postgresText(sql: string): string {
+  let text = texts.get(sql);
+  if (text === undefined) {
+    let n = 0;
+    text = sql.replace(/\?/g, () => `$${++n}`);
+    texts.set(sql, text);
+  }
+  return text;
+}
+
+function statementName(text: string): string {
+  return `tally_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
+}
+
+const wrapped = new WeakMap<object, RawSql>();
+
+/** The door for a driver connection, made once per connection. */
+function rawSql(connection: Database | PgClient): RawSql {
+  let door = wrapped.get(connection);
+  if (!door) {
+    door = 'prepare' in connection ? new SqliteSql(connection as Database) : new PostgresSql(connection as PgClient);
+    wrapped.set(connection, door);
+  }
+  return door;
+}
+
+/** The current transaction's connection. Only valid inside a transaction (WriteBatcher.run, em.transactional). */
+export async function transactionSql(em: EntityManager): Promise<RawSql> {
+  const trx = em.getTransactionContext<Knex.Transaction>();
+  if (!trx) throw new Error('transactionSql() needs a transaction');
+  return rawSql(await trx.client.acquireConnection());
+}
+
+/** Runs `use` on the current transaction's connection when there is one, else on one lent by the pool. For hot reads. */
+export async function withSql<T>(em: EntityManager, use: (sql: RawSql) => Promise<T>): Promise<T> {
+  if (em.getTransactionContext()) return use(await transactionSql(em));
+  const client = em.getKnex().client;
+  const connection = await client.acquireConnection();
+  try {
+    return await use(rawSql(connection));
+  } finally {
+    await client.releaseConnection(connection);
+  }
+}
+
+/** True when the EntityManager talks to PostgreSQL. */
+export function isPostgres(em: EntityManager): boolean {
+  return em.getPlatform() instanceof PostgreSqlPlatform;
+}
