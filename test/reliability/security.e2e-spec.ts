@@ -59,7 +59,7 @@ it('never writes a secret to the log', async () => {
   const fake = await new FakeTelegram().start();
   try {
     const secret = 'log_test_webhook_secret_value';
-    const env = { ...botEnv(join(dir, 'tally.sqlite'), fake.url, secret), LOG_LEVEL: 'debug' };
+    const env = { ...botEnv(`sqlite:${join(dir, 'tally.sqlite')}`, fake.url, secret), LOG_LEVEL: 'debug' };
     const token = createToken(env, 'logs');
     const server = await startServer(env);
     const api = new Client(server.url, token);

@@ -22,7 +22,7 @@ it(`stays flat under ${SECONDS} s of mixed load`, async () => {
   const fake = await new FakeTelegram().start();
   let server: ServerProcess | undefined;
   try {
-    const env = botEnv(join(dir, 'tally.sqlite'), fake.url, SECRET);
+    const env = botEnv(`sqlite:${join(dir, 'tally.sqlite')}`, fake.url, SECRET);
     const token = createToken(env, 'soak');
     server = await startServer(env);
     const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };

@@ -31,6 +31,10 @@ export class FakeTelegram {
   private readonly faults = new Map<string, Fault[]>();
   private persistentFault = new Map<string, Fault>();
   private updates: Array<Record<string, any>> = [];
+  /** getUpdates requests open right now, and the most ever open at once (Telegram refuses a second). */
+  openPolls = 0;
+  maxOpenPolls = 0;
+  pollCount = 0;
   private waiters: Array<() => void> = [];
   url = '';
 
@@ -140,6 +144,16 @@ export class FakeTelegram {
   }
 
   private async getUpdates(payload: Record<string, any>, response: ServerResponse): Promise<void> {
+    this.pollCount++;
+    this.maxOpenPolls = Math.max(this.maxOpenPolls, ++this.openPolls);
+    try {
+      await this.answerUpdates(payload, response);
+    } finally {
+      this.openPolls--;
+    }
+  }
+
+  private async answerUpdates(payload: Record<string, any>, response: ServerResponse): Promise<void> {
     const offset = Number(payload.offset ?? 0);
     this.updates = this.updates.filter((update) => update.update_id >= offset);
     if (this.updates.length === 0 && Number(payload.timeout ?? 0) > 0) {

@@ -1,0 +1,195 @@
+import { Client as PgClient } from 'pg';
+import { removeDir, tempDir } from './support/app';
+import { auditQuery, liveCountsByDescription } from './support/database-file';
+import { freshDatabase, TestDatabase } from './support/engines';
+import { BOT_TOKEN, FakeTelegram } from './support/fake-telegram';
+import { Client } from './support/http';
+import { botEnv, createToken, ServerProcess, startServer } from './support/server-process';
+import { callbackUpdate, textUpdate } from './support/updates';
+
+/**
+ * Two Tally processes (the production build) on one PostgreSQL database, any
+ * request to either: the guarantees hold across instances (CONTRACT §11).
+ */
+const SECRET = 'multi_instance_secret';
+
+describe('postgresql: two instances on one database', () => {
+  let dir: string;
+  let db: TestDatabase;
+  let fake: FakeTelegram;
+  let a: ServerProcess;
+  let b: ServerProcess;
+  let token: string;
+
+  beforeAll(async () => {
+    dir = tempDir();
+    db = await freshDatabase('postgresql', dir);
+    fake = await new FakeTelegram().start();
+    const env = botEnv(db.url, fake.url, SECRET);
+    // Both start together on an empty database: the migration must run once, not twice.
+    [a, b] = await Promise.all([startServer(env), startServer(env)]);
+    token = createToken(env, 'multi');
+  });
+  afterAll(async () => {
+    for (const server of [a, b]) if (server && server.child.exitCode === null) server.child.kill('SIGKILL');
+    await fake.stop();
+    await db.drop();
+    removeDir(dir);
+  });
+
+  const post = (server: ServerProcess, body: unknown, headers: Record<string, string> = {}) =>
+    new Client(server.url, token).post('/expenses', body, headers);
+  const deliver = (server: ServerProcess, update: unknown) =>
+    fetch(`${server.url}/telegram/webhook`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': SECRET },
+      body: JSON.stringify(update),
+    }).then((response) => response.status);
+
+  it('migrated once although both instances started together', async () => {
+    const rows = await auditQuery<{ name: string }>(db.target, 'select name from mikro_orm_migrations');
+    expect(rows.map((row) => row.name)).toEqual(['Migration20261125000000']);
+  });
+
+  it('identical creates spread over both: one 201, the rest 200 with the same id', async () => {
+    for (let wave = 0; wave < 3; wave++) {
+      const body = { amount: `${wave + 7}.25`, category: 'multi', description: `identical ${wave}` };
+      const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => post(i % 2 ? a : b, body)));
+      expect(answers.filter((answer) => answer.status === 201)).toHaveLength(1);
+      expect(answers.filter((answer) => answer.status === 200)).toHaveLength(39);
+      expect(new Set(answers.map((answer) => answer.body.id)).size).toBe(1);
+    }
+  });
+
+  it('an Idempotency-Key in flight on one instance is 409 on the other, then replayed', async () => {
+    const first = await post(a, { amount: '1.00', category: 'inflight', date: '2026-11-01' });
+    expect(first.status).toBe(201);
+    // Hold the day's totals row so the keyed request on instance A stays in flight, mid-transaction.
+    const blocker = new PgClient({ connectionString: db.url });
+    await blocker.connect();
+    await blocker.query('begin');
+    await blocker.query("select * from expense_day where category = 'inflight' for update");
+    const body = { amount: '2.00', category: 'inflight', date: '2026-11-01' };
+    const running = post(a, body, { 'Idempotency-Key': 'in-flight-key' });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const meanwhile = await post(b, body, { 'Idempotency-Key': 'in-flight-key' });
+    expect(meanwhile.status).toBe(409);
+    expect(meanwhile.body.message).toMatch(/Idempotency-Key/);
+    await blocker.query('commit');
+    await blocker.end();
+    const original = await running;
+    expect(original.status).toBe(201);
+    const replay = await post(b, body, { 'Idempotency-Key': 'in-flight-key' });
+    expect(replay.status).toBe(201);
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(replay.body).toEqual(original.body);
+  });
+
+  it('a Telegram update delivered to both at once: one expense, one reply', async () => {
+    const updates = Array.from({ length: 20 }, (_, i) =>
+      textUpdate(`/add ${i + 1} twice multi-update-${i}`, { from: { id: 61_000 + i, first_name: 'Twin' } }),
+    );
+    const statuses = await Promise.all(updates.flatMap((update) => [deliver(a, update), deliver(b, update)]));
+    expect(statuses.every((status) => status === 200)).toBe(true);
+    const counts = await liveCountsByDescription(db.target, 'multi-update-');
+    expect(counts.size).toBe(20);
+    expect([...counts.values()].every((n) => n === 1)).toBe(true);
+    for (let i = 0; i < 20; i++) expect(fake.messagesTo(61_000 + i)).toHaveLength(1);
+  });
+
+  it('"Record again" pressed on both instances records one more, once', async () => {
+    const chatId = 62_000;
+    const from = { id: chatId, first_name: 'Press' };
+    expect(await deliver(a, textUpdate('/add 4 again multi-again', { from }))).toBe(200);
+    expect(await deliver(b, textUpdate('/add 4 again multi-again', { from }))).toBe(200);
+    const duplicateReply = fake.lastMessageTo(chatId)!;
+    const button = duplicateReply.payload.reply_markup;
+    const data = (typeof button === 'string' ? JSON.parse(button) : button).inline_keyboard[0][0].callback_data as string;
+    const message = { message_id: duplicateReply.result.message_id, chatId };
+    // Two presses (two updates) and each delivered to both instances.
+    const presses = [callbackUpdate(data, message, { from }), callbackUpdate(data, message, { from })];
+    const statuses = await Promise.all(presses.flatMap((press) => [deliver(a, press), deliver(b, press)]));
+    expect(statuses.every((status) => status === 200)).toBe(true);
+    expect((await liveCountsByDescription(db.target, 'multi-again')).get('multi-again')).toBe(2);
+  });
+
+  it('kill -9 of one instance under load: the other keeps answering, nothing answered lost or doubled', async () => {
+    const bodies = Array.from({ length: 60 }, (_, i) => ({ amount: `${i + 1}.10`, category: 'kill', description: `multi-kill-${i}` }));
+    const send = (server: ServerProcess, i: number) =>
+      post(server, bodies[i], { 'Idempotency-Key': `kill-${i}` }).then(
+        (answer) => answer.status,
+        () => 0,
+      );
+    let firstFromA!: () => void;
+    const aAnswered = new Promise<void>((resolve) => (firstFromA = resolve));
+    const outcomes = bodies.map((_, i) =>
+      send(i % 2 ? a : b, i).then((status) => {
+        if (i % 2 && status === 201) firstFromA();
+        return status;
+      }),
+    );
+    await aAnswered;
+    a.child.kill('SIGKILL');
+    const statuses = await Promise.all(outcomes);
+    // Every request sent to the survivor succeeded.
+    expect(statuses.filter((_, i) => i % 2 === 0).every((status) => status === 201)).toBe(true);
+    const counts = await liveCountsByDescription(db.target, 'multi-kill-');
+    statuses.forEach((status, i) => {
+      if (status === 201) expect([i, counts.get(`multi-kill-${i}`)]).toEqual([i, 1]);
+    });
+    // The client retries whatever went unanswered, on the survivor, with the same key.
+    for (const [i, status] of statuses.entries()) if (status !== 201) expect((await send(b, i))).toBe(201);
+    const after = await liveCountsByDescription(db.target, 'multi-kill-');
+    expect(after.size).toBe(60);
+    expect([...after.values()].every((n) => n === 1)).toBe(true);
+    expect((await new Client(b.url).get('/health')).status).toBe(200);
+  });
+});
+
+describe('postgresql: long polling with two instances', () => {
+  let dir: string;
+  let db: TestDatabase;
+  let fake: FakeTelegram;
+  const servers: ServerProcess[] = [];
+
+  beforeAll(async () => {
+    dir = tempDir();
+    db = await freshDatabase('postgresql', dir);
+    fake = await new FakeTelegram().start();
+  });
+  afterAll(async () => {
+    for (const server of servers) if (server.child.exitCode === null) server.child.kill('SIGKILL');
+    await fake.stop();
+    await db.drop();
+    removeDir(dir);
+  });
+
+  it('exactly one polls at a time; when it dies the other takes over within 15 s and nothing is handled twice', async () => {
+    const env = { DATABASE_URL: db.url, TELEGRAM_BOT_TOKEN: BOT_TOKEN, TELEGRAM_API_ROOT: fake.url };
+    servers.push(...(await Promise.all([startServer(env), startServer(env)])));
+    const isPolling = (server: ServerProcess) => /@TallyBot: long polling(?! when)/.test(server.output());
+    const leader = await fake.waitFor(() => servers.find(isPolling), 10_000);
+    const follower = servers.find((server) => server !== leader)!;
+
+    const chatId = 63_000;
+    const from = { id: chatId, first_name: 'Poll' };
+    for (let i = 0; i < 5; i++) fake.pushUpdate(textUpdate(`/add ${i + 1} poll multi-poll-${i}`, { from }));
+    await fake.waitFor(() => fake.messagesTo(chatId).length >= 5, 10_000);
+    await new Promise((resolve) => setTimeout(resolve, 2_000)); // both instances have had time to poll
+    expect(isPolling(follower)).toBe(false);
+    expect(fake.maxOpenPolls).toBe(1);
+
+    leader.child.kill('SIGKILL');
+    const killedAt = Date.now();
+    fake.pushUpdate(textUpdate('/add 9 poll multi-poll-after', { from }));
+    await fake.waitFor(() => fake.messagesTo(chatId).length >= 6, 15_000);
+    expect(Date.now() - killedAt).toBeLessThan(15_000);
+    expect(isPolling(follower)).toBe(true);
+    expect(fake.maxOpenPolls).toBe(1);
+
+    const counts = await liveCountsByDescription(db.target, 'multi-poll-');
+    expect(counts.size).toBe(6);
+    expect([...counts.values()].every((n) => n === 1)).toBe(true);
+    expect(fake.messagesTo(chatId)).toHaveLength(6);
+  });
+});
