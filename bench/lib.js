@@ -72,10 +72,11 @@ function rssMb(pid) {
   return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024;
 }
 
-function createToken(databasePath, ledger) {
+/** Issues a token with the token CLI (which also migrates); `database` is a SQLite path or a DATABASE_URL. */
+function createToken(database, ledger) {
   const result = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli', 'token.js'), 'create', '--ledger', ledger], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, DATABASE_URL: `sqlite:${databasePath}` },
+    env: { PATH: process.env.PATH, DATABASE_URL: /^(sqlite|postgres(ql)?):/.test(database) ? database : `sqlite:${database}` },
     encoding: 'utf8',
   });
   if (result.status !== 0) throw new Error(result.stderr);

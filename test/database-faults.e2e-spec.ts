@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Client as PgClient } from 'pg';
 import { removeDir, startApp, tempDir, TestApp } from './support/app';
 import { Client } from './support/http';
-import { PostgresCluster, startPostgres } from './support/postgres-server';
+import { PostgresCluster, startPostgres } from './support/postgres-cluster';
 import { ROOT } from './support/server-process';
 
 /** What users see when PostgreSQL is wrong at start-up or goes away while Tally runs (CONTRACT §11). */

@@ -1,4 +1,4 @@
-import { startPostgres, PostgresCluster } from './postgres-server';
+import { startPostgres, PostgresCluster } from './postgres-cluster';
 
 /**
  * Starts the run's PostgreSQL cluster before any suite. Suites make their own
