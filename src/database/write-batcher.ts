@@ -1,7 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/knex';
 import { isRaceLost } from './database-errors';
-import { transactionSql } from './raw-sql';
+import { RawSql, transactionSql } from './raw-sql';
+
+/**
+ * A change many writes make to shared rows (the daily totals): in a batch it
+ * is applied once, just before COMMIT, for the batch's successful writes
+ * together, so it touches each shared row once and in one order.
+ */
+export interface CommitEffect<T> {
+  apply(sql: RawSql, items: T[]): Promise<void>;
+}
+
+/** Effects handed over by the writes of one savepoint, by kind. */
+type Frame = Map<CommitEffect<any>, unknown[]>;
 
 interface Pending {
   work: () => Promise<unknown>;
@@ -32,6 +44,8 @@ export class WriteBatcher {
   private queue: Pending[] = [];
   private flushing = false;
   private savepoints = 0;
+  /** While a batch runs: its transaction, and one frame of deferred effects per open savepoint. */
+  private batch?: { trx: unknown; frames: Frame[] };
 
   constructor(private readonly em: EntityManager) {}
 
@@ -60,16 +74,39 @@ export class WriteBatcher {
   private async inSavepoint<T>(work: () => Promise<T>): Promise<T> {
     const sql = await transactionSql(this.em);
     const name = `write_${(this.savepoints = (this.savepoints + 1) % 1_000_000)}`;
+    const frames = this.batchFrames();
+    const frame: Frame = new Map();
+    frames?.push(frame);
     await sql.run(`savepoint ${name}`);
     try {
       const value = await work();
       await sql.run(`release savepoint ${name}`);
+      if (frames) mergeInto(frames[frames.length - 2], frame);
       return value;
     } catch (error) {
       await sql.run(`rollback to savepoint ${name}`);
       await sql.run(`release savepoint ${name}`);
-      throw error;
+      throw error; // the frame's effects go with the savepoint
+    } finally {
+      frames?.pop();
     }
+  }
+
+  /**
+   * Hands `item` to `effect`. In a batch the effect runs once before COMMIT
+   * with every successful write's items (PostgreSQL instances then lock the
+   * shared rows in one order, so they never deadlock on them); in any other
+   * transaction it runs now, where the savepoints undo it with the write.
+   */
+  async atCommit<T>(effect: CommitEffect<T>, item: T): Promise<void> {
+    const frame = this.batchFrames()?.at(-1);
+    if (!frame) return effect.apply(await transactionSql(this.em), [item]);
+    frame.set(effect, [...(frame.get(effect) ?? []), item]);
+  }
+
+  /** The open frames when the caller runs in the current batch's transaction (not a keyed request's own). */
+  private batchFrames(): Frame[] | undefined {
+    return this.batch && this.em.getTransactionContext() === this.batch.trx ? this.batch.frames : undefined;
   }
 
   /** PostgreSQL undid a write (or the whole batch) to break a deadlock with another instance: run it again later. */
@@ -86,12 +123,20 @@ export class WriteBatcher {
         const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
         try {
           await this.em.transactional(async () => {
-            for (const item of batch) {
-              try {
-                outcomes.push({ ok: true, value: await this.inSavepoint(item.work) });
-              } catch (error) {
-                outcomes.push({ ok: false, error });
+            const effects: Frame = new Map();
+            this.batch = { trx: this.em.getTransactionContext(), frames: [effects] };
+            try {
+              for (const item of batch) {
+                try {
+                  outcomes.push({ ok: true, value: await this.inSavepoint(item.work) });
+                } catch (error) {
+                  outcomes.push({ ok: false, error });
+                }
               }
+              const sql = await transactionSql(this.em);
+              for (const [effect, items] of effects) await effect.apply(sql, items);
+            } finally {
+              this.batch = undefined;
             }
           });
         } catch (error) {
@@ -111,4 +156,8 @@ export class WriteBatcher {
       this.flushing = false;
     }
   }
+}
+
+function mergeInto(parent: Frame, child: Frame): void {
+  for (const [effect, items] of child) parent.set(effect, [...(parent.get(effect) ?? []), ...items]);
 }

@@ -1,5 +1,6 @@
 import type { Knex } from '@mikro-orm/knex';
 import type { RawSql } from '../database/raw-sql';
+import type { CommitEffect } from '../database/write-batcher';
 import type { ExpenseFilter } from './expenses.service';
 import type { CurrencySum } from './totals';
 
@@ -21,16 +22,38 @@ const MOVE = `insert into expense_day (ledger_id, category, date, currency, coun
   do update set count = expense_day.count + excluded.count, total_minor = expense_day.total_minor + excluded.total_minor`;
 
 /**
- * Keeps expense_day in step with expense: call inside the transaction that
- * inserts or soft-deletes the expense (it runs on that transaction's
- * connection). The upsert is the same SQL in SQLite and PostgreSQL.
+ * Keeps expense_day in step with expense: handed to WriteBatcher.atCommit by
+ * every insert and soft delete, so it lands in the same transaction. A batch's
+ * movements are summed per row and written in key order ('' first): writers on
+ * PostgreSQL then take the row locks in one order and cannot deadlock on them.
+ * The upsert is the same SQL in SQLite and PostgreSQL.
  */
-export async function moveDailyTotals(sql: RawSql, movement: Movement): Promise<void> {
-  const minor = BigInt(movement.amountMinor) * BigInt(movement.sign);
-  // Always the category row first, then the all-categories row: writers on PostgreSQL lock them in one order.
-  for (const category of [movement.category, ALL_CATEGORIES]) {
-    await sql.run(MOVE, movement.ledgerId, category, movement.date, movement.currency, movement.sign, minor);
-  }
+export const DAILY_TOTALS: CommitEffect<Movement> = {
+  async apply(sql: RawSql, movements: Movement[]): Promise<void> {
+    const rows = new Map<string, { ledgerId: number; category: string; date: string; currency: string; count: number; minor: bigint }>();
+    for (const movement of movements) {
+      const minor = BigInt(movement.amountMinor) * BigInt(movement.sign);
+      for (const category of [ALL_CATEGORIES, movement.category]) {
+        const key = JSON.stringify([movement.ledgerId, category, movement.currency, movement.date]);
+        const row = rows.get(key) ?? { ledgerId: movement.ledgerId, category, date: movement.date, currency: movement.currency, count: 0, minor: 0n };
+        row.count += movement.sign;
+        row.minor += minor;
+        rows.set(key, row);
+      }
+    }
+    for (const key of [...rows.keys()].sort(compareKeys)) {
+      const row = rows.get(key)!;
+      await sql.run(MOVE, row.ledgerId, row.category, row.date, row.currency, row.count, row.minor);
+    }
+  },
+};
+
+/** The primary key's order (ledger, category, currency, date), compared as PostgreSQL's "C" collation does. */
+function compareKeys(a: string, b: string): number {
+  const [x, y] = [JSON.parse(a) as [number, string, string, string], JSON.parse(b) as [number, string, string, string]];
+  if (x[0] !== y[0]) return x[0] - y[0];
+  for (let i = 1; i < 4; i++) if (x[i] !== y[i]) return Buffer.compare(Buffer.from(x[i] as string), Buffer.from(y[i] as string));
+  return 0;
 }
 
 function inRange(db: Knex, ledgerId: number, filter: ExpenseFilter): Knex.QueryBuilder {

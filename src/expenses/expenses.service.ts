@@ -13,7 +13,7 @@ import type { ExpenseSource } from './expense.entity';
 import { ruleAmount, ruleCategory, ruleCurrency, ruleDate, ruleDescription, ruleOptionalDate } from './expense-rules';
 import { EXPENSE_COLUMNS, ExpenseAuthor, ExpenseRow, ExpenseView, toView } from './expense.view';
 import { CurrencySum, Totals, toTotals } from './totals';
-import { categoryTotals, filterTotals, moveDailyTotals } from './daily-totals';
+import { categoryTotals, DAILY_TOTALS, filterTotals } from './daily-totals';
 
 /** What a front door hands to record(); every field is checked here. */
 export interface NewExpense {
@@ -264,7 +264,7 @@ export class ExpensesService {
         const existing = await sql.get<ExpenseRow>(FIND_BY_DEDUP_KEY, content.ledgerId, dedupKey(content, occurrence));
         return existing ? { expense: toView(existing), created: false, occurrence } : undefined;
       }
-      await moveDailyTotals(sql, { ...content, sign: 1 });
+      await this.batcher.atCommit(DAILY_TOTALS, { ...content, sign: 1 });
       return { expense: toView({ ...row, seq: insertedRow.seq }), created: true, occurrence };
     });
   }
@@ -273,7 +273,7 @@ export class ExpensesService {
   private async softDelete(ledger: Pick<Ledger, 'id'>, row: ExpenseRow): Promise<boolean> {
     const changed = await this.live(ledger).where({ seq: row.seq }).update({ deleted_at: new Date().toISOString() });
     if (!changed) return false;
-    await moveDailyTotals(await transactionSql(this.em), {
+    await this.batcher.atCommit(DAILY_TOTALS, {
       ledgerId: ledger.id,
       category: row.category,
       date: row.date,
