@@ -44,6 +44,7 @@ describe.each(ENGINES)('%s', (engine) => {
       expect(first.status).toBe(201);
       expect(first.body).toEqual({
         id: expect.any(String),
+        number: 1,
         amount: '12.50',
         currency: 'USD',
         category: 'food',

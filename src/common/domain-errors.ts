@@ -1,6 +1,8 @@
 /** Errors the domain raises; DomainExceptionFilter maps each to its HTTP status. */
 export abstract class DomainError extends Error {
   abstract readonly status: number;
+  /** Fields added to the JSON error body beside statusCode, error and message. */
+  readonly details: Record<string, unknown> = {};
 }
 
 /** Input that breaks a rule; the message starts with the field's name. */
@@ -28,4 +30,22 @@ export class IdempotencyInFlightError extends DomainError {
 
 export class TooManyRequestsError extends DomainError {
   readonly status = 429;
+}
+
+/** An edit would make the expense identical to another live one (CONTRACT §7). */
+export class DuplicateExpenseError extends DomainError {
+  readonly status = 409;
+  constructor(
+    message: string,
+    readonly existingId: string,
+    readonly existingNumber: number,
+  ) {
+    super(message);
+    this.details.existingId = existingId;
+  }
+}
+
+/** If-Match named a version that is no longer current. */
+export class PreconditionFailedError extends DomainError {
+  readonly status = 412;
 }

@@ -46,6 +46,6 @@ export class AllExceptionsFilter implements ExceptionFilter {
 @Catch(DomainError)
 export class DomainExceptionFilter implements ExceptionFilter {
   catch(exception: DomainError, host: ArgumentsHost): void {
-    host.switchToHttp().getResponse<FastifyReply>().status(exception.status).send(errorBody(exception.status, exception.message));
+    host.switchToHttp().getResponse<FastifyReply>().status(exception.status).send({ ...errorBody(exception.status, exception.message), ...exception.details });
   }
 }

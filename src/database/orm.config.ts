@@ -5,7 +5,7 @@ import type { Options } from '@mikro-orm/core';
 import type { AbstractSqlDriver } from '@mikro-orm/knex';
 import { ApiToken } from '../ledgers/api-token.entity';
 import { Ledger } from '../ledgers/ledger.entity';
-import { Expense } from '../expenses/expense.entity';
+import { Expense, ExpenseChange } from '../expenses/expense.entity';
 import { ExpenseDay } from '../expenses/expense-day.entity';
 import { IdempotencyRecord } from '../idempotency/idempotency-record.entity';
 import { ProcessedUpdate } from '../telegram/processed-update.entity';
@@ -13,7 +13,7 @@ import { ListQuery } from '../telegram/list-query.entity';
 import { MIGRATIONS } from '../migrations';
 import type { DatabaseTarget } from './database-target';
 
-export const ENTITIES = [Ledger, ApiToken, Expense, ExpenseDay, IdempotencyRecord, ProcessedUpdate, ListQuery];
+export const ENTITIES = [Ledger, ApiToken, Expense, ExpenseChange, ExpenseDay, IdempotencyRecord, ProcessedUpdate, ListQuery];
 
 /**
  * The SQLite connection's settings, applied to every connection the pool opens.

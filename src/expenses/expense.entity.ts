@@ -56,4 +56,45 @@ export class Expense {
 
   @Property({ type: 'string', fieldName: 'deleted_at', nullable: true })
   deletedAt?: string;
+
+  /** Short number within the ledger (#12 in the chat), from ledger.last_number. */
+  @Property({ type: 'integer' })
+  number!: number;
+
+  /** Bumped by every edit; the ETag. */
+  @Property({ type: 'integer' })
+  version!: number;
+
+  @Property({ type: 'string', fieldName: 'updated_at', nullable: true })
+  updatedAt?: string;
+
+  /** The Telegram message that recorded it: editing that message edits this expense. */
+  @Property({ type: 'bigint', fieldName: 'message_id', nullable: true })
+  messageId?: string;
+}
+
+/** One edit of an expense: what changed, when, through which front door and by whom. */
+@Entity({ tableName: 'expense_change' })
+export class ExpenseChange {
+  @PrimaryKey({ type: 'integer', autoincrement: true })
+  id!: number;
+
+  @Property({ type: 'integer', fieldName: 'expense_seq' })
+  expenseSeq!: number;
+
+  @Property({ type: 'string' })
+  at!: string;
+
+  @Property({ type: 'string' })
+  source!: ExpenseSource;
+
+  @Property({ type: 'bigint', fieldName: 'author_telegram_id', nullable: true })
+  authorTelegramId?: string;
+
+  @Property({ type: 'string', fieldName: 'author_name', nullable: true })
+  authorName?: string;
+
+  /** JSON: {"amount": {"from": "12.50", "to": "13.50"}, …} */
+  @Property({ type: 'string' })
+  changes!: string;
 }

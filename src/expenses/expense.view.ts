@@ -6,9 +6,11 @@ export interface ExpenseAuthor {
   name: string;
 }
 
-/** An expense as every front door shows it (CONTRACT §5's JSON shape). */
+/** An expense as every front door shows it (CONTRACT §5's JSON shape, with §7's number and updatedAt). */
 export interface ExpenseView {
   id: string;
+  /** Short number within the ledger: #12 in the chat. */
+  number: number;
   amount: string;
   currency: string;
   category: string;
@@ -16,6 +18,8 @@ export interface ExpenseView {
   date: string;
   source: ExpenseSource;
   createdAt: string;
+  /** Only once the expense has been edited. */
+  updatedAt?: string;
   author?: ExpenseAuthor;
 }
 
@@ -23,6 +27,8 @@ export interface ExpenseView {
 export const EXPENSE_COLUMNS = [
   'seq',
   'id',
+  'number',
+  'version',
   'amount_minor',
   'currency',
   'category',
@@ -32,11 +38,14 @@ export const EXPENSE_COLUMNS = [
   'author_telegram_id',
   'author_name',
   'created_at',
+  'updated_at',
 ] as const;
 
 export interface ExpenseRow {
   seq: number;
   id: string;
+  number: number;
+  version: number;
   amount_minor: number | bigint | string;
   currency: string;
   category: string;
@@ -46,11 +55,13 @@ export interface ExpenseRow {
   author_telegram_id: number | bigint | string | null;
   author_name: string | null;
   created_at: string;
+  updated_at: string | null;
 }
 
 export function toView(row: ExpenseRow): ExpenseView {
   const view: ExpenseView = {
     id: row.id,
+    number: Number(row.number),
     amount: Money.ofMinor(BigInt(row.amount_minor), row.currency).format(),
     currency: row.currency,
     category: row.category,
@@ -59,8 +70,14 @@ export function toView(row: ExpenseRow): ExpenseView {
     source: row.source,
     createdAt: row.created_at,
   };
+  if (row.updated_at) view.updatedAt = row.updated_at;
   if (row.author_telegram_id !== null && row.author_telegram_id !== undefined) {
     view.author = { telegramId: Number(row.author_telegram_id), name: row.author_name ?? '' };
   }
   return view;
+}
+
+/** A strong ETag for one expense: its id and how many times it was edited. */
+export function etagOf(row: Pick<ExpenseRow, 'id' | 'version'>): string {
+  return `"${row.id}.${Number(row.version)}"`;
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Query, Res, StreamableFile, UseGuards, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Query, Res, StreamableFile, UseGuards, UseInterceptors } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { BearerGuard, CurrentLedger } from '../ledgers/bearer.guard';
@@ -6,6 +6,9 @@ import type { Ledger } from '../ledgers/ledger.entity';
 import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor';
 import { expensesCsv } from './csv';
 import { CreateExpenseDto } from './dto/create-expense.dto';
+import { UpdateExpenseDto } from './dto/update-expense.dto';
+import { InvalidInputError } from '../common/domain-errors';
+import { EDITABLE_FIELDS, ExpenseChangeView } from './expense-history';
 import { DateRangeQuery, FilterQuery, ListExpensesQuery } from './dto/list-expenses.query';
 import { ExpensesService } from './expenses.service';
 import type { ExpenseView } from './expense.view';
@@ -64,9 +67,41 @@ export class ExpensesController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'One expense of this ledger' })
-  get(@CurrentLedger() ledger: Ledger, @Param('id') id: string) {
-    return this.expenses.get(ledger, id);
+  @ApiOperation({ summary: 'One expense of this ledger, with its ETag for If-Match' })
+  async get(@CurrentLedger() ledger: Ledger, @Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<ExpenseView> {
+    const { expense, etag } = await this.expenses.getTagged(ledger, id);
+    reply.header('ETag', etag);
+    return expense;
+  }
+
+  @Patch(':id')
+  @UseInterceptors(IdempotencyInterceptor)
+  @ApiOperation({ summary: 'Change any of amount, currency, category, description, date' })
+  @ApiHeader(IDEMPOTENCY_HEADER)
+  @ApiHeader({ name: 'If-Match', required: false, description: 'The ETag from GET /expenses/:id; a stale one → 412 and nothing changes' })
+  @ApiResponse({ status: 200, description: 'The updated expense, with updatedAt' })
+  @ApiResponse({ status: 409, description: 'The change would make it identical to another expense (existingId); nothing changed' })
+  @ApiResponse({ status: 412, description: 'If-Match no longer matches; nothing changed' })
+  async edit(
+    @CurrentLedger() ledger: Ledger,
+    @Param('id') id: string,
+    @Body() body: UpdateExpenseDto,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Headers('x-tally-source') source: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ExpenseView> {
+    if (!EDITABLE_FIELDS.some((field) => body[field] !== undefined)) {
+      throw new InvalidInputError(`body must change at least one of ${EDITABLE_FIELDS.join(', ')}`);
+    }
+    const result = await this.expenses.edit(ledger, id, { ...body, ifMatch, source: source === 'web' ? 'web' : 'api' });
+    reply.header('ETag', result.etag);
+    return result.expense;
+  }
+
+  @Get(':id/history')
+  @ApiOperation({ summary: 'Every edit of an expense, oldest first (kept after it is removed)' })
+  async history(@CurrentLedger() ledger: Ledger, @Param('id') id: string): Promise<{ items: ExpenseChangeView[] }> {
+    return { items: await this.expenses.history(ledger, id) };
   }
 
   @Delete(':id')

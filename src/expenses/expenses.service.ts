@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/knex';
 import type { Knex } from '@mikro-orm/knex';
-import { InvalidInputError, NotFoundError } from '../common/domain-errors';
+import { DuplicateExpenseError, InvalidInputError, NotFoundError, PreconditionFailedError } from '../common/domain-errors';
+import { isUniqueViolation } from '../database/database-errors';
 import { sql } from '../database/sql';
 import { WriteBatcher } from '../database/write-batcher';
 import { transactionSql } from '../database/raw-sql';
@@ -11,9 +12,10 @@ import { Cursor, decodeCursor, encodeCursor } from './cursor';
 import { dedupKey, ExpenseContent } from './dedup-key';
 import type { ExpenseSource } from './expense.entity';
 import { ruleAmount, ruleCategory, ruleCurrency, ruleDate, ruleDescription, ruleOptionalDate } from './expense-rules';
-import { EXPENSE_COLUMNS, ExpenseAuthor, ExpenseRow, ExpenseView, toView } from './expense.view';
+import { EXPENSE_COLUMNS, etagOf, ExpenseAuthor, ExpenseRow, ExpenseView, toView } from './expense.view';
+import { ChangeSet, diffViews, ExpenseChangeView, toChangeView } from './expense-history';
 import { CurrencySum, Totals, toTotals } from './totals';
-import { categoryTotals, DAILY_TOTALS, filterTotals } from './daily-totals';
+import { categoryTotals, DAILY_TOTALS, filterTotals, Movement } from './daily-totals';
 
 /** What a front door hands to record(); every field is checked here. */
 export interface NewExpense {
@@ -28,6 +30,31 @@ export interface NewExpense {
   allowDuplicate?: boolean;
   /** Record exactly this occurrence (the bot's "Record again" button): idempotent. */
   occurrence?: number;
+  /** The Telegram message that recorded it, so that editing the message edits the expense. */
+  messageId?: number;
+}
+
+/** What a front door hands to edit(): only the fields given change; each is checked as on create. */
+export interface ExpenseEdit {
+  amount?: unknown;
+  currency?: unknown;
+  category?: unknown;
+  description?: unknown;
+  date?: unknown;
+  /** Let the edit make it identical to another live expense (it becomes another occurrence). */
+  allowDuplicate?: boolean;
+  source: ExpenseSource;
+  author?: ExpenseAuthor;
+  /** If-Match: the ETag the client last saw; a different current one → 412. */
+  ifMatch?: string;
+}
+
+export interface EditResult {
+  expense: ExpenseView;
+  etag: string;
+  /** False when the edit asked for what the expense already was: nothing was written. */
+  changed: boolean;
+  changes: ChangeSet;
 }
 
 export interface RecordResult {
@@ -76,12 +103,26 @@ export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 500;
 /** A ledger may hold at most this many identical copies of one expense. */
 const MAX_OCCURRENCE = 10_000;
+/** An edit that keeps losing to concurrent edits of the same expense gives up after this many tries. */
+const MAX_EDIT_ATTEMPTS = 20;
 const ID_ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
 /** The one INSERT of an expense: the unique dedup index, not a prior read, decides (SQL both engines accept). */
 const INSERT_EXPENSE = `insert into expense (id, ledger_id, amount_minor, currency, category, description, date, source,
-  author_telegram_id, author_name, dedup_key, occurrence, created_at)
-  values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing returning seq`;
+  author_telegram_id, author_name, dedup_key, occurrence, created_at, number, message_id)
+  values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing returning seq`;
 const FIND_BY_DEDUP_KEY = `select ${EXPENSE_COLUMNS.join(', ')} from expense where ledger_id = ? and dedup_key = ? and deleted_at is null`;
+/**
+ * The ledger's next short number. On PostgreSQL this locks the ledger's row
+ * until COMMIT, so concurrent writers of one ledger take numbers in turn.
+ */
+const TAKE_NUMBER = `update ledger set last_number = last_number + 1 where id = ? returning last_number`;
+/** Gives back a number nobody used (the insert found a duplicate); we still hold the lock, so it is the last one. */
+const RETURN_NUMBER = `update ledger set last_number = last_number - 1 where id = ? and last_number = ?`;
+/** The edit itself, guarded by the version read: a concurrent edit or delete makes it change nothing. */
+const UPDATE_EXPENSE = `update expense set amount_minor = ?, currency = ?, category = ?, description = ?, date = ?,
+  dedup_key = ?, occurrence = ?, version = version + 1, updated_at = ?
+  where seq = ? and version = ? and deleted_at is null`;
+const INSERT_CHANGE = `insert into expense_change (expense_seq, at, source, author_telegram_id, author_name, changes) values (?, ?, ?, ?, ?, ?)`;
 
 /**
  * The one place that writes and reads expenses. record() is the only insert;
@@ -115,9 +156,64 @@ export class ExpensesService {
   }
 
   async get(ledger: Ledger, id: string): Promise<ExpenseView> {
-    const row = await this.live(ledger).where({ id }).first(...EXPENSE_COLUMNS);
+    return (await this.getTagged(ledger, id)).expense;
+  }
+
+  /** The expense with its ETag, for GET /expenses/:id. */
+  async getTagged(ledger: Ledger, id: string): Promise<{ expense: ExpenseView; etag: string }> {
+    const row: ExpenseRow | undefined = await this.live(ledger).where({ id }).first(...EXPENSE_COLUMNS);
     if (!row) throw new NotFoundError(`expense ${id} not found`);
+    return { expense: toView(row), etag: etagOf(row) };
+  }
+
+  /** The live expense numbered `number` in this ledger (#12 in the chat). */
+  async getByNumber(ledger: Ledger, number: number): Promise<ExpenseView> {
+    const row: ExpenseRow | undefined = await this.live(ledger).where({ number }).first(...EXPENSE_COLUMNS);
+    if (!row) throw new NotFoundError(`expense #${number} not found`);
     return toView(row);
+  }
+
+  /**
+   * The expense a Telegram message recorded: undefined when it recorded none;
+   * `removed` when it was deleted since.
+   */
+  async findByMessage(ledger: Ledger, messageId: number): Promise<{ expense: ExpenseView; removed: boolean } | undefined> {
+    const row: (ExpenseRow & { deleted_at: string | null }) | undefined = await this.db()('expense')
+      .where({ ledger_id: ledger.id, message_id: messageId })
+      .first(...EXPENSE_COLUMNS, 'deleted_at');
+    return row ? { expense: toView(row), removed: row.deleted_at !== null } : undefined;
+  }
+
+  /**
+   * Changes the fields given (CONTRACT §7). The unique dedup index decides
+   * whether the new content collides with another live expense; the version
+   * guard makes a concurrent edit or delete win or lose as a whole. The row,
+   * its history entry and the daily totals change in one transaction.
+   */
+  async edit(ledger: Ledger, id: string, input: ExpenseEdit): Promise<EditResult> {
+    for (let attempt = 0; attempt < MAX_EDIT_ATTEMPTS; attempt++) {
+      const before: ExpenseRow | undefined = await this.live(ledger).where({ id }).first(...EXPENSE_COLUMNS);
+      if (!before) throw new NotFoundError(`expense ${id} not found`);
+      if (input.ifMatch !== undefined && !etagMatches(input.ifMatch, before)) {
+        throw new PreconditionFailedError(`If-Match: expense ${id} was changed since; GET it again for its current ETag`);
+      }
+      const content = this.editedContent(ledger, before, input);
+      const after = toView({ ...before, ...contentColumns(content) });
+      const changes = diffViews(toView(before), after);
+      if (Object.keys(changes).length === 0) return { expense: toView(before), etag: etagOf(before), changed: false, changes };
+      const result = await this.tryEdit(ledger, before, content, changes, input);
+      if (result) return result;
+      // Someone else edited or removed it between our read and our write: read again.
+    }
+    throw new Error(`could not edit expense ${id}: it kept changing`);
+  }
+
+  /** Every edit of an expense, oldest first; kept after the expense is removed. */
+  async history(ledger: Ledger, id: string): Promise<ExpenseChangeView[]> {
+    const expense = await this.db()('expense').where({ ledger_id: ledger.id, id }).first('seq');
+    if (!expense) throw new NotFoundError(`expense ${id} not found`);
+    const rows = await this.db()('expense_change').where({ expense_seq: expense.seq }).orderBy('id').select('at', 'source', 'author_telegram_id', 'author_name', 'changes');
+    return rows.map(toChangeView);
   }
 
   /** Soft delete: the row stays, its dedup key is freed by the partial unique index. */
@@ -241,9 +337,15 @@ export class ExpensesService {
       author_telegram_id: input.author?.telegramId ?? null,
       author_name: input.author?.name ?? null,
       created_at: new Date().toISOString(),
+      number: 0,
+      version: 1,
+      updated_at: null,
     };
     return this.write(async () => {
       const sql = await transactionSql(this.em);
+      const taken = await sql.get<{ last_number: number }>(TAKE_NUMBER, content.ledgerId);
+      if (!taken) throw new NotFoundError(`ledger ${content.ledgerId} not found`);
+      row.number = Number(taken.last_number);
       const insertedRow = await sql.get<{ seq: number }>(
         INSERT_EXPENSE,
         row.id,
@@ -259,8 +361,11 @@ export class ExpensesService {
         dedupKey(content, occurrence),
         occurrence,
         row.created_at,
+        row.number,
+        input.messageId ?? null,
       );
       if (!insertedRow) {
+        await sql.run(RETURN_NUMBER, content.ledgerId, row.number);
         const existing = await sql.get<ExpenseRow>(FIND_BY_DEDUP_KEY, content.ledgerId, dedupKey(content, occurrence));
         return existing ? { expense: toView(existing), created: false, occurrence } : undefined;
       }
@@ -269,18 +374,62 @@ export class ExpensesService {
     });
   }
 
+  /** The content after an edit: given fields checked by the create rules, the rest kept. */
+  private editedContent(ledger: Ledger, before: ExpenseRow, input: ExpenseEdit): ExpenseContent {
+    const currency = input.currency === undefined ? before.currency : ruleCurrency(requireString(input.currency, 'currency'), before.currency);
+    // A new currency re-checks the kept amount too: 12.50 cannot become JPY.
+    const amount = input.amount === undefined ? toView(before).amount : input.amount;
+    return {
+      ledgerId: ledger.id,
+      amountMinor: ruleAmount(amount, currency).minor,
+      currency,
+      category: input.category === undefined ? before.category : ruleCategory(input.category),
+      description: input.description === undefined ? before.description : ruleDescription(input.description),
+      date: input.date === undefined ? before.date : ruleDate(requireString(input.date, 'date'), ledger.timezone),
+    };
+  }
+
+  /**
+   * One try at writing an edit. Undefined when a concurrent edit or delete got
+   * there first. A collision on the dedup index is a 409, or with
+   * allowDuplicate the next free occurrence.
+   */
+  private async tryEdit(ledger: Ledger, before: ExpenseRow, content: ExpenseContent, changes: ChangeSet, input: ExpenseEdit): Promise<EditResult | undefined> {
+    for (let occurrence = 1; occurrence <= MAX_OCCURRENCE; occurrence++) {
+      try {
+        return await this.write(async () => {
+          const sql = await transactionSql(this.em);
+          const now = new Date().toISOString();
+          const key = dedupKey(content, occurrence);
+          const updated = await sql.run(UPDATE_EXPENSE, content.amountMinor, content.currency, content.category, content.description, content.date, key, occurrence, now, before.seq, before.version);
+          if (updated === 0) return undefined;
+          await sql.run(INSERT_CHANGE, before.seq, now, input.source, input.author?.telegramId ?? null, input.author?.name ?? null, JSON.stringify(changes));
+          await this.batcher.atCommit(DAILY_TOTALS, movementOf(ledger, before, -1));
+          await this.batcher.atCommit(DAILY_TOTALS, { ...content, sign: 1 });
+          const after: ExpenseRow = { ...before, ...contentColumns(content), version: Number(before.version) + 1, updated_at: now };
+          return { expense: toView(after), etag: etagOf(after), changed: true, changes };
+        });
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error;
+        const holder = await this.db()('expense').where({ ledger_id: ledger.id, dedup_key: dedupKey(content, occurrence) }).whereNull('deleted_at').first('id', 'number');
+        if (!holder) continue; // the holder went away meanwhile: try this occurrence again
+        if (!input.allowDuplicate) {
+          throw new DuplicateExpenseError(
+            `this change would make expense ${before.id} identical to expense ${holder.id} (#${holder.number}); send allowDuplicate: true to keep both`,
+            holder.id,
+            Number(holder.number),
+          );
+        }
+      }
+    }
+    throw new InvalidInputError(`allowDuplicate: this expense is already recorded ${MAX_OCCURRENCE} times`);
+  }
+
   /** Marks a live row deleted and takes it out of the daily totals; false if someone was first. */
   private async softDelete(ledger: Pick<Ledger, 'id'>, row: ExpenseRow): Promise<boolean> {
     const changed = await this.live(ledger).where({ seq: row.seq }).update({ deleted_at: new Date().toISOString() });
     if (!changed) return false;
-    await this.batcher.atCommit(DAILY_TOTALS, {
-      ledgerId: ledger.id,
-      category: row.category,
-      date: row.date,
-      currency: row.currency,
-      sign: -1,
-      amountMinor: row.amount_minor,
-    });
+    await this.batcher.atCommit(DAILY_TOTALS, movementOf(ledger, row, -1));
     return true;
   }
 
@@ -317,6 +466,29 @@ export class ExpensesService {
   private db(): Knex {
     return sql(this.em);
   }
+}
+
+function movementOf(ledger: Pick<Ledger, 'id'>, row: ExpenseRow, sign: 1 | -1): Movement {
+  return { ledgerId: ledger.id, category: row.category, date: row.date, currency: row.currency, sign, amountMinor: row.amount_minor };
+}
+
+function contentColumns(content: ExpenseContent): Pick<ExpenseRow, 'amount_minor' | 'currency' | 'category' | 'description' | 'date'> {
+  return { amount_minor: content.amountMinor, currency: content.currency, category: content.category, description: content.description, date: content.date };
+}
+
+/** If-Match: "*" or a list of ETags, weak or strong, one of which is current. */
+function etagMatches(ifMatch: string, row: ExpenseRow): boolean {
+  const current = etagOf(row);
+  return ifMatch.split(',').some((tag) => {
+    const trimmed = tag.trim();
+    return trimmed === '*' || trimmed === current || trimmed === `W/${current}`;
+  });
+}
+
+/** PATCH may not null a field: null would otherwise mean "today" or "the ledger's currency". */
+function requireString(value: unknown, field: string): string {
+  if (typeof value !== 'string') throw new InvalidInputError(`${field} must be a string`);
+  return value;
 }
 
 function keysetAfter(query: Knex.QueryBuilder, after: Cursor, sort: SortOrder): void {

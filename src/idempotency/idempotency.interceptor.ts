@@ -16,7 +16,7 @@ import { IDEMPOTENCY_KEY_SHAPE, IdempotencyService, requestFingerprint, StoredRe
 const MAX_ATTEMPTS = 10;
 
 /**
- * Idempotency-Key for POST and DELETE (CONTRACT §4.2). The handler's writes
+ * Idempotency-Key for POST, PATCH and DELETE (CONTRACT §4.2, §7). The handler's writes
  * and the stored response commit in one transaction, so a crash leaves
  * neither and a retry simply runs again; errors roll both back, so failed
  * requests are never replayed. The primary key (ledger, key) settles races

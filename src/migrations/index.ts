@@ -2,13 +2,21 @@ import type { MigrationObject } from '@mikro-orm/core';
 import type { Engine } from '../database/database-target';
 import { Migration20261124000000 } from './sqlite/Migration20261124000000';
 import { Migration20261125000000 } from './postgresql/Migration20261125000000';
+import { Migration20261127000000 as SqliteEditing } from './sqlite/Migration20261127000000';
+import { Migration20261127000000 as PostgresEditing } from './postgresql/Migration20261127000000';
 
 /**
  * Every migration of each engine, in order. Listed here so the same list works
- * from src/ and dist/. Each schema change is written once per engine; the
- * schema test checks both against the entities.
+ * from src/ and dist/. Each schema change is written once per engine, under
+ * the same name, and the suites run on both.
  */
 export const MIGRATIONS: Record<Engine, MigrationObject[]> = {
-  sqlite: [{ name: 'Migration20261124000000', class: Migration20261124000000 }],
-  postgresql: [{ name: 'Migration20261125000000', class: Migration20261125000000 }],
+  sqlite: [
+    { name: 'Migration20261124000000', class: Migration20261124000000 },
+    { name: 'Migration20261127000000', class: SqliteEditing },
+  ],
+  postgresql: [
+    { name: 'Migration20261125000000', class: Migration20261125000000 },
+    { name: 'Migration20261127000000', class: PostgresEditing },
+  ],
 };

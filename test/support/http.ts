@@ -31,6 +31,10 @@ export class Client {
     return this.request<T>('POST', path, { body, headers });
   }
 
+  patch<T = any>(path: string, body: unknown, headers?: Record<string, string>) {
+    return this.request<T>('PATCH', path, { body, headers });
+  }
+
   get<T = any>(path: string) {
     return this.request<T>('GET', path);
   }

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsDefined, IsOptional, IsString, Validate, ValidatorConstraint, ValidatorConstraintInterface } from 'class-validator';
 
 @ValidatorConstraint({ name: 'isAmountInput' })
-class IsAmountInput implements ValidatorConstraintInterface {
+export class IsAmountInput implements ValidatorConstraintInterface {
   validate(value: unknown): boolean {
     return typeof value === 'string' || typeof value === 'number';
   }
