@@ -50,7 +50,7 @@ describe.each(ENGINES)('%s', (engine) => {
     it('registers the webhook with its secret and the command list', () => {
       expect(fake.callsOf('setWebhook')[0]).toMatchObject({ url: WEBHOOK_URL, secret_token: SECRET });
       const commands = fake.callsOf('setMyCommands')[0].commands.map((c: { command: string }) => c.command);
-      expect(commands).toEqual(expect.arrayContaining(['add', 'list', 'total', 'undo', 'delete', 'export', 'currency', 'timezone', 'token', 'help']));
+      expect(commands).toEqual(expect.arrayContaining(['add', 'edit', 'list', 'total', 'undo', 'delete', 'export', 'currency', 'timezone', 'token', 'help']));
     });
   });
 
@@ -75,7 +75,9 @@ describe.each(ENGINES)('%s', (engine) => {
     it('/add records and confirms amount, category and date; REST sees it via /token', async () => {
       const ann = person();
       const today = todayIn('UTC');
-      expect(await say('/add 12.50 food lunch with Ann', ann)).toBe(`Recorded 12.50 USD for food (lunch with Ann) on ${today}. /undo removes it.`);
+      expect(await say('/add 12.50 food lunch with Ann', ann)).toBe(
+        `Recorded 12.50 USD for food (lunch with Ann) on ${today} as #1. /undo removes it; editing your message corrects it.`,
+      );
       expect(await say('/add €3,20 Coffee @2026-11-20', ann)).toMatch(/^Recorded 3.20 EUR for coffee on 2026-11-20/);
       expect(await say('/add 1200 JPY sushi @yesterday', ann)).toMatch(/^Recorded 1200 JPY for sushi/);
       const rest = await restFor(ann);
@@ -116,16 +118,16 @@ describe.each(ENGINES)('%s', (engine) => {
       const first = await say('/list rent', ann);
       const lines = first.split('\n');
       expect(lines[0]).toBe('Expenses for rent, all time, newest first:');
-      expect(lines.slice(1, 21).every((line) => line.includes(' rent '))).toBe(true);
-      expect(lines[1]).toMatch(/^2026-01-25  25.00 USD  rent  #[0-9a-z]+$/);
+      expect(lines.slice(1, 21).every((line) => line.endsWith('  rent'))).toBe(true);
+      expect(lines[1]).toMatch(/^#25  2026-01-25  25.00 USD  rent$/);
       expect(first).toMatch(/25 expenses, total 325.00 USD$/);
       const sent = fake.lastMessageTo(ann.id)!;
       const button = sent.payload.reply_markup.inline_keyboard[0][0];
       expect(button.text).toBe('More');
       await deliver(callbackUpdate(button.callback_data, { message_id: sent.result.message_id, chatId: ann.id }, { from: ann }));
       const second = fake.messagesTo(ann.id).pop()!;
-      expect(second.split('\n').filter((line) => line.includes(' rent ')).map((line) => line.slice(0, 10))).toEqual([
-        '2026-01-05', '2026-01-04', '2026-01-03', '2026-01-02', '2026-01-01',
+      expect(second.split('\n').filter((line) => line.endsWith('  rent')).map((line) => line.split('  ').slice(0, 2).join(' '))).toEqual([
+        '#5 2026-01-05', '#4 2026-01-04', '#3 2026-01-03', '#2 2026-01-02', '#1 2026-01-01',
       ]);
       expect(fake.lastMessageTo(ann.id)!.payload.reply_markup).toBeUndefined();
       expect(fake.callsOf('answerCallbackQuery').length).toBeGreaterThan(0);
@@ -150,15 +152,24 @@ describe.each(ENGINES)('%s', (engine) => {
       expect(await say('/undo', ann)).toBe('Nothing of yours to undo in this chat.');
     });
 
-    it('/delete ID removes one expense of this chat only', async () => {
+    it('/delete NUMBER (as /list shows it) or the long id removes one expense of this chat only', async () => {
       const ann = person();
       const bob = person();
       await say('/add 9 taxi', ann);
-      const id = (await say('/list', ann)).split('\n')[1].split('#')[1];
-      expect(await say(`/delete ${id}`, bob)).toBe(`No expense #${id} in this chat. /list shows the ids.`);
-      expect(await say(`/delete #${id}`, ann)).toMatch(/^Removed 9.00 USD for taxi/);
-      expect(await say(`/delete ${id}`, ann)).toMatch(/No expense/);
-      expect(await say('/delete', ann)).toMatch(/Write it like this: \/delete ID/);
+      await say('/add 4 bus', ann);
+      const lines = (await say('/list', ann)).split('\n');
+      expect(lines[1]).toMatch(/^#2 {2}\d{4}-\d\d-\d\d {2}4.00 USD {2}bus$/);
+      expect(lines[2]).toMatch(/^#1 {2}.* taxi$/);
+      expect(await say('/delete 1', bob)).toBe('No expense #1 in this chat. /list shows the numbers.');
+      expect(await say('/delete #1', ann)).toMatch(/^Removed 9.00 USD for taxi on .* \(#1\)\.$/);
+      expect(await say('/delete 1', ann)).toMatch(/No expense #1/);
+      const rest = await restFor(ann);
+      const bus = (await rest.get('/expenses')).body.items[0];
+      expect(bus.number).toBe(2);
+      expect(await say(`/delete ${bus.id}`, ann)).toMatch(/^Removed 4.00 USD for bus on .* \(#2\)\.$/);
+      expect((await rest.get('/expenses')).body.count).toBe(0);
+      expect(await say('/delete', ann)).toMatch(/Write it like this: \/delete 12/);
+      expect(await say('/delete twelve', ann)).toMatch(/Write it like this: \/delete 12/);
     });
 
     it('/export sends the chat expenses as a CSV document', async () => {

@@ -4,6 +4,7 @@ import type { UserFromGetMe } from 'grammy/types';
 import { BotContext, ledgerName, Once } from './bot-context';
 import type { BotDeps } from './bot-deps';
 import { addFeature } from './features/add';
+import { editFeature } from './features/edit';
 import { fallbackFeature, manageFeature } from './features/manage';
 import { reportsFeature } from './features/reports';
 
@@ -20,7 +21,8 @@ export const COMMANDS = [
   { command: 'list', description: 'Newest expenses: /list [category] [period]' },
   { command: 'total', description: 'Totals: /total [category] [period]' },
   { command: 'undo', description: 'Remove the last expense you added' },
-  { command: 'delete', description: 'Remove one expense: /delete ID' },
+  { command: 'delete', description: 'Remove one expense: /delete 12' },
+  { command: 'edit', description: 'Correct one expense: /edit 12 13.50 food' },
   { command: 'export', description: 'All expenses as CSV' },
   { command: 'currency', description: 'Show or set the default currency' },
   { command: 'timezone', description: 'Show or set the time zone' },
@@ -67,6 +69,6 @@ export function createBot(deps: BotDeps, options: BotOptions): Bot<BotContext> {
     deps.log.error(`update ${error.ctx.update.update_id} failed: ${cause instanceof Error ? cause.stack : String(cause)}`);
     await error.ctx.reply('Sorry, something went wrong. Please try again.').catch(() => undefined);
   });
-  features.use(addFeature(deps), reportsFeature(deps), manageFeature(deps), fallbackFeature());
+  features.use(addFeature(deps), editFeature(deps), reportsFeature(deps), manageFeature(deps), fallbackFeature());
   return bot;
 }

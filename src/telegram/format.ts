@@ -1,6 +1,7 @@
 import type { Period } from '../common/calendar';
 import type { ExpenseView } from '../expenses/expense.view';
 import type { Totals } from '../expenses/totals';
+import type { ChangeSet } from '../expenses/expense-history';
 
 /** Telegram's limit is 4096; leave room so a page is never cut mid-line. */
 export const MESSAGE_BUDGET = 3900;
@@ -33,7 +34,14 @@ export function formatExpense(expense: ExpenseView): string {
 export function listLine(expense: ExpenseView, withAuthor: boolean): string {
   const description = expense.description ? ` — ${shorten(expense.description, 40)}` : '';
   const author = withAuthor && expense.author ? ` · ${shorten(expense.author.name, 24)}` : '';
-  return `${expense.date}  ${expense.amount} ${expense.currency}  ${expense.category}${description}${author}  #${expense.id}`;
+  return `#${expense.number}  ${expense.date}  ${expense.amount} ${expense.currency}  ${expense.category}${description}${author}`;
+}
+
+/** "amount 12.50 → 13.50, date 2026-11-20 → 2026-11-21" */
+export function formatChanges(changes: ChangeSet): string {
+  return Object.entries(changes)
+    .map(([field, change]) => `${field} ${shorten(change.from || '(none)', 30)} → ${shorten(change.to || '(none)', 30)}`)
+    .join(', ');
 }
 
 export function shorten(text: string, max: number): string {
@@ -60,7 +68,8 @@ export const HELP = [
   '/list food week: newest first (category and period optional)',
   '/total month: totals per currency and per category',
   '/undo: remove the last expense you added here',
-  '/delete ID: remove one expense (the #ID from /list)',
+  '/delete 12: remove expense #12 (the numbers are in /list)',
+  '/edit 12 13.50 food dinner: correct expense #12; or just edit the message you sent',
   '/export: all expenses as a CSV file',
   '/currency EUR, /timezone Europe/Berlin: this chat\'s defaults',
   '/token: an API token for this ledger (private chats only)',

@@ -60,3 +60,18 @@ export function callbackUpdate(data: string, message: { message_id: number; chat
     },
   };
 }
+
+/** The same message with new text, as Telegram sends it when its author edits it (same message_id and date). */
+export function editedUpdate(original: ReturnType<typeof textUpdate>, text: string, options: { updateId?: number } = {}) {
+  const command = /^\/\S+/.exec(text);
+  const { entities: _entities, ...message } = original.message as typeof original.message & { entities?: unknown };
+  return {
+    update_id: options.updateId ?? newUpdateId(),
+    edited_message: {
+      ...message,
+      edit_date: Math.floor(Date.now() / 1000),
+      text,
+      ...(command ? { entities: [{ type: 'bot_command', offset: 0, length: command[0].length }] } : {}),
+    },
+  };
+}

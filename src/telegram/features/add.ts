@@ -20,9 +20,9 @@ export function addFeature(deps: BotDeps): Composer<BotContext> {
     const outcome = done.value;
     if (outcome.kind === 'error') return void (await ctx.reply(outcome.message));
     if (outcome.kind === 'created') {
-      return void (await ctx.reply(`Recorded ${outcome.summary}. /undo removes it.`));
+      return void (await ctx.reply(`Recorded ${outcome.summary} as #${outcome.number}. /undo removes it; editing your message corrects it.`));
     }
-    await ctx.reply(`This is already recorded: ${outcome.summary}. Press Record again if it is a second one.`, {
+    await ctx.reply(`This is already recorded: ${outcome.summary} (#${outcome.number}). Press Record again if it is a second one.`, {
       reply_markup: new InlineKeyboard().text('Record again', `again:${outcome.id}`),
     });
   };
@@ -55,7 +55,7 @@ export function addFeature(deps: BotDeps): Composer<BotContext> {
         author: authorOf(ctx),
         allowDuplicate: true,
       });
-      return `Recorded again: ${formatExpense(result.expense)}.`;
+      return `Recorded again: ${formatExpense(result.expense)} as #${result.expense.number}.`;
     });
     if (!done) return;
     await ctx.answerCallbackQuery({ text: done.value });
@@ -68,14 +68,18 @@ export function addFeature(deps: BotDeps): Composer<BotContext> {
 
 type AddOutcome =
   | { kind: 'error'; message: string }
-  | { kind: 'created' | 'duplicate'; summary: string; id: string };
+  | { kind: 'created' | 'duplicate'; summary: string; id: string; number: number };
 
 async function record(deps: BotDeps, ctx: BotContext, ledger: Ledger, text: string): Promise<AddOutcome> {
-  const parsed = parseAdd(text, todayIn(ledger.timezone));
+  // Dates count from the day the message was sent, not the day it reached us (long polling after downtime).
+  const sentOn = todayIn(ledger.timezone, ctx.message ? new Date(ctx.message.date * 1000) : new Date());
+  const parsed = parseAdd(text, sentOn);
   if (!parsed.ok) return { kind: 'error', message: parsed.error };
   try {
-    const result = await deps.expenses.record(ledger, { ...parsed.value, source: 'telegram', author: authorOf(ctx) });
-    return { kind: result.created ? 'created' : 'duplicate', summary: formatExpense(result.expense), id: result.expense.id };
+    // The message is linked to what it recorded, so that editing it edits the expense.
+    const messageId = ctx.message?.message_id;
+    const result = await deps.expenses.record(ledger, { ...parsed.value, date: parsed.value.date ?? sentOn, source: 'telegram', author: authorOf(ctx), messageId });
+    return { kind: result.created ? 'created' : 'duplicate', summary: formatExpense(result.expense), id: result.expense.id, number: result.expense.number };
   } catch (error) {
     // Rule violations (too many decimals, unknown currency, bad date…) are the user's to fix.
     if (error instanceof DomainError) return { kind: 'error', message: `Not recorded: ${error.message}. ${ADD_USAGE}` };

@@ -5,6 +5,7 @@ import { findCurrency } from '../../money/currency';
 import { BotContext } from '../bot-context';
 import type { BotDeps } from '../bot-deps';
 import { formatExpense, HELP } from '../format';
+import { findByRef, parseRef, refLabel } from './expense-ref';
 
 /** /undo, /delete, /currency, /timezone and /token. */
 export function manageFeature(deps: BotDeps): Composer<BotContext> {
@@ -13,21 +14,21 @@ export function manageFeature(deps: BotDeps): Composer<BotContext> {
   feature.command('undo', async (ctx) => {
     const done = await ctx.once(async (ledger) => {
       const removed = ctx.from ? await deps.expenses.removeLatestBy(ledger, ctx.from.id) : undefined;
-      return removed ? `Removed ${formatExpense(removed)}.` : 'Nothing of yours to undo in this chat.';
+      return removed ? `Removed ${formatExpense(removed)} (#${removed.number}).` : 'Nothing of yours to undo in this chat.';
     });
     if (done) await ctx.reply(done.value);
   });
 
   feature.command('delete', async (ctx) => {
-    const id = ctx.match.trim().replace(/^#/, '').toLowerCase();
+    const ref = parseRef(ctx.match);
     const done = await ctx.once(async (ledger) => {
-      if (!/^[0-9a-z]{1,32}$/.test(id)) return 'Write it like this: /delete ID, with the #ID shown by /list.';
+      if (!ref) return 'Write it like this: /delete 12, with the #number shown by /list.';
       try {
-        const expense = await deps.expenses.get(ledger, id);
-        await deps.expenses.remove(ledger, id);
-        return `Removed ${formatExpense(expense)}.`;
+        const expense = await findByRef(deps.expenses, ledger, ref);
+        await deps.expenses.remove(ledger, expense.id);
+        return `Removed ${formatExpense(expense)} (#${expense.number}).`;
       } catch (error) {
-        if (error instanceof NotFoundError) return `No expense #${id} in this chat. /list shows the ids.`;
+        if (error instanceof NotFoundError) return `No expense ${refLabel(ref)} in this chat. /list shows the numbers.`;
         throw error;
       }
     });
