@@ -183,3 +183,82 @@ describe('the web page in Chromium', () => {
     await other.close();
   });
 });
+
+describe('editing in place in Chromium', () => {
+  let editPage: Page;
+  let api: Client;
+  const patches: string[] = [];
+
+  beforeAll(async () => {
+    const editToken = createToken({ DATABASE_URL: t.db.url }, 'web-edit-test');
+    api = new Client(t.url, editToken);
+    await api.post('/expenses', { amount: '12.50', category: 'food', description: 'Lunch', date: '2026-11-20' });
+    await api.post('/expenses', { amount: '4.00', category: 'coffee', date: '2026-11-19' });
+    editPage = await chromium.browser.newPage();
+    editPage.setDefaultTimeout(10_000);
+    editPage.on('request', (request) => {
+      if (request.method() === 'PATCH') patches.push(request.headers()['idempotency-key'] ?? '');
+    });
+    await editPage.goto(`${t.url}/#token=${editToken}`);
+    await editPage.locator('#rows tr', { hasText: 'Lunch' }).waitFor();
+  });
+  afterAll(() => editPage?.close());
+
+  const row = (text: string) => editPage.locator('#rows tr', { hasText: text });
+  const editor = () => editPage.locator('#rows tr.editing');
+  const field = (label: string) => editor().getByLabel(`${label} of the expense being edited`);
+
+  it('Edit, change, double-click Save: one PATCH request, the row and the total show the change', async () => {
+    await row('Lunch').getByRole('button', { name: /^Edit / }).click();
+    expect(await field('Amount').inputValue()).toBe('12.50');
+    await field('Amount').fill('13.75');
+    await field('Description').fill('Dinner');
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await editPage.screenshot({ path: join(ARTIFACTS, 'web-edit.png') });
+    patches.length = 0;
+    await editor().getByRole('button', { name: 'Save' }).dblclick();
+    await editPage.getByText('Saved 13.75 USD for food').waitFor();
+    await row('Dinner').waitFor();
+    // The page's own guard, not the server, stopped the second click: only one PATCH left the browser.
+    expect(patches).toHaveLength(1);
+    expect(await editPage.locator('#total').textContent()).toBe('17.75 USD');
+    expect(await editPage.locator('#count').textContent()).toBe('2');
+    const listed = (await api.get('/expenses')).body.items.find((e: any) => e.description === 'Dinner');
+    expect(listed).toMatchObject({ amount: '13.75', source: 'api', updatedAt: expect.any(String) });
+    const history = (await api.get(`/expenses/${listed.id}/history`)).body.items;
+    expect(history).toEqual([
+      { at: expect.any(String), source: 'web', changes: { amount: { from: '12.50', to: '13.75' }, description: { from: 'Lunch', to: 'Dinner' } } },
+    ]);
+  });
+
+  it('an edit into another expense\'s details is refused until Keep both is pressed', async () => {
+    await row('coffee').getByRole('button', { name: /^Edit / }).click();
+    await field('Amount').fill('13.75');
+    await field('Category').fill('food');
+    await field('Description').fill('dinner');
+    await field('Date').fill('2026-11-20');
+    await editor().getByRole('button', { name: 'Save' }).click();
+    await editor().getByText('Another expense already has exactly these details.').waitFor();
+    expect((await api.get('/expenses')).body.total).toEqual({ USD: '17.75' });
+    await editor().getByRole('button', { name: 'Keep both' }).click();
+    await editPage.getByText('Saved 13.75 USD for food').waitFor();
+    await editPage.waitForFunction(() => document.getElementById('total')?.textContent === '27.50 USD');
+    expect(await editPage.locator('#rows tr', { hasText: 'food' }).count()).toBe(2);
+  });
+
+  it('a change made elsewhere meanwhile is not overwritten: the current values come back to check', async () => {
+    const target = (await api.get('/expenses')).body.items[0];
+    await editPage.locator(`#rows tr[data-id="${target.id}"]`).getByRole('button', { name: /^Edit / }).click();
+    await field('Amount').waitFor(); // the editor has read the expense and its ETag
+    expect((await api.patch(`/expenses/${target.id}`, { amount: '1.11' })).status).toBe(200);
+    await field('Amount').fill('2.22');
+    await editor().getByRole('button', { name: 'Save' }).click();
+    await editor().getByText('This expense was changed elsewhere meanwhile').waitFor();
+    expect(await field('Amount').inputValue()).toBe('1.11');
+    expect((await api.get(`/expenses/${target.id}`)).body.amount).toBe('1.11');
+    await field('Amount').fill('2.22');
+    await editor().getByRole('button', { name: 'Save' }).click();
+    await editPage.getByText('Saved 2.22 USD').waitFor();
+    expect((await api.get(`/expenses/${target.id}`)).body.amount).toBe('2.22');
+  });
+});

@@ -45,10 +45,11 @@
   }
 
   // ---- API --------------------------------------------------------------
-  async function api(method, path, { body, key } = {}) {
+  async function api(method, path, { body, key, ifMatch } = {}) {
     const headers = { Authorization: `Bearer ${token}`, 'X-Tally-Source': 'web' };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     if (key) headers['Idempotency-Key'] = key;
+    if (ifMatch) headers['If-Match'] = ifMatch;
     let response;
     try {
       response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -66,7 +67,7 @@
     }
     const type = response.headers.get('content-type') || '';
     const data = response.status === 204 ? null : type.includes('json') ? await response.json() : await response.blob();
-    return { status: response.status, data, replayed: response.headers.get('Idempotent-Replayed') === 'true' };
+    return { status: response.status, data, etag: response.headers.get('ETag'), replayed: response.headers.get('Idempotent-Replayed') === 'true' };
   }
 
   const money = (totals) => {
@@ -144,12 +145,17 @@
     return `${expense.amount} ${expense.currency} for ${expense.category} on ${expense.date}`;
   }
 
-  async function post(body, key) {
+  /** Sends a keyed write; a 409 for the key itself means the first try is still running: wait and ask again. */
+  async function send(method, path, options) {
     for (;;) {
-      const answer = await api('POST', '/expenses', { body, key });
-      if (answer.status !== 409) return answer;
-      await new Promise((resolve) => setTimeout(resolve, 400)); // the first try is still running
+      const answer = await api(method, path, options);
+      if (answer.status !== 409 || answer.data.existingId) return answer;
+      await new Promise((resolve) => setTimeout(resolve, 400));
     }
+  }
+
+  function post(body, key) {
+    return send('POST', '/expenses', { body, key });
   }
 
   async function submitExpense(event) {
@@ -235,14 +241,129 @@
       row.append(cell);
     }
     const actions = document.createElement('td');
+    const edit = document.createElement('button');
+    edit.type = 'button';
+    edit.textContent = 'Edit';
+    edit.setAttribute('aria-label', `Edit ${describe(expense)}`);
+    edit.addEventListener('click', () => startEdit(expense, row).catch(ignoreHandled));
     const remove = document.createElement('button');
     remove.type = 'button';
     remove.textContent = 'Delete';
     remove.setAttribute('aria-label', `Delete ${describe(expense)}`);
     remove.addEventListener('click', () => confirmDelete(expense, actions));
-    actions.append(remove);
+    actions.append(edit, ' ', remove);
     row.append(actions);
     return row;
+  }
+
+  function ignoreHandled(error) {
+    if (!(error instanceof Handled)) throw error;
+  }
+
+  // ---- edit in place: one Idempotency-Key per set of changes -------------
+  // Save is disabled while a PATCH runs, and a retry of the same changes
+  // reuses its key, so a double click edits once. If-Match carries the ETag
+  // read when editing began: a change made elsewhere meanwhile is not overwritten.
+  const EDIT_FIELDS = [
+    ['date', 'date', 'Date'],
+    ['amount', 'text', 'Amount'],
+    ['currency', 'text', 'Currency'],
+    ['category', 'text', 'Category'],
+    ['description', 'text', 'Description'],
+  ];
+
+  async function startEdit(expense, row) {
+    const answer = await api('GET', `/expenses/${encodeURIComponent(expense.id)}`);
+    if (answer.status === 404) {
+      setStatus(`${describe(expense)} was removed meanwhile.`, 'warn');
+      return refresh();
+    }
+    showEditor(row, answer.data, answer.etag);
+  }
+
+  function showEditor(row, expense, etag) {
+    const inputs = {};
+    const cells = EDIT_FIELDS.map(([name, type, label]) => {
+      const input = Object.assign(document.createElement('input'), { type, value: expense[name], name });
+      input.setAttribute('aria-label', `${label} of the expense being edited`);
+      if (name === 'currency') input.maxLength = 3;
+      inputs[name] = input;
+      return input;
+    });
+    const error = Object.assign(document.createElement('div'), { className: 'error' });
+    error.setAttribute('role', 'alert');
+    const save = Object.assign(document.createElement('button'), { type: 'button', textContent: 'Save' });
+    const cancel = Object.assign(document.createElement('button'), { type: 'button', textContent: 'Cancel', className: 'secondary' });
+    const td = (...children) => {
+      const cell = document.createElement('td');
+      cell.append(...children);
+      return cell;
+    };
+    // Same columns as a row: date, amount + currency, category, description (with any error), actions.
+    row.replaceChildren(td(cells[0]), td(cells[1], cells[2]), td(cells[3]), td(cells[4], error), td(save, ' ', cancel));
+    row.classList.add('editing');
+    cells[1].focus();
+
+    let attempt = null; // { key, body } of the last PATCH sent
+    const changes = () => {
+      const body = {};
+      for (const [name] of EDIT_FIELDS) {
+        const value = inputs[name].value.trim();
+        if (value !== expense[name]) body[name] = name === 'currency' ? value.toUpperCase() : value;
+      }
+      return body;
+    };
+    cancel.addEventListener('click', () => refresh());
+    save.addEventListener('click', async () => {
+      if (save.disabled) return;
+      save.disabled = true;
+      error.textContent = '';
+      try {
+        const body = changes();
+        if (Object.keys(body).length === 0) return void (await refresh());
+        const same = attempt && JSON.stringify(attempt.body) === JSON.stringify(body);
+        attempt = same ? attempt : { key: newKey(), body };
+        await patch(expense, etag, attempt, error);
+      } catch (failure) {
+        ignoreHandled(failure);
+      } finally {
+        save.disabled = false;
+      }
+    });
+  }
+
+  async function patch(expense, etag, attempt, error) {
+    const path = `/expenses/${encodeURIComponent(expense.id)}`;
+    const answer = await send('PATCH', path, { body: attempt.body, key: attempt.key, ifMatch: etag });
+    if (answer.status === 200) {
+      setStatus(`Saved ${describe(answer.data)}.`, 'ok');
+      return refresh();
+    }
+    if (answer.status === 404) {
+      setStatus(`${describe(expense)} was removed meanwhile.`, 'warn');
+      return refresh();
+    }
+    if (answer.status === 412) {
+      error.textContent = 'This expense was changed elsewhere meanwhile. Its current values are shown; check them and save again.';
+      const current = await api('GET', path);
+      if (current.status !== 200) return refresh();
+      const row = document.querySelector(`#rows tr[data-id="${CSS.escape(expense.id)}"]`);
+      showEditor(row, current.data, current.etag);
+      row.querySelector('.error').textContent = error.textContent;
+      return;
+    }
+    if (answer.status === 409) {
+      const keepBoth = { key: newKey(), body: { ...attempt.body, allowDuplicate: true } }; // one key per offer
+      error.textContent = 'Another expense already has exactly these details. ';
+      const button = Object.assign(document.createElement('button'), { type: 'button', textContent: 'Keep both', className: 'secondary' });
+      button.addEventListener('click', () => {
+        button.disabled = true;
+        patch(expense, etag, keepBoth, error).catch(ignoreHandled);
+      }, { once: true });
+      error.append(button);
+      return;
+    }
+    error.textContent = answer.data.message;
   }
 
   function confirmDelete(expense, cell) {
