@@ -157,6 +157,28 @@ describe('HTTP: random input never gets a 5xx', () => {
     );
   });
 
+  it('PATCH /expenses/:id with random bodies and If-Match: never a 5xx, and a refused edit changes nothing', async () => {
+    const api = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const created = await fetch(t.url + '/expenses', { method: 'POST', headers: api, body: JSON.stringify({ amount: '5.00', category: 'fuzz-edit', allowDuplicate: true }) });
+    const { id } = (await created.json()) as { id: string };
+    const patchField = fc.constantFrom('amount', 'category', 'description', 'date', 'currency', 'allowDuplicate', 'number', 'id', 'extra');
+    const editValue = fc.oneof(value, fc.stringMatching(/^\d{1,4}(\.\d{1,3})?$/), fc.constantFrom('EUR', 'JPY', 'BHD', '2026-02-28', '2026-02-30'));
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.dictionary(patchField, editValue), fc.anything()), fc.option(fc.constantFrom('*', '"nope"', 'W/"x"', '')), async (body, ifMatch) => {
+        const before = await (await fetch(`${t.url}/expenses/${id}`, { headers: api })).text();
+        const headers: Record<string, string> = { ...api };
+        if (ifMatch !== null) headers['if-match'] = ifMatch;
+        const text = JSON.stringify(body) ?? 'null';
+        await check('PATCH', `/expenses/${id}`, headers, text);
+        const response = await fetch(`${t.url}/expenses/${id}`, { method: 'PATCH', headers, body: text });
+        const after = await (await fetch(`${t.url}/expenses/${id}`, { headers: api })).text();
+        if (response.status >= 400) expect(after).toBe(before);
+        else expect(JSON.parse(after)).toEqual(await response.json());
+      }),
+      { numRuns: HTTP_RUNS / 3 },
+    );
+  });
+
   it('GET /expenses, summary and export with random query strings', async () => {
     const param = fc.constantFrom('category', 'from', 'to', 'sort', 'limit', 'cursor', 'x');
     await fc.assert(
@@ -170,7 +192,7 @@ describe('HTTP: random input never gets a 5xx', () => {
 
   it('random ids and headers on the other routes', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom('GET', 'DELETE'), fc.string({ maxLength: 40 }), fc.string({ maxLength: 60 }), async (method, id, authorization) => {
+      fc.asyncProperty(fc.constantFrom('GET', 'DELETE', 'PATCH'), fc.string({ maxLength: 40 }), fc.string({ maxLength: 60 }), async (method, id, authorization) => {
         const headers: Record<string, string> = {};
         if (/^[\x20-\x7e]*$/.test(authorization)) headers.authorization = authorization;
         await check(method, `/expenses/${encodeURIComponent(id)}`, headers);
@@ -190,7 +212,7 @@ describe('daily totals stay in step with the expenses', () => {
     await t.close();
   });
 
-  it('after any mix of creates, duplicates and deletes, counts and totals equal a count over the rows', async () => {
+  it('after any mix of creates, duplicates, edits and deletes, counts and totals equal a count over the rows', async () => {
     const { ExpensesService } = await import('../../src/expenses/expenses.service');
     const { LedgersService } = await import('../../src/ledgers/ledgers.service');
     const Database = (await import('better-sqlite3')).default;
@@ -198,7 +220,7 @@ describe('daily totals stay in step with the expenses', () => {
     const expenses = t.app.get(ExpensesService);
     let round = 0;
     const operation = fc.record({
-      kind: fc.constantFrom('add', 'add', 'again', 'delete'),
+      kind: fc.constantFrom('add', 'add', 'again', 'delete', 'edit'),
       amount: fc.constantFrom('1', '2.50', '10', '0.01'),
       currency: fc.constantFrom('USD', 'EUR', 'JPY'),
       category: fc.constantFrom('food', 'rent', 'Food '),
@@ -211,6 +233,11 @@ describe('daily totals stay in step with the expenses', () => {
           if (op.kind === 'delete') {
             const first = (await expenses.list(ledger, { limit: 1 })).items[0];
             if (first) await expenses.remove(ledger, first.id);
+          } else if (op.kind === 'edit') {
+            // Moves the newest expense to this operation's amount, currency, category and date (a clash keeps both).
+            const first = (await expenses.list(ledger, { limit: 1 })).items[0];
+            const amount = op.currency === 'JPY' ? '10' : op.amount;
+            if (first) await expenses.edit(ledger, first.id, { amount, currency: op.currency, category: op.category, date: op.date, source: 'api', allowDuplicate: true });
           } else {
             await expenses.record(ledger, { amount: op.currency === 'JPY' ? '10' : op.amount, currency: op.currency, category: op.category, date: op.date, source: 'api', allowDuplicate: op.kind === 'again' });
           }
