@@ -31,9 +31,9 @@ export function tempDir(): string {
  * temporary folder, or a new database on the run's PostgreSQL server —
  * listening on a loopback port.
  */
-export async function startApp(overrides: Partial<AppConfig> = {}, engine: Engine = 'sqlite'): Promise<TestApp> {
-  const dir = tempDir();
-  const db = await freshDatabase(engine, dir);
+export async function startApp(overrides: Partial<AppConfig> = {}, engine: Engine = 'sqlite', existing?: { db: TestDatabase; dir: string }): Promise<TestApp> {
+  const dir = existing?.dir ?? tempDir();
+  const db = existing?.db ?? (await freshDatabase(engine, dir));
   const config: AppConfig = {
     ...loadConfig({}),
     database: db.target,
