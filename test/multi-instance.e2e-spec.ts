@@ -5,7 +5,8 @@ import { freshDatabase, TestDatabase } from './support/engines';
 import { BOT_TOKEN, FakeTelegram } from './support/fake-telegram';
 import { Client } from './support/http';
 import { botEnv, createToken, ServerProcess, startServer } from './support/server-process';
-import { callbackUpdate, textUpdate } from './support/updates';
+import { callbackUpdate, editedUpdate, textUpdate } from './support/updates';
+import { MIGRATIONS } from '../src/migrations';
 
 /**
  * Two Tally processes (the production build) on one PostgreSQL database, any
@@ -47,8 +48,8 @@ describe('postgresql: two instances on one database', () => {
     }).then((response) => response.status);
 
   it('migrated once although both instances started together', async () => {
-    const rows = await auditQuery<{ name: string }>(db.target, 'select name from mikro_orm_migrations');
-    expect(rows.map((row) => row.name)).toEqual(['Migration20261125000000']);
+    const rows = await auditQuery<{ name: string }>(db.target, 'select name from mikro_orm_migrations order by id');
+    expect(rows.map((row) => row.name)).toEqual(MIGRATIONS.postgresql.map((migration) => migration.name));
   });
 
   it('identical creates spread over both: one 201, the rest 200 with the same id', async () => {
@@ -111,6 +112,48 @@ describe('postgresql: two instances on one database', () => {
     const statuses = await Promise.all(presses.flatMap((press) => [deliver(a, press), deliver(b, press)]));
     expect(statuses.every((status) => status === 200)).toBe(true);
     expect((await liveCountsByDescription(db.target, 'multi-again')).get('multi-again')).toBe(2);
+  });
+
+  it('creates in one ledger spread over both take distinct numbers with no gaps', async () => {
+    const ledger = new Client(a.url, createToken(botEnv(db.url, fake.url, SECRET), 'multi-numbers'));
+    const answers = await Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        new Client(i % 2 ? a.url : b.url, ledger.token).post('/expenses', { amount: `${(i % 30) + 1}`, category: 'numbers', date: '2026-11-02' }),
+      ),
+    );
+    expect(answers.every((answer) => answer.status === 201 || answer.status === 200)).toBe(true);
+    const numbers = answers.filter((answer) => answer.status === 201).map((answer) => answer.body.number as number);
+    expect(numbers.sort((x, y) => x - y)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+  });
+
+  it('PATCHes of one expense spread over both: each whole, the history a chain, the totals the final amount', async () => {
+    const created = await post(a, { amount: '1.00', category: 'multi-edit', date: '2026-11-03' });
+    const id = created.body.id as string;
+    const amounts = Array.from({ length: 16 }, (_, i) => `${i + 2}.00`);
+    const answers = await Promise.all(amounts.map((amount, i) => new Client(i % 2 ? a.url : b.url, token).patch(`/expenses/${id}`, { amount })));
+    expect(answers.map((answer) => answer.status)).toEqual(amounts.map(() => 200));
+    const history = (await new Client(b.url, token).get(`/expenses/${id}/history`)).body.items as Array<{ changes: { amount: { from: string; to: string } } }>;
+    expect(history).toHaveLength(amounts.length);
+    let amount = '1.00';
+    for (const entry of history) {
+      expect(entry.changes.amount.from).toBe(amount);
+      amount = entry.changes.amount.to;
+    }
+    const list = await new Client(a.url, token).get('/expenses?category=multi-edit');
+    expect(list.body).toMatchObject({ count: 1, total: { USD: amount } });
+  });
+
+  it('an edited message delivered to both at once: one correction, one reply', async () => {
+    const chatId = 63_000;
+    const from = { id: chatId, first_name: 'Editor' };
+    const original = textUpdate('/add 10 multi-edited', { from });
+    expect(await deliver(a, original)).toBe(200);
+    const edit = editedUpdate(original, '/add 11 multi-edited');
+    const statuses = await Promise.all([deliver(a, edit), deliver(b, edit), deliver(a, edit), deliver(b, edit)]);
+    expect(statuses).toEqual([200, 200, 200, 200]);
+    expect(fake.messagesTo(chatId)).toEqual([expect.stringMatching(/^Recorded 10.00 USD/), expect.stringMatching(/^Updated: 11.00 USD/)]);
+    const rows = await auditQuery<{ n: string }>(db.target, "select count(*) as n from expense_change c join expense e on e.seq = c.expense_seq where e.category = 'multi-edited'");
+    expect(Number(rows[0].n)).toBe(1);
   });
 
   it('kill -9 of one instance under load: the other keeps answering, nothing answered lost or doubled', async () => {
