@@ -9,8 +9,11 @@ const { createHash, randomBytes } = require('node:crypto');
 const { Client } = require('pg');
 
 const ledgerId = Number(process.env.LEDGER_ID);
-const INSERT = `insert into expense (id, ledger_id, amount_minor, currency, category, description, date, source, dedup_key, occurrence, created_at)
-  values ($1, $2, $3, 'USD', $4, $5, $6, 'api', $7, 1, $8) on conflict do nothing returning seq`;
+const INSERT = `insert into expense (id, ledger_id, amount_minor, currency, category, description, date, source, dedup_key, occurrence, created_at, number)
+  values ($1, $2, $3, 'USD', $4, $5, $6, 'api', $7, 1, $8, $9) on conflict do nothing returning seq`;
+// The ledger's next short number (locking the ledger's row until COMMIT), given back on a duplicate, as Tally does.
+const TAKE_NUMBER = 'update ledger set last_number = last_number + 1 where id = $1 returning last_number';
+const RETURN_NUMBER = 'update ledger set last_number = last_number - 1 where id = $1 and last_number = $2';
 const EXISTING = 'select id, amount_minor, category, description, date, created_at from expense where ledger_id = $1 and dedup_key = $2 and deleted_at is null';
 const MOVE = `insert into expense_day (ledger_id, category, date, currency, count, total_minor) values ($1, $2, $3, 'USD', 1, $4)
   on conflict (ledger_id, category, currency, date) do update set count = expense_day.count + 1, total_minor = expense_day.total_minor + excluded.total_minor`;
@@ -28,11 +31,13 @@ async function create(input) {
   const key = createHash('sha256').update(JSON.stringify([ledgerId, minor, 'USD', category, description.toLowerCase(), date, 1])).digest('base64url');
   const id = randomBytes(10).toString('hex').slice(0, 16);
   const createdAt = new Date().toISOString();
-  const inserted = await db.query({ name: 'insert', text: INSERT, values: [id, ledgerId, minor, category, description, date, key, createdAt] });
+  const number = Number((await db.query({ name: 'take', text: TAKE_NUMBER, values: [ledgerId] })).rows[0].last_number);
+  const inserted = await db.query({ name: 'insert', text: INSERT, values: [id, ledgerId, minor, category, description, date, key, createdAt, number] });
   if (inserted.rowCount) {
     for (const cat of [category, '']) await db.query({ name: 'move', text: MOVE, values: [ledgerId, cat, date, minor] });
-    return [201, { id, amount: (minor / 100).toFixed(2), currency: 'USD', category, description, date, createdAt }];
+    return [201, { id, number, amount: (minor / 100).toFixed(2), currency: 'USD', category, description, date, createdAt }];
   }
+  await db.query({ name: 'return', text: RETURN_NUMBER, values: [ledgerId, number] });
   const row = (await db.query({ name: 'existing', text: EXISTING, values: [ledgerId, key] })).rows[0];
   return [200, { id: row.id, amount: (Number(row.amount_minor) / 100).toFixed(2), currency: 'USD', category: row.category, description: row.description, date: row.date, createdAt: row.created_at }];
 }

@@ -81,14 +81,15 @@ async function writes(cluster) {
 async function seed(url) {
   await sql(
     url,
-    `insert into expense (id, ledger_id, amount_minor, currency, category, description, date, source, dedup_key, occurrence, created_at)
+    `insert into expense (id, ledger_id, amount_minor, currency, category, description, date, source, dedup_key, occurrence, created_at, number)
      select 'seed' || lpad(i::text, 12, '0'), 1, 100 + (i * 7919) % 100000, (array['USD','EUR','JPY'])[1 + i % 3],
             'category-' || lpad(((i * 31) % 50)::text, 2, '0'), 'item ' || i,
-            to_char(date '2024-01-01' + ((i * 17) % 1095)::int, 'YYYY-MM-DD'), 'api', md5(i::text), 1, '2024-01-01T00:00:00.000Z'
+            to_char(date '2024-01-01' + ((i * 17) % 1095)::int, 'YYYY-MM-DD'), 'api', md5(i::text), 1, '2024-01-01T00:00:00.000Z', i
      from generate_series(1::bigint, ${ROWS}) as i`,
   );
   await sql(url, `insert into expense_day select ledger_id, category, date, currency, count(*), sum(amount_minor) from expense group by 1, 2, 3, 4`);
   await sql(url, `insert into expense_day select ledger_id, '', date, currency, count(*), sum(amount_minor) from expense group by 1, 3, 4`);
+  await sql(url, `update ledger set last_number = ${ROWS} where id = 1`);
   await sql(url, 'vacuum analyze');
 }
 

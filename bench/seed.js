@@ -10,8 +10,8 @@ const DAYS = 3 * 365;
 function seed(databasePath, ledgerId, count) {
   const db = new Database(databasePath);
   db.pragma('journal_mode = WAL');
-  const insert = db.prepare(`insert into expense (id, ledger_id, amount_minor, currency, category, description, date, source, dedup_key, occurrence, created_at)
-    values (?, ?, ?, ?, ?, ?, ?, 'api', ?, 1, ?)`);
+  const insert = db.prepare(`insert into expense (id, ledger_id, amount_minor, currency, category, description, date, source, dedup_key, occurrence, created_at, number)
+    values (?, ?, ?, ?, ?, ?, ?, 'api', ?, 1, ?, ?)`);
   const hasRollup = db.prepare("select count(*) as n from sqlite_master where name = 'expense_day'").get().n > 0;
   const afterInsert = hasRollup
     ? db.prepare(`insert into expense_day (ledger_id, category, date, currency, count, total_minor) values (?, ?, ?, ?, 1, ?)
@@ -26,7 +26,7 @@ function seed(databasePath, ledgerId, count) {
       const category = `category-${String(next() % 50).padStart(2, '0')}`;
       const minor = 100 + (next() % 100_000);
       const id = `seed${String(i).padStart(12, '0')}`;
-      insert.run(id, ledgerId, minor, currency, category, `item ${i}`, date, createHash('sha1').update(id).digest('base64url'), new Date(START).toISOString());
+      insert.run(id, ledgerId, minor, currency, category, `item ${i}`, date, createHash('sha1').update(id).digest('base64url'), new Date(START).toISOString(), i + 1);
       if (hasRollup) {
         afterInsert.run(ledgerId, category, date, currency, minor);
         afterInsert.run(ledgerId, '', date, currency, minor);
@@ -34,6 +34,7 @@ function seed(databasePath, ledgerId, count) {
     }
   });
   for (let from = 0; from < count; from += 100_000) batch(from, Math.min(count, from + 100_000));
+  db.prepare('update ledger set last_number = ? where id = ?').run(count, ledgerId);
   db.pragma('wal_checkpoint(TRUNCATE)');
   db.exec('analyze');
   db.close();
