@@ -6,6 +6,7 @@ import { DatabaseModule } from './database/database.module';
 import { ormConfig } from './database/orm.config';
 import { ExpensesModule } from './expenses/expenses.module';
 import { HealthController } from './health.controller';
+import { ImportsModule } from './imports/imports.module';
 import { LedgersModule } from './ledgers/ledgers.module';
 import { TelegramModule } from './telegram/telegram.module';
 
@@ -21,6 +22,7 @@ export class AppModule {
         DatabaseModule,
         LedgersModule,
         ExpensesModule,
+        ImportsModule,
         ...(config.telegram ? [TelegramModule.forRoot(config.telegram)] : []),
       ],
       controllers: [HealthController],

@@ -12,6 +12,7 @@ import { AppModule } from './app.module';
 import { checkReachable, migrate } from './database/open-database';
 import type { AppConfig, LogLevel as ConfigLogLevel } from './config/config';
 import { AllExceptionsFilter, DomainExceptionFilter, errorBody } from './common/exception-filters';
+import { CSV_CONTENT_TYPES } from './imports/imports.controller';
 
 /** Request bodies above this are refused with 413 (CONTRACT §5). */
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -48,6 +49,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   const orm = app.get<MikroORM<AbstractSqlDriver>>(MikroORM);
   fastify.addHook('onRequest', (_request, _reply, done) => RequestContext.create(orm.em, done));
   fastify.addHook('preValidation', rejectNonObjectBodies);
+  // A CSV body stays a stream: the import reads it piece by piece, never whole (its own 100 MiB limit applies).
+  fastify.addContentTypeParser(CSV_CONTENT_TYPES, (_request, payload, done) => done(null, payload));
   logRequests(fastify);
   // Security headers on every response. helmet is configured once here; the
   // Fastify plugin would rebuild it for each request.

@@ -49,3 +49,11 @@ export class DuplicateExpenseError extends DomainError {
 export class PreconditionFailedError extends DomainError {
   readonly status = 412;
 }
+
+export class PayloadTooLargeError extends DomainError {
+  readonly status = 413;
+}
+
+export class UnsupportedMediaTypeError extends DomainError {
+  readonly status = 415;
+}

@@ -101,7 +101,9 @@ export class WriteBatcher {
   async atCommit<T>(effect: CommitEffect<T>, item: T): Promise<void> {
     const frame = this.batchFrames()?.at(-1);
     if (!frame) return effect.apply(await transactionSql(this.em), [item]);
-    frame.set(effect, [...(frame.get(effect) ?? []), item]);
+    const items = frame.get(effect);
+    if (items) items.push(item);
+    else frame.set(effect, [item]);
   }
 
   /** The open frames when the caller runs in the current batch's transaction (not a keyed request's own). */
@@ -159,5 +161,9 @@ export class WriteBatcher {
 }
 
 function mergeInto(parent: Frame, child: Frame): void {
-  for (const [effect, items] of child) parent.set(effect, [...(parent.get(effect) ?? []), ...items]);
+  for (const [effect, items] of child) {
+    const into = parent.get(effect);
+    if (into) for (const item of items) into.push(item);
+    else parent.set(effect, items);
+  }
 }

@@ -1,6 +1,6 @@
 import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
 
-export type ExpenseSource = 'api' | 'web' | 'telegram';
+export type ExpenseSource = 'api' | 'web' | 'telegram' | 'import';
 
 /**
  * One recorded expense. The hot paths read and write this table through SQL

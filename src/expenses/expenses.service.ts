@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomId as newExpenseId } from '../common/random-id';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/knex';
 import type { Knex } from '@mikro-orm/knex';
@@ -6,7 +6,7 @@ import { DuplicateExpenseError, InvalidInputError, NotFoundError, PreconditionFa
 import { isUniqueViolation } from '../database/database-errors';
 import { sql } from '../database/sql';
 import { WriteBatcher } from '../database/write-batcher';
-import { transactionSql } from '../database/raw-sql';
+import { RawSql, transactionSql } from '../database/raw-sql';
 import type { Ledger } from '../ledgers/ledger.entity';
 import { Cursor, decodeCursor, encodeCursor } from './cursor';
 import { dedupKey, ExpenseContent } from './dedup-key';
@@ -105,7 +105,6 @@ export const MAX_PAGE_SIZE = 500;
 const MAX_OCCURRENCE = 10_000;
 /** An edit that keeps losing to concurrent edits of the same expense gives up after this many tries. */
 const MAX_EDIT_ATTEMPTS = 20;
-const ID_ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
 /** The one INSERT of an expense: the unique dedup index, not a prior read, decides (SQL both engines accept). */
 const INSERT_EXPENSE = `insert into expense (id, ledger_id, amount_minor, currency, category, description, date, source,
   author_telegram_id, author_name, dedup_key, occurrence, created_at, number, message_id)
@@ -116,6 +115,8 @@ const FIND_BY_DEDUP_KEY = `select ${EXPENSE_COLUMNS.join(', ')} from expense whe
  * until COMMIT, so concurrent writers of one ledger take numbers in turn.
  */
 const TAKE_NUMBER = `update ledger set last_number = last_number + 1 where id = ? returning last_number`;
+const LOCK_NUMBERS = `update ledger set last_number = last_number where id = ? returning last_number`;
+const SET_LAST_NUMBER = `update ledger set last_number = ? where id = ?`;
 /** Gives back a number nobody used (the insert found a duplicate); we still hold the lock, so it is the last one. */
 const RETURN_NUMBER = `update ledger set last_number = last_number - 1 where id = ? and last_number = ?`;
 /** The edit itself, guarded by the version read: a concurrent edit or delete makes it change nothing. */
@@ -214,6 +215,47 @@ export class ExpensesService {
     if (!expense) throw new NotFoundError(`expense ${id} not found`);
     const rows = await this.db()('expense_change').where({ expense_seq: expense.seq }).orderBy('id').select('at', 'source', 'author_telegram_id', 'author_name', 'changes');
     return rows.map(toChangeView);
+  }
+
+  /**
+   * Records a batch of imported rows in one transaction with `alongside` (the
+   * import's progress), so a crash keeps both or neither. Each row is its
+   * content and its occurrence within the file: importing the same file again
+   * finds every key taken and records nothing. Resolves how many were new.
+   */
+  async recordImported(
+    ledger: Ledger,
+    rows: Array<{ content: ExpenseContent; occurrence: number }>,
+    alongside: (sql: RawSql, recorded: number) => Promise<void>,
+  ): Promise<number> {
+    return this.write(async () => {
+      const sql = await transactionSql(this.em);
+      // Locks the ledger's row (PostgreSQL) and reads its last number once for the whole batch.
+      const taken = await sql.get<{ last_number: number }>(LOCK_NUMBERS, ledger.id);
+      if (!taken) throw new NotFoundError(`ledger ${ledger.id} not found`);
+      let number = Number(taken.last_number);
+      const createdAt = new Date().toISOString();
+      for (const { content, occurrence } of rows) {
+        const key = dedupKey(content, occurrence);
+        for (;;) {
+          const inserted = await sql.get<{ seq: number }>(
+            INSERT_EXPENSE, newExpenseId(), ledger.id, content.amountMinor, content.currency, content.category,
+            content.description, content.date, 'import', null, null, key, occurrence, createdAt, number + 1, null,
+          );
+          if (inserted) {
+            number++;
+            await this.batcher.atCommit(DAILY_TOTALS, { ...content, sign: 1 });
+            break;
+          }
+          if (await sql.get(FIND_BY_DEDUP_KEY, ledger.id, key)) break; // already present
+          // The conflict was on the freshly drawn random id: draw another.
+        }
+      }
+      const recorded = number - Number(taken.last_number);
+      await sql.run(SET_LAST_NUMBER, number, ledger.id);
+      await alongside(sql, recorded);
+      return recorded;
+    });
   }
 
   /** Soft delete: the row stays, its dedup key is freed by the partial unique index. */
@@ -496,10 +538,4 @@ function keysetAfter(query: Knex.QueryBuilder, after: Cursor, sort: SortOrder): 
   query.where((q) => q.where('date', op, after.date).orWhere((same) => same.where('date', after.date).andWhere('seq', op, after.seq)));
 }
 
-/** 16 characters of Crockford base32: 80 random bits. */
-function newExpenseId(): string {
-  const bytes = randomBytes(16);
-  let id = '';
-  for (let i = 0; i < 16; i++) id += ID_ALPHABET[bytes[i] & 31];
-  return id;
-}
+

@@ -4,6 +4,8 @@ import { Migration20261124000000 } from './sqlite/Migration20261124000000';
 import { Migration20261125000000 } from './postgresql/Migration20261125000000';
 import { Migration20261127000000 as SqliteEditing } from './sqlite/Migration20261127000000';
 import { Migration20261127000000 as PostgresEditing } from './postgresql/Migration20261127000000';
+import { Migration20261127120000 as SqliteImports } from './sqlite/Migration20261127120000';
+import { Migration20261127120000 as PostgresImports } from './postgresql/Migration20261127120000';
 
 /**
  * Every migration of each engine, in order. Listed here so the same list works
@@ -14,9 +16,11 @@ export const MIGRATIONS: Record<Engine, MigrationObject[]> = {
   sqlite: [
     { name: 'Migration20261124000000', class: Migration20261124000000 },
     { name: 'Migration20261127000000', class: SqliteEditing },
+    { name: 'Migration20261127120000', class: SqliteImports },
   ],
   postgresql: [
     { name: 'Migration20261125000000', class: Migration20261125000000 },
     { name: 'Migration20261127000000', class: PostgresEditing },
+    { name: 'Migration20261127120000', class: PostgresImports },
   ],
 };
