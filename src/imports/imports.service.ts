@@ -125,7 +125,7 @@ export class ImportsService implements OnApplicationBootstrap, OnApplicationShut
     ledger: Ledger,
     body: AsyncIterable<Buffer | string>,
     options: ImportOptions,
-    origin: { chatId?: number; messageId?: number; sourceKey?: string } = {},
+    origin: { chatId?: number; messageId?: number; sourceKey?: string; runHere?: boolean } = {},
   ): Promise<ImportJobView> {
     const id = randomId();
     await sql(this.em)('import_job').insert({
@@ -145,7 +145,7 @@ export class ImportsService implements OnApplicationBootstrap, OnApplicationShut
       await sql(this.em)('import_job').where({ id }).delete();
       throw error;
     }
-    this.kick();
+    if (!origin.runHere) this.kick();
     return this.get(ledger, id);
   }
 
