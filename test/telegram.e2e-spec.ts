@@ -49,6 +49,8 @@ describe.each(ENGINES)('%s', (engine) => {
   describe('start-up', () => {
     it('registers the webhook with its secret and the command list', () => {
       expect(fake.callsOf('setWebhook')[0]).toMatchObject({ url: WEBHOOK_URL, secret_token: SECRET });
+      // Without edited_message Telegram would never tell us a message was edited.
+      expect(fake.callsOf('setWebhook')[0].allowed_updates).toEqual(expect.arrayContaining(['message', 'edited_message', 'callback_query']));
       const commands = fake.callsOf('setMyCommands')[0].commands.map((c: { command: string }) => c.command);
       expect(commands).toEqual(expect.arrayContaining(['add', 'edit', 'list', 'total', 'undo', 'delete', 'export', 'currency', 'timezone', 'token', 'help']));
     });

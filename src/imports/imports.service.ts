@@ -52,7 +52,8 @@ export interface ImportJobView {
 interface JobRow {
   id: string;
   ledger_id: number;
-  state: 'uploading' | JobState;
+  state: 'uploading' | 'fetching' | JobState;
+  telegram_file_id: string | null;
   options: string;
   chat_id: number | string | null;
   message_id: number | string | null;
@@ -71,6 +72,9 @@ interface JobRow {
 /** Told as a job moves on, for the chat that started it (the bot edits its progress message). */
 export type ImportListener = (job: ImportJobView & { chatId: number | null; messageId: number | null }) => Promise<void> | void;
 
+/** Downloads a file sent to the bot, as a stream of bytes. */
+export type FileFetcher = (fileId: string) => Promise<AsyncIterable<Buffer>>;
+
 /** A job this instance was working on was taken over, or finished, by another. */
 class LostJobError extends Error {}
 
@@ -86,6 +90,7 @@ class LostJobError extends Error {}
 export class ImportsService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Imports');
   private readonly listeners: ImportListener[] = [];
+  private fetchFile?: FileFetcher;
   private timer?: NodeJS.Timeout;
   private working = false;
   private stopping = false;
@@ -114,6 +119,25 @@ export class ImportsService implements OnApplicationBootstrap, OnApplicationShut
 
   onProgress(listener: ImportListener): void {
     this.listeners.push(listener);
+  }
+
+  /** How to download a CSV document sent to the bot (set by the Telegram module). */
+  setFileFetcher(fetcher: FileFetcher): void {
+    this.fetchFile = fetcher;
+  }
+
+  /**
+   * Queues the import of a CSV document sent to the bot. Called inside the
+   * update's claim transaction, so the update and its job commit together;
+   * the worker downloads the file (again, after a crash) and imports it.
+   */
+  async queueTelegramFile(ledger: Ledger, fileId: string, options: ImportOptions, origin: { chatId: number; sourceKey: string }): Promise<string> {
+    const id = randomId();
+    await (await transactionSql(this.em)).run(
+      `insert into import_job (id, ledger_id, state, options, source_key, telegram_file_id, chat_id, created_at) values (?, ?, 'fetching', ?, ?, ?, ?, ?)`,
+      id, ledger.id, JSON.stringify(options), origin.sourceKey, fileId, origin.chatId, new Date().toISOString(),
+    );
+    return id;
   }
 
   /**
@@ -185,7 +209,7 @@ export class ImportsService implements OnApplicationBootstrap, OnApplicationShut
   private async workOnNext(): Promise<void> {
     for (;;) {
       const next: { id: string } | undefined = await sql(this.em)('import_job')
-        .where({ state: 'running' })
+        .whereIn('state', this.fetchFile ? ['running', 'fetching'] : ['running'])
         .andWhere('lease_until', '<', Date.now())
         .orderBy('created_at')
         .first('id');
@@ -198,7 +222,8 @@ export class ImportsService implements OnApplicationBootstrap, OnApplicationShut
   private async claim(id: string): Promise<boolean> {
     const now = Date.now();
     const changed = await sql(this.em)('import_job')
-      .where({ id, state: 'running' })
+      .where({ id })
+      .whereIn('state', ['running', 'fetching'])
       .andWhere('lease_until', '<', now)
       .update({ lease_until: now + LEASE_MS });
     return changed === 1;
@@ -206,6 +231,7 @@ export class ImportsService implements OnApplicationBootstrap, OnApplicationShut
 
   private async work(id: string): Promise<void> {
     try {
+      await this.fetchIfNeeded(id);
       await this.process(id);
     } catch (error) {
       if (error instanceof LostJobError) return;
@@ -291,6 +317,22 @@ export class ImportsService implements OnApplicationBootstrap, OnApplicationShut
     await this.finish(id, 'done');
   }
 
+  /** A document sent to the bot is downloaded first, into the same chunks an upload fills. */
+  private async fetchIfNeeded(id: string): Promise<void> {
+    const job: JobRow = await sql(this.em)('import_job').where({ id }).first();
+    if (job.state !== 'fetching' || !job.telegram_file_id || !this.fetchFile) return;
+    await sql(this.em)('import_chunk').where({ import_id: id }).delete(); // a download cut off before
+    let bytes: number;
+    try {
+      bytes = await this.spool(id, await this.fetchFile(job.telegram_file_id), JSON.parse(job.options) as ImportOptions);
+    } catch (error) {
+      if (error instanceof InvalidInputError || error instanceof PayloadTooLargeError) return this.finish(id, 'failed', error.message, ['fetching']);
+      throw error;
+    }
+    const changed = await sql(this.em)('import_job').where({ id, state: 'fetching' }).update({ state: 'running', bytes_total: bytes, lease_until: Date.now() + LEASE_MS });
+    if (changed !== 1) throw new LostJobError(`import ${id} moved on elsewhere`);
+  }
+
   /** The upload, read back from the database a chunk at a time. */
   private chunks(id: string): Readable {
     const em = this.em;
@@ -305,11 +347,11 @@ export class ImportsService implements OnApplicationBootstrap, OnApplicationShut
     );
   }
 
-  private async finish(id: string, state: 'done' | 'failed', error?: string): Promise<void> {
+  private async finish(id: string, state: 'done' | 'failed', error?: string, from: Array<JobRow['state']> = ['running']): Promise<void> {
     const changed = await this.batcher.run(async () =>
       (await transactionSql(this.em)).run(
-        `update import_job set state = ?, error = ?, finished_at = ?, lease_until = 0 where id = ? and state = 'running'`,
-        state, error ?? null, new Date().toISOString(), id,
+        `update import_job set state = ?, error = ?, finished_at = ?, lease_until = 0 where id = ? and state in (${from.map(() => '?').join(', ')})`,
+        state, error ?? null, new Date().toISOString(), id, ...from,
       ),
     );
     await sql(this.em)('import_chunk').where({ import_id: id }).delete();
@@ -405,7 +447,7 @@ function contentKey(content: ExpenseContent): number {
 function toView(row: JobRow): ImportJobView {
   const view: ImportJobView = {
     id: row.id,
-    state: row.state === 'uploading' ? 'running' : row.state,
+    state: row.state === 'uploading' || row.state === 'fetching' ? 'running' : row.state,
     rowsRead: Number(row.rows_read),
     recorded: Number(row.recorded),
     alreadyPresent: Number(row.already_present),

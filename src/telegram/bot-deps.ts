@@ -1,5 +1,6 @@
 import type { ExpensesService } from '../expenses/expenses.service';
 import type { IdempotencyService } from '../idempotency/idempotency.service';
+import type { ImportsService } from '../imports/imports.service';
 import type { LedgersService } from '../ledgers/ledgers.service';
 import type { TokensService } from '../ledgers/tokens.service';
 import type { BotStore } from './bot-store';
@@ -10,6 +11,7 @@ export interface BotDeps {
   ledgers: LedgersService;
   tokens: TokensService;
   idempotency: IdempotencyService;
+  imports: ImportsService;
   store: BotStore;
   /** Runs work in one database transaction. */
   transaction<T>(work: () => Promise<T>): Promise<T>;

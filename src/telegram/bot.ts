@@ -5,6 +5,7 @@ import { BotContext, ledgerName, Once } from './bot-context';
 import type { BotDeps } from './bot-deps';
 import { addFeature } from './features/add';
 import { editFeature } from './features/edit';
+import { importFeature } from './features/import';
 import { fallbackFeature, manageFeature } from './features/manage';
 import { reportsFeature } from './features/reports';
 
@@ -69,6 +70,6 @@ export function createBot(deps: BotDeps, options: BotOptions): Bot<BotContext> {
     deps.log.error(`update ${error.ctx.update.update_id} failed: ${cause instanceof Error ? cause.stack : String(cause)}`);
     await error.ctx.reply('Sorry, something went wrong. Please try again.').catch(() => undefined);
   });
-  features.use(addFeature(deps), editFeature(deps), reportsFeature(deps), manageFeature(deps), fallbackFeature());
+  features.use(addFeature(deps), editFeature(deps), importFeature(deps), reportsFeature(deps), manageFeature(deps), fallbackFeature());
   return bot;
 }

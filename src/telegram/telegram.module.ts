@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import type { TelegramConfig } from '../config/config';
 import { ExpensesModule } from '../expenses/expenses.module';
 import { IdempotencyModule } from '../idempotency/idempotency.module';
+import { ImportsModule } from '../imports/imports.module';
 import { LedgersModule } from '../ledgers/ledgers.module';
 import { BotStore } from './bot-store';
 import { TelegramWebhookController } from './telegram-webhook.controller';
@@ -13,7 +14,7 @@ export class TelegramModule {
   static forRoot(config: TelegramConfig): DynamicModule {
     return {
       module: TelegramModule,
-      imports: [ExpensesModule, LedgersModule, IdempotencyModule],
+      imports: [ExpensesModule, LedgersModule, IdempotencyModule, ImportsModule],
       controllers: config.webhookUrl ? [TelegramWebhookController] : [],
       providers: [{ provide: TELEGRAM_CONFIG, useValue: config }, BotStore, TelegramService],
     };

@@ -8,6 +8,8 @@ import { Leadership } from '../database/leadership';
 import { LOCK_KEYS } from '../database/locks';
 import { ExpensesService } from '../expenses/expenses.service';
 import { IdempotencyService } from '../idempotency/idempotency.service';
+import { ImportJobView, ImportsService } from '../imports/imports.service';
+import { importProgressText } from './features/import';
 import { LedgersService } from '../ledgers/ledgers.service';
 import { TokensService } from '../ledgers/tokens.service';
 import type { BotContext } from './bot-context';
@@ -15,7 +17,9 @@ import { BotStore } from './bot-store';
 import { COMMANDS, createBot } from './bot';
 
 export const TELEGRAM_CONFIG = Symbol('TELEGRAM_CONFIG');
-const ALLOWED_UPDATES = ['message', 'callback_query'] as const;
+const ALLOWED_UPDATES = ['message', 'edited_message', 'callback_query'] as const;
+/** Telegram limits message edits; an import's progress message changes at most this often. */
+const PROGRESS_EDIT_MS = 2_000;
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
 /**
  * Telegram retries a webhook that is slow to answer. Our writes commit before
@@ -43,6 +47,7 @@ export class TelegramService implements OnApplicationBootstrap, OnApplicationShu
     tokens: TokensService,
     idempotency: IdempotencyService,
     private readonly store: BotStore,
+    private readonly imports: ImportsService,
   ) {
     this.bot = createBot(
       {
@@ -50,6 +55,7 @@ export class TelegramService implements OnApplicationBootstrap, OnApplicationShu
         ledgers,
         tokens,
         idempotency,
+        imports,
         store,
         transaction: (work) => batcher.run(work),
         log: { error: (message) => this.logger.error(message), warn: (message) => this.logger.warn(message) },
@@ -76,6 +82,8 @@ export class TelegramService implements OnApplicationBootstrap, OnApplicationShu
 
   async onApplicationBootstrap(): Promise<void> {
     await this.bot.init();
+    this.imports.setFileFetcher((fileId) => this.download(fileId));
+    this.imports.onProgress((job) => this.showImportProgress(job));
     await this.bot.api.setMyCommands(COMMANDS).catch((error: Error) => this.logger.warn(`setMyCommands failed: ${error.message}`));
     if (this.config.webhookUrl) {
       await this.bot.api.setWebhook(this.config.webhookUrl, {
@@ -118,6 +126,35 @@ export class TelegramService implements OnApplicationBootstrap, OnApplicationShu
     this.polling = undefined;
     await this.bot.stop();
     await polling;
+  }
+
+  /** A file sent to the bot, streamed from the Bot API's file endpoint. */
+  private async download(fileId: string): Promise<AsyncIterable<Buffer>> {
+    const file = await this.bot.api.getFile(fileId);
+    if (!file.file_path) throw new Error('Telegram gave no file path for the document');
+    const response = await fetch(`${this.config.apiRoot}/file/bot${this.config.token}/${file.file_path}`);
+    if (!response.ok || !response.body) throw new Error(`downloading the document failed: HTTP ${response.status}`);
+    return response.body as unknown as AsyncIterable<Buffer>;
+  }
+
+  private readonly lastProgressEdit = new Map<string, number>();
+
+  /** Edits the chat's progress message as an import goes on; sends the summary when it ends. */
+  private async showImportProgress(job: ImportJobView & { chatId: number | null; messageId: number | null }): Promise<void> {
+    if (job.chatId === null) return;
+    const text = importProgressText(job);
+    if (job.state === 'running') {
+      const last = this.lastProgressEdit.get(job.id) ?? 0;
+      if (job.messageId === null || Date.now() - last < PROGRESS_EDIT_MS) return;
+      this.lastProgressEdit.set(job.id, Date.now());
+      await this.bot.api.editMessageText(job.chatId, job.messageId, text);
+      return;
+    }
+    this.lastProgressEdit.delete(job.id);
+    if (job.messageId !== null) {
+      await this.bot.api.editMessageText(job.chatId, job.messageId, job.state === 'done' ? 'Import finished.' : 'Import failed.').catch(() => undefined);
+    }
+    await this.bot.api.sendMessage(job.chatId, text);
   }
 
   private async prune(): Promise<void> {

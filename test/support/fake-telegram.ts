@@ -103,7 +103,24 @@ export class FakeTelegram {
     this.calls.length = 0;
   }
 
+  private readonly files = new Map<string, Buffer>();
+
+  /** A file as Telegram keeps it for getFile and /file/bot<token>/<path>; returns its file_id. */
+  addFile(content: Buffer | string): { file_id: string; file_unique_id: string; file_size: number } {
+    const id = `file-${this.files.size + 1}-${Math.random().toString(36).slice(2)}`;
+    this.files.set(id, Buffer.from(content));
+    return { file_id: id, file_unique_id: `u${id}`, file_size: Buffer.byteLength(content) };
+  }
+
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const download = /^\/file\/bot([^/]+)\/documents\/(.+)$/.exec(request.url ?? '');
+    if (download) {
+      const content = download[1] === BOT_TOKEN ? this.files.get(decodeURIComponent(download[2])) : undefined;
+      if (!content) return send(response, 404, { ok: false, error_code: 404, description: 'Not Found' });
+      this.calls.push({ method: 'download', payload: { file_id: download[2] } });
+      response.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': content.length });
+      return void response.end(content);
+    }
     const match = /^\/bot([^/]+)\/(\w+)$/.exec(request.url ?? '');
     const body = await readBody(request);
     if (!match || match[1] !== BOT_TOKEN) return send(response, 404, { ok: false, error_code: 404, description: 'Not Found' });
@@ -136,6 +153,12 @@ export class FakeTelegram {
         return { id: BOT_ID, is_bot: true, first_name: 'Tally', username: BOT_USERNAME, can_join_groups: true, can_read_all_group_messages: false, supports_inline_queries: false };
       case 'sendMessage':
         return { message_id: this.nextMessageId++, date, chat, text: payload.text };
+      case 'getFile': {
+        const content = this.files.get(String(payload.file_id));
+        return { file_id: payload.file_id, file_unique_id: `u${payload.file_id}`, file_size: content?.length ?? 0, file_path: `documents/${payload.file_id}` };
+      }
+      case 'editMessageText':
+        return { message_id: Number(payload.message_id), date, chat, text: payload.text };
       case 'sendDocument':
         return { message_id: this.nextMessageId++, date, chat, document: { file_id: 'file', file_unique_id: 'file' } };
       default:
