@@ -1,5 +1,5 @@
 /// <reference lib="dom" />
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { startApp, TestApp } from './support/app';
@@ -260,5 +260,56 @@ describe('editing in place in Chromium', () => {
     await editor().getByRole('button', { name: 'Save' }).click();
     await editPage.getByText('Saved 2.22 USD').waitFor();
     expect((await api.get(`/expenses/${target.id}`)).body.amount).toBe('2.22');
+  });
+});
+
+describe('importing a CSV in Chromium', () => {
+  let importPage: Page;
+  const posts: string[] = [];
+
+  beforeAll(async () => {
+    const importToken = createToken({ DATABASE_URL: t.db.url }, 'web-import-test');
+    importPage = await chromium.browser.newPage();
+    importPage.setDefaultTimeout(10_000);
+    importPage.on('request', (request) => {
+      if (request.method() === 'POST' && request.url().includes('/expenses/import')) posts.push(request.url());
+    });
+    await importPage.goto(`${t.url}/#token=${importToken}`);
+    await importPage.getByRole('button', { name: 'Import CSV' }).waitFor();
+  });
+  afterAll(() => importPage?.close());
+
+  it('shows progress and the summary, lists rejected lines, and a second import of the file records nothing', async () => {
+    const dir = join(ARTIFACTS, 'import');
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, 'bank.csv');
+    writeFileSync(file, 'Date;Amount;Category;Description\n24.11.2026;12,50;Food;Lunch\n25.11.2026;3;Coffee;\n31.11.2026;1;bad;\n');
+    await importPage.getByLabel('CSV file').setInputFiles(file);
+    await importPage.getByLabel('Decimal mark').selectOption(',');
+    await importPage.getByLabel('Dates').selectOption('DD.MM.YYYY');
+    await importPage.getByLabel('Separator').selectOption(';');
+    await importPage.getByRole('button', { name: 'Import CSV' }).dblclick();
+    await importPage.getByText('Imported bank.csv: rows 3, recorded 2, already present 0, rejected 1.').waitFor();
+    expect(posts).toHaveLength(1);
+    expect(await importPage.locator('#import-rejected li').allTextContents()).toEqual([
+      'line 4: date must be a real calendar date written DD.MM.YYYY, got "31.11.2026"',
+    ]);
+    expect(await importPage.locator('#import-progress').getAttribute('value')).toBe('100');
+    await importPage.waitForFunction(() => document.getElementById('count')?.textContent === '2');
+    expect(await importPage.locator('#total').textContent()).toBe('15.50 USD');
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await importPage.locator('section', { hasText: 'Import a CSV' }).screenshot({ path: join(ARTIFACTS, 'web-import.png') });
+
+    await importPage.getByRole('button', { name: 'Import CSV' }).click();
+    await importPage.getByText('Imported bank.csv: rows 3, recorded 0, already present 2, rejected 1.').waitFor();
+    expect(await importPage.locator('#count').textContent()).toBe('2');
+  });
+
+  it('says why a file is refused', async () => {
+    const file = join(ARTIFACTS, 'import', 'wrong.csv');
+    writeFileSync(file, 'when,how much\n2026-11-01,5\n');
+    await importPage.getByLabel('CSV file').setInputFiles(file);
+    await importPage.getByRole('button', { name: 'Import CSV' }).click();
+    await importPage.getByText(/^Not imported: the header must name the columns date, amount, category/).waitFor();
   });
 });

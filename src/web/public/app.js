@@ -443,6 +443,59 @@
     }
   }
 
+  // ---- import: the file is the body, then the job is watched until it ends ----
+  async function importCsv(event) {
+    event.preventDefault();
+    const button = $('import-button');
+    const file = $('import-file').files[0];
+    if (button.disabled || !file) return;
+    button.disabled = true;
+    const progress = $('import-progress');
+    const status = $('import-status');
+    $('import-rejected').replaceChildren();
+    const params = new URLSearchParams({
+      decimal: $('import-decimal').value,
+      dateFormat: $('import-date-format').value,
+      delimiter: $('import-delimiter').value,
+    });
+    try {
+      status.textContent = `Sending ${file.name}…`;
+      progress.hidden = false;
+      progress.value = 0;
+      const response = await fetch(`/expenses/import?${params}`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'text/csv' },
+        body: file,
+      }).catch(() => null);
+      if (!response) return void (status.textContent = 'Cannot reach Tally. Nothing was imported; try again.');
+      const started = await response.json();
+      if (response.status !== 202) {
+        progress.hidden = true;
+        return void (status.textContent = `Not imported: ${started.message}`);
+      }
+      let job = started;
+      while (job.state === 'running') {
+        progress.value = job.bytesTotal ? Math.floor((100 * job.bytesRead) / job.bytesTotal) : 0;
+        status.textContent = `Importing ${file.name}: ${job.rowsRead} rows read…`;
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        const answer = await api('GET', `/imports/${encodeURIComponent(job.id)}`);
+        if (answer.status === 200) job = answer.data;
+      }
+      progress.value = 100;
+      status.textContent = job.state === 'done'
+        ? `Imported ${file.name}: rows ${job.rowsRead}, recorded ${job.recorded}, already present ${job.alreadyPresent}, rejected ${job.rejectedCount}.`
+        : `Import failed: ${job.error}`;
+      $('import-rejected').replaceChildren(
+        ...job.rejected.slice(0, 20).map((row) => Object.assign(document.createElement('li'), { textContent: `line ${row.line}: ${row.message}` })),
+      );
+      await refresh();
+    } catch (error) {
+      ignoreHandled(error);
+    } finally {
+      button.disabled = false;
+    }
+  }
+
   // ---- start -----------------------------------------------------------
   function start() {
     takeTokenFromFragment();
@@ -467,6 +520,7 @@
     });
     $('more').addEventListener('click', () => loadPage(true).catch((error) => { if (!(error instanceof Handled)) throw error; }));
     $('download').addEventListener('click', downloadCsv);
+    $('import-form').addEventListener('submit', importCsv);
 
     const draft = loadDraft();
     resetForm();
