@@ -30,7 +30,8 @@ const MOVE = `insert into expense_day (ledger_id, category, date, currency, coun
  */
 export const DAILY_TOTALS: CommitEffect<Movement> = {
   async apply(sql: RawSql, movements: Movement[]): Promise<void> {
-    const rows = new Map<string, { ledgerId: number; category: string; date: string; currency: string; count: number; minor: bigint }>();
+    type Row = { ledgerId: number; category: string; date: string; currency: string; count: number; minor: bigint };
+    const rows = new Map<string, Row>();
     for (const movement of movements) {
       const minor = BigInt(movement.amountMinor) * BigInt(movement.sign);
       for (const category of [ALL_CATEGORIES, movement.category]) {
@@ -41,18 +42,18 @@ export const DAILY_TOTALS: CommitEffect<Movement> = {
         rows.set(key, row);
       }
     }
-    for (const key of [...rows.keys()].sort(compareKeys)) {
-      const row = rows.get(key)!;
+    for (const row of [...rows.values()].sort(compareRows)) {
       await sql.run(MOVE, row.ledgerId, row.category, row.date, row.currency, row.count, row.minor);
     }
   },
 };
 
 /** The primary key's order (ledger, category, currency, date), compared as PostgreSQL's "C" collation does. */
-function compareKeys(a: string, b: string): number {
-  const [x, y] = [JSON.parse(a) as [number, string, string, string], JSON.parse(b) as [number, string, string, string]];
-  if (x[0] !== y[0]) return x[0] - y[0];
-  for (let i = 1; i < 4; i++) if (x[i] !== y[i]) return Buffer.compare(Buffer.from(x[i] as string), Buffer.from(y[i] as string));
+function compareRows(x: Pick<Movement, 'ledgerId' | 'category' | 'currency' | 'date'>, y: Pick<Movement, 'ledgerId' | 'category' | 'currency' | 'date'>): number {
+  if (x.ledgerId !== y.ledgerId) return x.ledgerId - y.ledgerId;
+  for (const field of ['category', 'currency', 'date'] as const) {
+    if (x[field] !== y[field]) return Buffer.compare(Buffer.from(x[field]), Buffer.from(y[field]));
+  }
   return 0;
 }
 
