@@ -70,7 +70,7 @@ export const HELP = [
   '/undo: remove the last expense you added here',
   '/delete 12: remove expense #12 (the numbers are in /list)',
   '/edit 12 13.50 food dinner: correct expense #12; or just edit the message you sent',
-  '/export: all expenses as a CSV file',
+  '/export: all expenses as a CSV file; send a CSV file to import one',
   '/currency EUR, /timezone Europe/Berlin: this chat\'s defaults',
   '/token: an API token for this ledger (private chats only)',
   '',
