@@ -12,7 +12,7 @@ import { AppModule } from './app.module';
 import { checkReachable, migrate } from './database/open-database';
 import type { AppConfig, LogLevel as ConfigLogLevel } from './config/config';
 import { AllExceptionsFilter, DomainExceptionFilter, errorBody } from './common/exception-filters';
-import { CSV_CONTENT_TYPES } from './imports/imports.controller';
+import { CSV_CONTENT_TYPES, CSV_ROUTE } from './imports/imports.controller';
 
 /** Request bodies above this are refused with 413 (CONTRACT §5). */
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -111,6 +111,11 @@ function flatten(errors: ValidationError[], parent = ''): string[] {
 /** JSON bodies must be objects: `[]`, `"x"` or `3` never reach a DTO. */
 function rejectNonObjectBodies(request: FastifyRequest, reply: FastifyReply, done: () => void): void {
   const body = request.body;
+  if (isStream(body) && request.routeOptions.url !== CSV_ROUTE) {
+    // Only the import reads a CSV stream; anywhere else a text body is the wrong media type.
+    reply.status(415).header('Connection', 'close').send(errorBody(415, 'Content-Type must be application/json'));
+    return;
+  }
   if (body !== undefined && body !== null && (typeof body !== 'object' || Array.isArray(body))) {
     reply.status(400).send(errorBody(400, 'body must be a JSON object'));
     return;
@@ -130,4 +135,8 @@ function logRequests(fastify: FastifyInstance): void {
     logger.log(`${request.method} ${path} ${reply.statusCode} ${reply.elapsedTime.toFixed(1)}ms`);
     done();
   });
+}
+
+function isStream(body: unknown): boolean {
+  return typeof body === 'object' && body !== null && typeof (body as { pipe?: unknown }).pipe === 'function';
 }

@@ -10,6 +10,8 @@ import { ImportJobView, ImportsService, MAX_IMPORT_BYTES } from './imports.servi
 
 /** The content types whose body reaches the import as a stream (registered in app.ts). */
 export const CSV_CONTENT_TYPES = ['text/csv', 'application/csv', 'text/plain'];
+/** The one route that takes such a body. */
+export const CSV_ROUTE = '/expenses/import';
 
 @ApiTags('imports')
 @ApiBearerAuth()
@@ -18,7 +20,7 @@ export const CSV_CONTENT_TYPES = ['text/csv', 'application/csv', 'text/plain'];
 export class ImportsController {
   constructor(private readonly imports: ImportsService) {}
 
-  @Post('expenses/import')
+  @Post(CSV_ROUTE.slice(1))
   @HttpCode(202)
   @ApiConsumes('text/csv')
   @ApiOperation({ summary: 'Import a CSV (up to 100 MiB) in the background; rows already present are not recorded again' })
