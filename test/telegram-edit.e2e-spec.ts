@@ -4,6 +4,7 @@ import { FakeTelegram } from './support/fake-telegram';
 import { Client } from './support/http';
 import { editedUpdate, GROUP_ID, textUpdate } from './support/updates';
 import { ENGINES } from './support/engines';
+import { people, webhookPoster } from './support/webhook';
 
 /** Correcting an expense from Telegram (CONTRACT §7): edited messages and /edit, through real webhook POSTs. */
 describe.each(ENGINES)('%s', (engine) => {
@@ -11,7 +12,6 @@ describe.each(ENGINES)('%s', (engine) => {
   let fake: FakeTelegram;
   let t: TestApp;
   let stop: () => Promise<void>;
-  let chat = 31000;
   const today = todayIn('UTC');
 
   beforeAll(async () => {
@@ -19,20 +19,8 @@ describe.each(ENGINES)('%s', (engine) => {
   });
   afterAll(() => stop());
 
-  function person() {
-    chat++;
-    return { id: chat, first_name: `Editor${chat}` };
-  }
-
-  async function deliver(update: object): Promise<number> {
-    const response = await fetch(`${t.url}/telegram/webhook`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'X-Telegram-Bot-Api-Secret-Token': SECRET },
-      body: JSON.stringify(update),
-    });
-    await response.text();
-    return response.status;
-  }
+  const person = people(31000, 'Editor');
+  const deliver = webhookPoster(() => t.url, SECRET);
 
   /** Delivers an update and returns what the bot sent to the chat because of it. */
   async function exchange(update: object, chatId: number): Promise<string[]> {
@@ -153,11 +141,12 @@ describe.each(ENGINES)('%s', (engine) => {
 
   it('works in groups, on the chat\'s own expenses', async () => {
     const ann = person();
-    const { update } = await send('/add@TallyBot 30 groceries', ann, GROUP_ID - chat);
-    expect(await exchange(editedUpdate(update, '/add@TallyBot 32 groceries'), GROUP_ID - chat)).toEqual([
+    const group = GROUP_ID - ann.id; // a group of its own
+    const { update } = await send('/add@TallyBot 30 groceries', ann, group);
+    expect(await exchange(editedUpdate(update, '/add@TallyBot 32 groceries'), group)).toEqual([
       expect.stringMatching(/^Updated: 32.00 USD for groceries/),
     ]);
-    const list = await send('/list', ann, GROUP_ID - chat);
+    const list = await send('/list', ann, group);
     expect(list.reply).toMatch(/#1 {2}\S+ {2}32.00 USD {2}groceries/);
   });
 

@@ -3,6 +3,7 @@ import { FakeTelegram } from './support/fake-telegram';
 import { Client } from './support/http';
 import { newUpdateId, textUpdate } from './support/updates';
 import { ENGINES } from './support/engines';
+import { people, webhookPoster } from './support/webhook';
 
 /** A CSV document sent to the bot is imported (CONTRACT §9): real webhook POSTs, a fake Bot API serving the file. */
 describe.each(ENGINES)('%s', (engine) => {
@@ -10,27 +11,14 @@ describe.each(ENGINES)('%s', (engine) => {
   let fake: FakeTelegram;
   let t: TestApp;
   let stop: () => Promise<void>;
-  let chat = 41000;
 
   beforeAll(async () => {
     ({ t, fake, stop } = await startAppWithBot(SECRET, engine));
   });
   afterAll(() => stop());
 
-  function person() {
-    chat++;
-    return { id: chat, first_name: `Importer${chat}` };
-  }
-
-  async function deliver(update: object): Promise<number> {
-    const response = await fetch(`${t.url}/telegram/webhook`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'X-Telegram-Bot-Api-Secret-Token': SECRET },
-      body: JSON.stringify(update),
-    });
-    await response.text();
-    return response.status;
-  }
+  const person = people(41000, 'Importer');
+  const deliver = webhookPoster(() => t.url, SECRET);
 
   /** A message carrying a document, as Telegram delivers it. */
   function documentUpdate(from: { id: number; first_name: string }, content: string | Buffer, options: { name?: string; caption?: string; size?: number } = {}) {
