@@ -30,7 +30,7 @@ const LEVELS: Record<ConfigLogLevel, LogLevel[]> = {
 /** Builds the whole application, migrated and initialised, not yet listening. */
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
   await checkReachable(config.database);
-  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, logger: false, return503OnClosing: true });
+  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, logger: false, return503OnClosing: true, trustProxy: config.trustProxy });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: LEVELS[config.logLevel],
     bufferLogs: false,
@@ -66,10 +66,18 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
         frameAncestors: ["'none'"],
         baseUri: ["'self'"],
         formAction: ["'self'"],
+        // Served over plain HTTP on a home network (http://tally.home:3000), upgrading would break every fetch.
+        upgradeInsecureRequests: null,
       },
     },
+    strictTransportSecurity: false,
   });
-  fastify.addHook('onRequest', (request, reply, done) => securityHeaders(request.raw, reply.raw, (error?: unknown) => done(error as Error | undefined)));
+  fastify.addHook('onRequest', (request, reply, done) => {
+    // HSTS only over HTTPS: sent over plain HTTP it would lock the browser out of an HTTP-only host.
+    // request.protocol honours X-Forwarded-Proto when TRUST_PROXY=1.
+    if (request.protocol === 'https') reply.header('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
+    securityHeaders(request.raw, reply.raw, (error?: unknown) => done(error as Error | undefined));
+  });
   await app.register(fastifyStatic, { root: WEB_ROOT, prefix: '/', wildcard: false, index: ['index.html'] });
   await app.register(fastifyStatic, {
     root: CHART_ROOT,

@@ -24,6 +24,8 @@ export interface AppConfig {
   idempotencyTtlHours: number;
   telegram?: TelegramConfig;
   logLevel: LogLevel;
+  /** Behind a reverse proxy: X-Forwarded-Proto and X-Forwarded-For count (HSTS only for HTTPS requests). */
+  trustProxy: boolean;
 }
 
 /** Start-up stops with this: one line that names the variable. */
@@ -64,6 +66,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(logLevel)}`);
   }
 
+  const trustProxy = get('TRUST_PROXY') ?? '0';
+  if (trustProxy !== '0' && trustProxy !== '1') throw new ConfigError(`TRUST_PROXY must be 0 or 1, got ${JSON.stringify(trustProxy)}`);
+
   return {
     port,
     host: get('HOST') ?? '127.0.0.1',
@@ -73,6 +78,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     idempotencyTtlHours: ttl,
     telegram: loadTelegram(get),
     logLevel,
+    trustProxy: trustProxy === '1',
   };
 }
 

@@ -80,7 +80,10 @@
   // sessionStorage, so a double click, a refresh-and-resubmit or a retry
   // after a network error all send the same key and record once.
   function newKey() {
-    return crypto.randomUUID();
+    // crypto.randomUUID exists only in secure contexts (https, localhost); on http://tally.home it does not,
+    // while getRandomValues works everywhere: 128 random bits as hex.
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
   }
 
   function readForm() {

@@ -1,0 +1,59 @@
+/// <reference lib="dom" />
+import type { BrowserContext } from 'playwright-core';
+import { startApp, TestApp } from './support/app';
+import { launchChromium } from './support/browser';
+import { Client } from './support/http';
+
+/**
+ * The page served over plain HTTP on a home-network host name (CONTRACT §10):
+ * Chromium resolves tally.home to 127.0.0.1, as a hosts entry would.
+ */
+describe('the web page over plain HTTP on another host name', () => {
+  let t: TestApp;
+  let proxied: TestApp;
+  let chromium: { browser: BrowserContext; close(): Promise<void> };
+
+  beforeAll(async () => {
+    t = await startApp();
+    proxied = await startApp({ trustProxy: true });
+    chromium = await launchChromium(['--host-resolver-rules=MAP tally.home 127.0.0.1']);
+  });
+  afterAll(async () => {
+    await chromium?.close();
+    await t?.close();
+    await proxied?.close();
+  });
+
+  it('loads at http://tally.home:PORT/ and adds an expense', async () => {
+    const token = await t.token('home');
+    const port = new URL(t.url).port;
+    const page = await chromium.browser.newPage();
+    page.setDefaultTimeout(10_000);
+    const failed: string[] = [];
+    page.on('requestfailed', (request) => failed.push(request.url()));
+    await page.goto(`http://tally.home:${port}/#token=${token}`);
+    await page.getByLabel('Amount').fill('4.20');
+    await page.getByLabel('Category', { exact: true }).fill('coffee');
+    await page.getByRole('button', { name: 'Add expense' }).click();
+    await page.getByText('Added 4.20 USD for coffee').waitFor();
+    // The stylesheet and scripts came over http, not an upgraded https that does not exist.
+    expect(await page.evaluate(() => getComputedStyle(document.body).margin)).toBe('0px');
+    expect(await page.evaluate(() => typeof (window as unknown as { Chart?: unknown }).Chart)).toBe('function');
+    expect(failed).toEqual([]);
+    expect((await new Client(t.url, token).get('/expenses')).body.total).toEqual({ USD: '4.20' });
+    await page.close();
+  });
+
+  it('no upgrade-insecure-requests and no HSTS over HTTP; HSTS over HTTPS behind a trusted proxy only', async () => {
+    const plain = await fetch(`${t.url}/`);
+    expect(plain.headers.get('content-security-policy')).not.toMatch(/upgrade-insecure-requests/);
+    expect(plain.headers.get('strict-transport-security')).toBeNull();
+    // Without TRUST_PROXY a client cannot claim HTTPS by a header.
+    const claimed = await fetch(`${t.url}/`, { headers: { 'X-Forwarded-Proto': 'https' } });
+    expect(claimed.headers.get('strict-transport-security')).toBeNull();
+    const https = await fetch(`${proxied.url}/`, { headers: { 'X-Forwarded-Proto': 'https' } });
+    expect(https.headers.get('strict-transport-security')).toMatch(/^max-age=\d+/);
+    const http = await fetch(`${proxied.url}/`, { headers: { 'X-Forwarded-Proto': 'http' } });
+    expect(http.headers.get('strict-transport-security')).toBeNull();
+  });
+});
