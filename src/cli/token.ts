@@ -1,28 +1,74 @@
 import { runCli } from './run-cli';
 import { openDatabase } from '../database/open-database';
 import { LedgersService } from '../ledgers/ledgers.service';
-import { TokensService } from '../ledgers/tokens.service';
+import { TokenInfo, TokensService } from '../ledgers/tokens.service';
 import { TokenCache } from '../ledgers/token-cache';
 
-const USAGE = 'usage: npm run token -- create --ledger NAME';
+const USAGE = [
+  'usage: npm run token -- create --ledger NAME [--label TEXT] [--expires-days N]',
+  '       npm run token -- list [--ledger NAME] [--json]',
+  '       npm run token -- revoke ID',
+].join('\n');
 
-/** `npm run token -- create --ledger NAME`: prints a new API token as the last line of stdout. */
+/**
+ * `npm run token -- create|list|revoke`. create prints the new token as the
+ * last line of stdout (shown once); list never shows a token, only its id.
+ */
 runCli(async (config, args) => {
-  const ledgerAt = args.indexOf('--ledger');
-  const name = ledgerAt >= 0 ? args[ledgerAt + 1]?.trim() : undefined;
-  if (args[0] !== 'create' || !name) throw new Error(USAGE);
-  if (name.length > 100 || name.startsWith('telegram:')) {
-    throw new Error('--ledger must be at most 100 characters and not start with "telegram:" (reserved for chats)');
+  const [command, ...rest] = args;
+  const flags = readFlags(rest);
+  if (!['create', 'list', 'revoke'].includes(command ?? '')) throw new Error(USAGE);
+  const name = flags.values.ledger?.trim();
+  if (command === 'create') {
+    if (!name) throw new Error(USAGE);
+    if (name.length > 100 || name.startsWith('telegram:')) {
+      throw new Error('--ledger must be at most 100 characters and not start with "telegram:" (reserved for chats)');
+    }
   }
+  if (command === 'revoke' && !/^\d{1,15}$/.test(flags.positional[0] ?? '')) throw new Error(USAGE);
+
   const orm = await openDatabase(config.database);
   try {
     const em = orm.em.fork();
     const cache = new TokenCache();
-    const ledger = await new LedgersService(em, config, cache).findOrCreate(name);
-    const token = await new TokensService(em, cache).issue(ledger);
-    console.log(`Token for ledger "${ledger.name}" (shown once; keep it secret):`);
-    console.log(token);
+    const ledgers = new LedgersService(em, config, cache);
+    const tokens = new TokensService(em, cache);
+    if (command === 'create') {
+      const expiresDays = flags.values['expires-days'] === undefined ? undefined : Number(flags.values['expires-days']);
+      const ledger = await ledgers.findOrCreate(name!);
+      const token = await tokens.issue(ledger, { label: flags.values.label, expiresDays });
+      console.log(`Token for ledger "${ledger.name}" (shown once; keep it secret):`);
+      console.log(token);
+    } else if (command === 'list') {
+      const ledger = name ? await ledgers.find(name) : undefined;
+      if (name && !ledger) throw new Error(`no ledger named "${name}"`);
+      const list = await tokens.list(ledger?.id);
+      if (flags.json) console.log(JSON.stringify(list));
+      else printTable(list);
+    } else {
+      const revoked = await tokens.revoke(Number(flags.positional[0]));
+      console.log(`Revoked token ${revoked.id} of ledger "${revoked.ledger}"${revoked.label ? ` (${revoked.label})` : ''}; every instance refuses it within 5 seconds.`);
+    }
   } finally {
     await orm.close();
   }
 });
+
+function printTable(list: TokenInfo[]): void {
+  if (list.length === 0) return void console.log('No tokens.');
+  const day = (iso: string | null) => (iso ? iso.slice(0, 16).replace('T', ' ') : '-');
+  const rows = [['ID', 'LEDGER', 'LABEL', 'CREATED', 'LAST USED', 'EXPIRES'], ...list.map((t) => [String(t.id), t.ledger, t.label ?? '-', day(t.createdAt), day(t.lastUsedAt), day(t.expiresAt)])];
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
+  for (const row of rows) console.log(row.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd());
+}
+
+/** `--name value` pairs, `--json` alone, and the rest as positional arguments. */
+function readFlags(args: string[]): { values: Record<string, string | undefined>; json: boolean; positional: string[] } {
+  const flags = { values: {} as Record<string, string | undefined>, json: false, positional: [] as string[] };
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--json') flags.json = true;
+    else if (args[i].startsWith('--')) flags.values[args[i].slice(2)] = args[++i];
+    else flags.positional.push(args[i]);
+  }
+  return flags;
+}

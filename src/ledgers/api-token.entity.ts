@@ -15,6 +15,21 @@ export class ApiToken {
   @Property({ type: 'string', fieldName: 'created_at' })
   createdAt: string = new Date().toISOString();
 
+  /** What the owner called it ("laptop", "from /token"). */
+  @Property({ type: 'string', nullable: true })
+  label?: string;
+
+  @Property({ type: 'string', fieldName: 'expires_at', nullable: true })
+  expiresAt?: string;
+
+  /** Refreshed at most once a minute, when the token is looked up. */
+  @Property({ type: 'string', fieldName: 'last_used_at', nullable: true })
+  lastUsedAt?: string;
+
+  /** A revoked token opens nothing; the row stays for the record. */
+  @Property({ type: 'string', fieldName: 'revoked_at', nullable: true })
+  revokedAt?: string;
+
   constructor(ledgerId: number, tokenHash: string) {
     this.ledgerId = ledgerId;
     this.tokenHash = tokenHash;

@@ -51,6 +51,12 @@ export class LedgersService {
     return toLedger(row);
   }
 
+  /** The ledger with this name, if there is one (never creates it). */
+  async find(name: string): Promise<Ledger | undefined> {
+    const row: LedgerRow | undefined = await sql(this.em)('ledger').where({ name }).first();
+    return row ? toLedger(row) : undefined;
+  }
+
   async byId(id: number): Promise<Ledger | undefined> {
     const row: LedgerRow | undefined = await sql(this.em)('ledger').where({ id }).first();
     return row ? toLedger(row) : undefined;

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/knex';
+import { InvalidInputError, NotFoundError } from '../common/domain-errors';
 import { sql } from '../database/sql';
 import { Ledger } from './ledger.entity';
 import { toLedger } from './ledgers.service';
@@ -19,6 +20,26 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
+/** How a token is shown by `npm run token -- list` and the bot's /tokens: never the token itself. */
+export interface TokenInfo {
+  id: number;
+  ledger: string;
+  label: string | null;
+  createdAt: string;
+  lastUsedAt: string | null;
+  expiresAt: string | null;
+}
+
+export interface IssueOptions {
+  label?: string;
+  expiresDays?: number;
+}
+
+export const LABEL_MAX = 100;
+export const EXPIRES_DAYS_MAX = 3650;
+/** last_used_at is written at most this often per token, so lookups stay reads. */
+const LAST_USED_EVERY_MS = 60_000;
+
 @Injectable()
 export class TokensService {
   constructor(
@@ -27,13 +48,56 @@ export class TokensService {
   ) {}
 
   /** Issues a new token for the ledger; the caller shows it once. */
-  async issue(ledger: Ledger): Promise<string> {
+  async issue(ledger: Ledger, options: IssueOptions = {}): Promise<string> {
+    const label = options.label?.trim();
+    if (label !== undefined && (label.length === 0 || label.length > LABEL_MAX || /[\u0000-\u001f]/.test(label))) {
+      throw new InvalidInputError(`label must be 1-${LABEL_MAX} characters on one line`);
+    }
+    const days = options.expiresDays;
+    if (days !== undefined && (!Number.isInteger(days) || days < 1 || days > EXPIRES_DAYS_MAX)) {
+      throw new InvalidInputError(`expires-days must be a whole number from 1 to ${EXPIRES_DAYS_MAX}`);
+    }
     const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
+    const now = Date.now();
     await sql(this.em)('api_token').insert({
       ledger_id: ledger.id,
       token_hash: hashToken(token),
-      created_at: new Date().toISOString(),
+      created_at: new Date(now).toISOString(),
+      label: label ?? null,
+      expires_at: days === undefined ? null : new Date(now + days * 86_400_000).toISOString(),
     });
+    return token;
+  }
+
+  /** The live tokens (not revoked), of one ledger or of all, oldest first. */
+  async list(ledgerId?: number): Promise<TokenInfo[]> {
+    const query = sql(this.em)('api_token')
+      .join('ledger', 'ledger.id', 'api_token.ledger_id')
+      .whereNull('api_token.revoked_at')
+      .orderBy('api_token.id')
+      .select('api_token.id', 'ledger.name', 'api_token.label', 'api_token.created_at', 'api_token.last_used_at', 'api_token.expires_at');
+    if (ledgerId !== undefined) query.where('api_token.ledger_id', ledgerId);
+    const rows: Array<{ id: number; name: string; label: string | null; created_at: string; last_used_at: string | null; expires_at: string | null }> = await query;
+    return rows.map((row) => ({
+      id: Number(row.id),
+      ledger: row.name,
+      label: row.label,
+      createdAt: row.created_at,
+      lastUsedAt: row.last_used_at,
+      expiresAt: row.expires_at,
+    }));
+  }
+
+  /**
+   * Revokes a token (of `ledgerId` only, when given). This process forgets it
+   * at once; every other instance within TokenCache.TTL_MS.
+   */
+  async revoke(id: number, ledgerId?: number): Promise<TokenInfo> {
+    const token = (await this.list(ledgerId)).find((info) => info.id === id);
+    if (!token) throw new NotFoundError(`no token ${id}${ledgerId === undefined ? '' : ' for this ledger'} (list them to see their ids)`);
+    const query = sql(this.em)('api_token').where({ id }).whereNull('revoked_at');
+    await query.update({ revoked_at: new Date().toISOString() });
+    this.cache.clear();
     return token;
   }
 
@@ -43,13 +107,24 @@ export class TokensService {
     const hash = hashToken(token);
     const cached = this.cache.get(hash);
     if (cached) return cached;
+    const now = Date.now();
     const row = await sql(this.em)('api_token')
       .join('ledger', 'ledger.id', 'api_token.ledger_id')
       .where('api_token.token_hash', hash)
-      .first('ledger.id', 'ledger.name', 'ledger.currency', 'ledger.timezone', 'ledger.created_at');
+      .whereNull('api_token.revoked_at')
+      .first('ledger.id', 'ledger.name', 'ledger.currency', 'ledger.timezone', 'ledger.created_at', 'api_token.id as token_id', 'api_token.expires_at', 'api_token.last_used_at');
     if (!row) return undefined;
+    const expiresAt = row.expires_at ? Date.parse(row.expires_at) : undefined;
+    if (expiresAt !== undefined && expiresAt <= now) return undefined;
+    if (!row.last_used_at || Date.parse(row.last_used_at) < now - LAST_USED_EVERY_MS) {
+      // Best effort and off the request's path: a busy database only delays the record.
+      void sql(this.em)('api_token')
+        .where({ id: row.token_id })
+        .update({ last_used_at: new Date(now).toISOString() })
+        .catch(() => undefined);
+    }
     const ledger = toLedger(row);
-    this.cache.set(hash, ledger);
+    this.cache.set(hash, ledger, now, expiresAt);
     return ledger;
   }
 }

@@ -40,3 +40,25 @@ export function integrityCheck(databasePath: string): string {
     db.close();
   }
 }
+
+/** Changes the database behind the application's back, as an operator with a SQL shell would (`?` placeholders). */
+export async function operatorSql(target: DatabaseTarget, sql: string, ...params: unknown[]): Promise<void> {
+  if (target.engine === 'sqlite') {
+    const db = new Database(target.path, { fileMustExist: true });
+    try {
+      db.pragma('busy_timeout = 5000');
+      db.prepare(sql).run(...params);
+    } finally {
+      db.close();
+    }
+    return;
+  }
+  const client = new Client({ connectionString: target.url });
+  await client.connect();
+  try {
+    let n = 0;
+    await client.query(sql.replace(/\?/g, () => `$${++n}`), params);
+  } finally {
+    await client.end();
+  }
+}

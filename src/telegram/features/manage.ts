@@ -61,7 +61,7 @@ export function manageFeature(deps: BotDeps): Composer<BotContext> {
   feature.command('token', async (ctx) => {
     const done = await ctx.once(async (ledger) => {
       if (ctx.chat.type !== 'private') return undefined;
-      return deps.tokens.issue(ledger);
+      return deps.tokens.issue(ledger, { label: 'from /token' });
     });
     if (!done) return;
     if (!done.value) return void (await ctx.reply('For safety, /token works only in a private chat with me.'));
@@ -73,6 +73,36 @@ export function manageFeature(deps: BotDeps): Composer<BotContext> {
         done.value,
       ].join('\n'),
     );
+  });
+
+  feature.command('tokens', async (ctx) => {
+    const done = await ctx.once(async (ledger) => {
+      if (ctx.chat.type !== 'private') return 'For safety, /tokens works only in a private chat with me.';
+      const tokens = await deps.tokens.list(ledger.id);
+      if (tokens.length === 0) return 'No API tokens for this chat. /token makes one.';
+      const when = (iso: string | null) => (iso ? iso.slice(0, 16).replace('T', ' ') : 'never');
+      const lines = tokens.map(
+        (token) => `${token.id}: ${token.label ?? 'no label'} — made ${when(token.createdAt)}, last used ${when(token.lastUsedAt)}${token.expiresAt ? `, expires ${when(token.expiresAt)}` : ''}`,
+      );
+      return ['API tokens for this chat (the tokens themselves are never shown again):', ...lines, 'Revoke one with /revoke ID.'].join('\n');
+    });
+    if (done) await ctx.reply(done.value);
+  });
+
+  feature.command('revoke', async (ctx) => {
+    const id = ctx.match.trim().replace(/^#/, '');
+    const done = await ctx.once(async (ledger) => {
+      if (ctx.chat.type !== 'private') return 'For safety, /revoke works only in a private chat with me.';
+      if (!/^\d{1,15}$/.test(id)) return 'Write it like this: /revoke 3, with an id from /tokens.';
+      try {
+        const token = await deps.tokens.revoke(Number(id), ledger.id);
+        return `Revoked token ${token.id}${token.label ? ` (${token.label})` : ''}. It stops working everywhere within 5 seconds.`;
+      } catch (error) {
+        if (error instanceof NotFoundError) return `No token ${id} for this chat. /tokens lists them.`;
+        throw error;
+      }
+    });
+    if (done) await ctx.reply(done.value);
   });
 
   feature.command(['start', 'help'], async (ctx) => {
