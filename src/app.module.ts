@@ -7,6 +7,7 @@ import { ormConfig } from './database/orm.config';
 import { ExpensesModule } from './expenses/expenses.module';
 import { HealthController } from './health.controller';
 import { ImportsModule } from './imports/imports.module';
+import { MetricsController } from './metrics/metrics.controller';
 import { LedgersModule } from './ledgers/ledgers.module';
 import { TelegramModule } from './telegram/telegram.module';
 
@@ -25,7 +26,7 @@ export class AppModule {
         ImportsModule,
         ...(config.telegram ? [TelegramModule.forRoot(config.telegram)] : []),
       ],
-      controllers: [HealthController],
+      controllers: [HealthController, MetricsController],
     };
   }
 }

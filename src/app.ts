@@ -13,6 +13,7 @@ import { checkReachable, migrate } from './database/open-database';
 import type { AppConfig, LogLevel as ConfigLogLevel } from './config/config';
 import { AllExceptionsFilter, DomainExceptionFilter, errorBody } from './common/exception-filters';
 import { CSV_CONTENT_TYPES, CSV_ROUTE } from './imports/imports.controller';
+import { httpDuration, httpRequests } from './metrics/metrics';
 
 /** Request bodies above this are refused with 413 (CONTRACT §5). */
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -139,6 +140,10 @@ function rejectNonObjectBodies(request: FastifyRequest, reply: FastifyReply, don
 function logRequests(fastify: FastifyInstance): void {
   const logger = new Logger('HTTP');
   fastify.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    // The route pattern, not the path: /expenses/:id is one series, not one per id.
+    const labels = { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) };
+    httpRequests.inc(labels);
+    httpDuration.observe(labels, reply.elapsedTime / 1000);
     const path = request.url.split('?')[0];
     logger.log(`${request.method} ${path} ${reply.statusCode} ${reply.elapsedTime.toFixed(1)}ms`);
     done();

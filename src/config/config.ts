@@ -26,6 +26,8 @@ export interface AppConfig {
   logLevel: LogLevel;
   /** Behind a reverse proxy: X-Forwarded-Proto and X-Forwarded-For count (HSTS only for HTTPS requests). */
   trustProxy: boolean;
+  /** When set, GET /metrics needs it as a bearer token. */
+  metricsToken?: string;
 }
 
 /** Start-up stops with this: one line that names the variable. */
@@ -79,6 +81,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     telegram: loadTelegram(get),
     logLevel,
     trustProxy: trustProxy === '1',
+    metricsToken: get('METRICS_TOKEN'),
   };
 }
 

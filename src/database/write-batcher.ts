@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/knex';
 import { isRaceLost } from './database-errors';
 import { RawSql, transactionSql } from './raw-sql';
+import { writeBatchSize } from '../metrics/metrics';
 
 /**
  * A change many writes make to shared rows (the daily totals): in a batch it
@@ -146,6 +147,7 @@ export class WriteBatcher {
           batch.forEach((item) => this.retried(item, error) || item.reject(error));
           continue;
         }
+        writeBatchSize.observe(batch.length);
         batch.forEach((item, i) => {
           const outcome = outcomes[i];
           if (outcome.ok) item.resolve(outcome.value);

@@ -15,6 +15,7 @@ import { ruleAmount, ruleCategory, ruleCurrency, ruleDate, ruleDescription, rule
 import { EXPENSE_COLUMNS, etagOf, ExpenseAuthor, ExpenseRow, ExpenseView, toView } from './expense.view';
 import { ChangeSet, diffViews, ExpenseChangeView, toChangeView } from './expense-history';
 import { CurrencySum, Totals, toTotals } from './totals';
+import { duplicatesAnswered, expensesRecorded } from '../metrics/metrics';
 import { categoryTotals, DAILY_TOTALS, filterTotals, Movement } from './daily-totals';
 
 /** What a front door hands to record(); every field is checked here. */
@@ -137,6 +138,14 @@ export class ExpensesService {
   ) {}
 
   async record(ledger: Ledger, input: NewExpense): Promise<RecordResult> {
+    const result = await this.recordOnce(ledger, input);
+    // Counted once committed: record() resolves after the COMMIT.
+    if (result.created) expensesRecorded.inc({ source: input.source });
+    else duplicatesAnswered.inc({ layer: 'content' });
+    return result;
+  }
+
+  private async recordOnce(ledger: Ledger, input: NewExpense): Promise<RecordResult> {
     const currency = ruleCurrency(input.currency, ledger.currency);
     const money = ruleAmount(input.amount, currency);
     const content: ExpenseContent = {
@@ -254,6 +263,9 @@ export class ExpensesService {
       const recorded = number - Number(taken.last_number);
       await sql.run(SET_LAST_NUMBER, number, ledger.id);
       await alongside(sql, recorded);
+      return recorded;
+    }).then((recorded) => {
+      expensesRecorded.inc({ source: 'import' }, recorded);
       return recorded;
     });
   }

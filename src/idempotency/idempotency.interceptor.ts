@@ -11,6 +11,7 @@ import { isRaceLost, isUniqueViolation } from '../database/database-errors';
 import { tryIdempotencyLock } from '../database/locks';
 import type { AuthenticatedRequest } from '../ledgers/bearer.guard';
 import { IDEMPOTENCY_KEY_SHAPE, IdempotencyService, requestFingerprint, StoredResponse } from './idempotency.service';
+import { duplicatesAnswered } from '../metrics/metrics';
 
 /** Tries before giving up when other instances keep winning races for the same key. */
 const MAX_ATTEMPTS = 10;
@@ -72,6 +73,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
       throw new IdempotencyMismatchError('Idempotency-Key was already used with a different request');
     }
     reply.status(stored.statusCode).header('Idempotent-Replayed', 'true');
+    duplicatesAnswered.inc({ layer: 'idempotency_replay' });
     return stored.body;
   }
 

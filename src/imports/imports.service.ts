@@ -16,6 +16,7 @@ import { ExpensesService } from '../expenses/expenses.service';
 import type { Ledger } from '../ledgers/ledger.entity';
 import { LedgersService } from '../ledgers/ledgers.service';
 import { columnIndexes, ImportOptions, readRow } from './csv-rows';
+import { importRows } from '../metrics/metrics';
 
 /** The largest CSV accepted (CONTRACT §9). */
 export const MAX_IMPORT_BYTES = 100 * 1024 * 1024;
@@ -267,7 +268,7 @@ export class ImportsService implements OnApplicationBootstrap, OnApplicationShut
     const commit = async () => {
       const rows = batchRows;
       const listed = [...rejected, ...batchRejected].slice(0, REJECTED_LISTED);
-      await this.expenses.recordImported(ledger, batch, async (raw, recorded) => {
+      const recordedNow = await this.expenses.recordImported(ledger, batch, async (raw, recorded) => {
         const changed = await raw.run(
           `update import_job set rows_read = rows_read + ?, recorded = recorded + ?, already_present = already_present + ?,
              rejected_count = rejected_count + ?, rejected = ?, bytes_read = ?, lease_until = ?
@@ -277,6 +278,9 @@ export class ImportsService implements OnApplicationBootstrap, OnApplicationShut
         if (changed !== 1) throw new LostJobError(`import ${id} moved on elsewhere`);
       });
       committed += rows;
+      importRows.inc({ outcome: 'recorded' }, recordedNow);
+      importRows.inc({ outcome: 'already_present' }, batch.length - recordedNow);
+      importRows.inc({ outcome: 'rejected' }, batchRejectedCount);
       rejected.splice(0, rejected.length, ...listed);
       batch = [];
       batchRows = 0;

@@ -8,6 +8,7 @@ import { editFeature } from './features/edit';
 import { importFeature } from './features/import';
 import { fallbackFeature, manageFeature } from './features/manage';
 import { reportsFeature } from './features/reports';
+import { botApiFailures, duplicatesAnswered } from '../metrics/metrics';
 
 export interface BotOptions {
   token: string;
@@ -28,6 +29,8 @@ export const COMMANDS = [
   { command: 'currency', description: 'Show or set the default currency' },
   { command: 'timezone', description: 'Show or set the time zone' },
   { command: 'token', description: 'A REST API token (private chat)' },
+  { command: 'tokens', description: 'This chat\'s API tokens (private chat)' },
+  { command: 'revoke', description: 'Revoke an API token: /revoke 3' },
   { command: 'help', description: 'What Tally does' },
 ];
 
@@ -50,12 +53,15 @@ export function createBot(deps: BotDeps, options: BotOptions): Bot<BotContext> {
   bot.use(async (ctx, next) => {
     const chat = ctx.chat;
     if (!chat) return; // inline queries and the like: not ours
-    const once: Once = (work) =>
-      deps.transaction(async () => {
+    const once: Once = async (work) => {
+      const done = await deps.transaction(async () => {
         if (!(await deps.store.claim(ctx.me.id, ctx.update.update_id))) return undefined;
         const ledger = await deps.ledgers.findOrCreate(ledgerName(chat.id));
         return { value: await work(ledger) };
       });
+      if (!done) duplicatesAnswered.inc({ layer: 'telegram_repeat' });
+      return done;
+    };
     ctx.once = once;
     await next();
   });
@@ -64,6 +70,7 @@ export function createBot(deps: BotDeps, options: BotOptions): Bot<BotContext> {
     const cause = error.error;
     // The Bot API itself failed (after retries): a reply about it would fail too.
     if (cause instanceof GrammyError || cause instanceof HttpError) {
+      botApiFailures.inc({ method: cause instanceof GrammyError ? cause.method : 'network' });
       deps.log.warn(`update ${error.ctx.update.update_id}: Bot API call failed: ${cause.message}`);
       return;
     }

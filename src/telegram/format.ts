@@ -72,7 +72,7 @@ export const HELP = [
   '/edit 12 13.50 food dinner: correct expense #12; or just edit the message you sent',
   '/export: all expenses as a CSV file; send a CSV file to import one',
   '/currency EUR, /timezone Europe/Berlin: this chat\'s defaults',
-  '/token: an API token for this ledger (private chats only)',
+  '/token: an API token for this ledger (private chats only); /tokens lists them, /revoke 3 revokes one',
   '',
   'Periods: today, yesterday, week, month, year, all.',
 ].join('\n');
