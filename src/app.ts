@@ -1,5 +1,5 @@
 import { dirname, join } from 'node:path';
-import { BadRequestException, LogLevel, Logger, ValidationError, ValidationPipe } from '@nestjs/common';
+import { BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -10,10 +10,11 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppModule } from './app.module';
 import { checkReachable, migrate } from './database/open-database';
-import type { AppConfig, LogLevel as ConfigLogLevel } from './config/config';
+import type { AppConfig } from './config/config';
 import { AllExceptionsFilter, DomainExceptionFilter, errorBody } from './common/exception-filters';
 import { CSV_CONTENT_TYPES, CSV_ROUTE } from './imports/imports.controller';
 import { httpDuration, httpRequests } from './metrics/metrics';
+import { AppLogger, requestId } from './common/logging';
 
 /** Request bodies above this are refused with 413 (CONTRACT §5). */
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -21,21 +22,19 @@ const WEB_ROOT = join(__dirname, '..', 'src', 'web', 'public');
 /** Chart.js's browser build, served from the installed package. */
 const CHART_ROOT = dirname(require.resolve('chart.js'));
 
-const LEVELS: Record<ConfigLogLevel, LogLevel[]> = {
-  debug: ['debug', 'log', 'warn', 'error', 'fatal'],
-  info: ['log', 'warn', 'error', 'fatal'],
-  warn: ['warn', 'error', 'fatal'],
-  error: ['error', 'fatal'],
-};
 
 /** Builds the whole application, migrated and initialised, not yet listening. */
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
   await checkReachable(config.database);
-  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, logger: false, return503OnClosing: true, trustProxy: config.trustProxy });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
-    logger: LEVELS[config.logLevel],
-    bufferLogs: false,
+  const adapter = new FastifyAdapter({
+    bodyLimit: BODY_LIMIT_BYTES,
+    logger: false,
+    return503OnClosing: true,
+    trustProxy: config.trustProxy,
+    genReqId: (request: { headers: Record<string, string | string[] | undefined> }) => requestId(request.headers['x-request-id']),
   });
+  const logger = new AppLogger(config);
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { logger, bufferLogs: false });
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,
@@ -52,7 +51,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   fastify.addHook('preValidation', rejectNonObjectBodies);
   // A CSV body stays a stream: the import reads it piece by piece, never whole (its own 100 MiB limit applies).
   fastify.addContentTypeParser(CSV_CONTENT_TYPES, (_request, payload, done) => done(null, payload));
-  logRequests(fastify);
+  logRequests(fastify, logger);
   // Security headers on every response. helmet is configured once here; the
   // Fastify plugin would rebuild it for each request.
   const securityHeaders = helmet({
@@ -137,15 +136,25 @@ function rejectNonObjectBodies(request: FastifyRequest, reply: FastifyReply, don
 }
 
 /** One line per request: method, path (no query, no body, no headers), status, milliseconds. */
-function logRequests(fastify: FastifyInstance): void {
-  const logger = new Logger('HTTP');
+function logRequests(fastify: FastifyInstance, logger: AppLogger): void {
+  fastify.addHook('onRequest', (request, reply, done) => {
+    reply.header('X-Request-Id', request.id);
+    done();
+  });
   fastify.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
     // The route pattern, not the path: /expenses/:id is one series, not one per id.
     const labels = { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) };
     httpRequests.inc(labels);
     httpDuration.observe(labels, reply.elapsedTime / 1000);
-    const path = request.url.split('?')[0];
-    logger.log(`${request.method} ${path} ${reply.statusCode} ${reply.elapsedTime.toFixed(1)}ms`);
+    logger.request({
+      reqId: request.id,
+      method: request.method,
+      route: labels.route,
+      path: request.url.split('?')[0],
+      status: reply.statusCode,
+      ms: reply.elapsedTime,
+      ledgerId: (request as FastifyRequest & { ledger?: { id: number } }).ledger?.id,
+    });
     done();
   });
 }

@@ -24,6 +24,8 @@ export interface AppConfig {
   idempotencyTtlHours: number;
   telegram?: TelegramConfig;
   logLevel: LogLevel;
+  /** json: one JSON object per line (default when stdout is not a terminal); pretty: Nest's coloured lines. */
+  logFormat: 'json' | 'pretty';
   /** Behind a reverse proxy: X-Forwarded-Proto and X-Forwarded-For count (HSTS only for HTTPS requests). */
   trustProxy: boolean;
   /** When set, GET /metrics needs it as a bearer token. */
@@ -68,6 +70,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(logLevel)}`);
   }
 
+  const logFormat = get('LOG_FORMAT') ?? (process.stdout.isTTY ? 'pretty' : 'json');
+  if (logFormat !== 'json' && logFormat !== 'pretty') throw new ConfigError(`LOG_FORMAT must be json or pretty, got ${JSON.stringify(logFormat)}`);
+
   const trustProxy = get('TRUST_PROXY') ?? '0';
   if (trustProxy !== '0' && trustProxy !== '1') throw new ConfigError(`TRUST_PROXY must be 0 or 1, got ${JSON.stringify(trustProxy)}`);
 
@@ -80,6 +85,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     idempotencyTtlHours: ttl,
     telegram: loadTelegram(get),
     logLevel,
+    logFormat,
     trustProxy: trustProxy === '1',
     metricsToken: get('METRICS_TOKEN'),
   };

@@ -1,0 +1,83 @@
+import { randomUUID } from 'node:crypto';
+import { ConsoleLogger, LoggerService, LogLevel as NestLevel } from '@nestjs/common';
+import pino, { Logger as Pino } from 'pino';
+import type { AppConfig, LogLevel } from '../config/config';
+
+const NEST_LEVELS: Record<LogLevel, NestLevel[]> = {
+  debug: ['debug', 'log', 'warn', 'error', 'fatal'],
+  info: ['log', 'warn', 'error', 'fatal'],
+  warn: ['warn', 'error', 'fatal'],
+  error: ['error', 'fatal'],
+};
+
+/** What one request's log line carries: never a token, secret, body or query string. */
+export interface RequestFields {
+  reqId: string;
+  method: string;
+  route: string;
+  path: string;
+  status: number;
+  ms: number;
+  ledgerId?: number;
+}
+
+/**
+ * The one place that decides how Tally logs (CONTRACT §10): LOG_FORMAT=json
+ * writes one JSON object per line through pino, pretty keeps Nest's coloured
+ * console lines. Both carry the same facts.
+ */
+export class AppLogger implements LoggerService {
+  private readonly pino?: Pino;
+  private readonly console?: ConsoleLogger;
+
+  constructor(config: Pick<AppConfig, 'logLevel' | 'logFormat'>) {
+    if (config.logFormat === 'json') {
+      this.pino = pino({ level: config.logLevel, base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime });
+    } else {
+      this.console = new ConsoleLogger();
+      this.console.setLogLevels(NEST_LEVELS[config.logLevel]);
+    }
+  }
+
+  log(message: unknown, context?: string): void {
+    this.write('info', message, context);
+  }
+  error(message: unknown, stackOrContext?: string, context?: string): void {
+    this.write('error', message, context ?? stackOrContext);
+  }
+  warn(message: unknown, context?: string): void {
+    this.write('warn', message, context);
+  }
+  debug(message: unknown, context?: string): void {
+    this.write('debug', message, context);
+  }
+  verbose(message: unknown, context?: string): void {
+    this.write('debug', message, context);
+  }
+  fatal(message: unknown, context?: string): void {
+    this.write('fatal', message, context);
+  }
+
+  /** One line per answered request. */
+  request(fields: RequestFields): void {
+    const text = `${fields.method} ${fields.path} ${fields.status} ${fields.ms.toFixed(1)}ms`;
+    if (this.pino) this.pino.info({ context: 'HTTP', ...fields, ms: Math.round(fields.ms * 10) / 10 }, text);
+    else this.console!.log(`${text} [${fields.reqId}]`, 'HTTP');
+  }
+
+  private write(level: 'debug' | 'info' | 'warn' | 'error' | 'fatal', message: unknown, context?: string): void {
+    if (this.pino) {
+      this.pino[level]({ context }, typeof message === 'string' ? message : JSON.stringify(message));
+      return;
+    }
+    const method = level === 'info' ? 'log' : level;
+    this.console![method](message, ...(context ? [context] : []));
+  }
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** X-Request-Id from the client when it is a sane one, else a new one; echoed in the response. */
+export function requestId(header: string | string[] | undefined): string {
+  return typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
+}
