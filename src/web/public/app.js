@@ -347,12 +347,12 @@
       return refresh();
     }
     if (answer.status === 412) {
-      error.textContent = 'This expense was changed elsewhere meanwhile. Its current values are shown; check them and save again.';
+      // Show the current values first, then say why: the message never stands beside stale values.
       const current = await api('GET', path);
       if (current.status !== 200) return refresh();
       const row = document.querySelector(`#rows tr[data-id="${CSS.escape(expense.id)}"]`);
       showEditor(row, current.data, current.etag);
-      row.querySelector('.error').textContent = error.textContent;
+      row.querySelector('.error').textContent = 'This expense was changed elsewhere meanwhile. Its current values are shown; check them and save again.';
       return;
     }
     if (answer.status === 409) {
