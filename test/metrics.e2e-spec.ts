@@ -47,8 +47,10 @@ describe('GET /metrics', () => {
     const update = textUpdate('/add 5 metrics-bot', { from: { id: 77001, first_name: 'M' } });
     for (let i = 0; i < 3; i++) expect(await deliver(update)).toBe(200);
     const job = await api.request('POST', '/expenses/import', { raw: 'date,amount,category\n2026-11-01,1,imp\n2026-11-02,2,imp\n2026-11-31,3,imp\n2026-11-01,1,m\n', headers: { 'content-type': 'text/csv' } });
-    await fake.waitFor(async () => (await api.get(`/imports/${job.body.id}`)).body.state === 'done' || undefined);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    for (let tries = 0; (await api.get(`/imports/${job.body.id}`)).body.state !== 'done'; tries++) {
+      if (tries > 200) throw new Error('import did not finish');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
 
     const after = await scrape();
     const d = (sample: string) => delta(before, after, sample);
