@@ -12,7 +12,7 @@ import { AppModule } from './app.module';
 import { checkReachable, migrate } from './database/open-database';
 import type { AppConfig } from './config/config';
 import { AllExceptionsFilter, DomainExceptionFilter, errorBody } from './common/exception-filters';
-import { CSV_CONTENT_TYPES, CSV_ROUTE } from './imports/imports.controller';
+import { CSV_CONTENT_TYPES, CSV_ROUTE, isStream } from './imports/imports.controller';
 import { httpDuration, httpRequests } from './metrics/metrics';
 import { AppLogger, requestId } from './common/logging';
 
@@ -157,8 +157,4 @@ function logRequests(fastify: FastifyInstance, logger: AppLogger): void {
     });
     done();
   });
-}
-
-function isStream(body: unknown): boolean {
-  return typeof body === 'object' && body !== null && typeof (body as { pipe?: unknown }).pipe === 'function';
 }

@@ -53,6 +53,7 @@ export class ImportsController {
   }
 }
 
-function isStream(body: unknown): body is AsyncIterable<Buffer> {
+/** True for a body the CSV content-type parser handed over as a stream (any other parser gives parsed JSON). */
+export function isStream(body: unknown): body is AsyncIterable<Buffer> {
   return typeof body === 'object' && body !== null && Symbol.asyncIterator in body && typeof (body as { pipe?: unknown }).pipe === 'function';
 }
