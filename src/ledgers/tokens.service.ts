@@ -71,12 +71,30 @@ export class TokensService {
 
   /** The live tokens (not revoked), of one ledger or of all, oldest first. */
   async list(ledgerId?: number): Promise<TokenInfo[]> {
+    return this.live({ ledgerId });
+  }
+
+  /**
+   * Revokes a token (of `ledgerId` only, when given). This process forgets it
+   * at once; every other instance within TokenCache.TTL_MS.
+   */
+  async revoke(id: number, ledgerId?: number): Promise<TokenInfo> {
+    const [token] = await this.live({ ledgerId, id });
+    if (!token) throw new NotFoundError(`no token ${id}${ledgerId === undefined ? '' : ' for this ledger'} (list them to see their ids)`);
+    await sql(this.em)('api_token').where({ id }).whereNull('revoked_at').update({ revoked_at: new Date().toISOString() });
+    this.cache.clear();
+    return token;
+  }
+
+  /** Live tokens as list and revoke show them, narrowed to a ledger and to one id when given. */
+  private async live(where: { ledgerId?: number; id?: number }): Promise<TokenInfo[]> {
     const query = sql(this.em)('api_token')
       .join('ledger', 'ledger.id', 'api_token.ledger_id')
       .whereNull('api_token.revoked_at')
       .orderBy('api_token.id')
       .select('api_token.id', 'ledger.name', 'api_token.label', 'api_token.created_at', 'api_token.last_used_at', 'api_token.expires_at');
-    if (ledgerId !== undefined) query.where('api_token.ledger_id', ledgerId);
+    if (where.ledgerId !== undefined) query.where('api_token.ledger_id', where.ledgerId);
+    if (where.id !== undefined) query.where('api_token.id', where.id);
     const rows: Array<{ id: number; name: string; label: string | null; created_at: string; last_used_at: string | null; expires_at: string | null }> = await query;
     return rows.map((row) => ({
       id: Number(row.id),
@@ -86,19 +104,6 @@ export class TokensService {
       lastUsedAt: row.last_used_at,
       expiresAt: row.expires_at,
     }));
-  }
-
-  /**
-   * Revokes a token (of `ledgerId` only, when given). This process forgets it
-   * at once; every other instance within TokenCache.TTL_MS.
-   */
-  async revoke(id: number, ledgerId?: number): Promise<TokenInfo> {
-    const token = (await this.list(ledgerId)).find((info) => info.id === id);
-    if (!token) throw new NotFoundError(`no token ${id}${ledgerId === undefined ? '' : ' for this ledger'} (list them to see their ids)`);
-    const query = sql(this.em)('api_token').where({ id }).whereNull('revoked_at');
-    await query.update({ revoked_at: new Date().toISOString() });
-    this.cache.clear();
-    return token;
   }
 
   /** The ledger a token opens, or undefined for anything else. */
