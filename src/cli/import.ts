@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { SingleBar } from 'cli-progress';
-import { runCli } from './run-cli';
+import { readArgs, runCli } from './run-cli';
 import { openDatabase } from '../database/open-database';
 import { WriteBatcher } from '../database/write-batcher';
 import { ExpensesService } from '../expenses/expenses.service';
@@ -18,7 +18,9 @@ const USAGE = 'usage: npm run import -- --ledger NAME [--decimal ,] [--date-form
  * the same file records nothing new.
  */
 runCli(async (config, args) => {
-  const { flags, file } = readArgs(args);
+  const { values: flags, positional } = readArgs(args);
+  if (positional.length > 1) throw new Error(`one file at a time, got ${positional.length}. ${USAGE}`);
+  const file = positional[0];
   const name = flags.ledger?.trim();
   if (!name || !file) throw new Error(USAGE);
   const options = importOptions({ decimal: flags.decimal, dateFormat: flags['date-format'] ?? flags.dateFormat, delimiter: flags.delimiter });
@@ -54,16 +56,4 @@ runCli(async (config, args) => {
 
 function counts(job: ImportJobView) {
   return { rowsRead: job.rowsRead, recorded: job.recorded, alreadyPresent: job.alreadyPresent, rejectedCount: job.rejectedCount };
-}
-
-/** `--name value` pairs and the one positional argument, the file. */
-function readArgs(args: string[]): { flags: Record<string, string | undefined>; file?: string } {
-  const flags: Record<string, string | undefined> = {};
-  const positional: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    if (args[i].startsWith('--')) flags[args[i].slice(2)] = args[++i];
-    else positional.push(args[i]);
-  }
-  if (positional.length > 1) throw new Error(`one file at a time, got ${positional.length}. ${USAGE}`);
-  return { flags, file: positional[0] };
 }

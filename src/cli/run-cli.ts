@@ -19,3 +19,23 @@ export function runCli(main: (config: AppConfig, args: string[]) => Promise<void
     process.exit(1);
   });
 }
+
+export interface CliArgs {
+  /** `--name value` pairs. */
+  values: Record<string, string | undefined>;
+  /** Flags that stand alone (`--json`), from `switches`. */
+  switches: Set<string>;
+  positional: string[];
+}
+
+/** The command-line tools' one argument reader: `--name value` pairs, the given lone switches, and the rest in order. */
+export function readArgs(args: string[], switches: string[] = []): CliArgs {
+  const parsed: CliArgs = { values: {}, switches: new Set(), positional: [] };
+  for (let i = 0; i < args.length; i++) {
+    const name = args[i].startsWith('--') ? args[i].slice(2) : undefined;
+    if (name === undefined) parsed.positional.push(args[i]);
+    else if (switches.includes(name)) parsed.switches.add(name);
+    else parsed.values[name] = args[++i];
+  }
+  return parsed;
+}

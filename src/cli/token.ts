@@ -1,4 +1,4 @@
-import { runCli } from './run-cli';
+import { readArgs, runCli } from './run-cli';
 import { openDatabase } from '../database/open-database';
 import { LedgersService } from '../ledgers/ledgers.service';
 import { TokenInfo, TokensService } from '../ledgers/tokens.service';
@@ -16,7 +16,7 @@ const USAGE = [
  */
 runCli(async (config, args) => {
   const [command, ...rest] = args;
-  const flags = readFlags(rest);
+  const flags = readArgs(rest, ['json']);
   if (!['create', 'list', 'revoke'].includes(command ?? '')) throw new Error(USAGE);
   const name = flags.values.ledger?.trim();
   if (command === 'create') {
@@ -43,7 +43,7 @@ runCli(async (config, args) => {
       const ledger = name ? await ledgers.find(name) : undefined;
       if (name && !ledger) throw new Error(`no ledger named "${name}"`);
       const list = await tokens.list(ledger?.id);
-      if (flags.json) console.log(JSON.stringify(list));
+      if (flags.switches.has('json')) console.log(JSON.stringify(list));
       else printTable(list);
     } else {
       const revoked = await tokens.revoke(Number(flags.positional[0]));
@@ -60,15 +60,4 @@ function printTable(list: TokenInfo[]): void {
   const rows = [['ID', 'LEDGER', 'LABEL', 'CREATED', 'LAST USED', 'EXPIRES'], ...list.map((t) => [String(t.id), t.ledger, t.label ?? '-', day(t.createdAt), day(t.lastUsedAt), day(t.expiresAt)])];
   const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
   for (const row of rows) console.log(row.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd());
-}
-
-/** `--name value` pairs, `--json` alone, and the rest as positional arguments. */
-function readFlags(args: string[]): { values: Record<string, string | undefined>; json: boolean; positional: string[] } {
-  const flags = { values: {} as Record<string, string | undefined>, json: false, positional: [] as string[] };
-  for (let i = 0; i < args.length; i++) {
-    if (args[i] === '--json') flags.json = true;
-    else if (args[i].startsWith('--')) flags.values[args[i].slice(2)] = args[++i];
-    else flags.positional.push(args[i]);
-  }
-  return flags;
 }
