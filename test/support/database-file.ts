@@ -3,23 +3,8 @@ import { Client } from 'pg';
 import type { DatabaseTarget } from '../../src/database/database-target';
 
 /** Runs one read-only query straight on the database, as an auditor would (`?` placeholders). */
-export async function auditQuery<T>(target: DatabaseTarget, sql: string, ...params: unknown[]): Promise<T[]> {
-  if (target.engine === 'sqlite') {
-    const db = new Database(target.path, { readonly: true, fileMustExist: true });
-    try {
-      return db.prepare(sql).all(...params) as T[];
-    } finally {
-      db.close();
-    }
-  }
-  const client = new Client({ connectionString: target.url });
-  await client.connect();
-  try {
-    let n = 0;
-    return (await client.query(sql.replace(/\?/g, () => `$${++n}`), params)).rows as T[];
-  } finally {
-    await client.end();
-  }
+export function auditQuery<T>(target: DatabaseTarget, sql: string, ...params: unknown[]): Promise<T[]> {
+  return direct<T>(target, 'read', sql, params);
 }
 
 /** Live expenses per description, for descriptions starting with `prefix`. */
@@ -43,21 +28,27 @@ export function integrityCheck(databasePath: string): string {
 
 /** Changes the database behind the application's back, as an operator with a SQL shell would (`?` placeholders). */
 export async function operatorSql(target: DatabaseTarget, sql: string, ...params: unknown[]): Promise<void> {
+  await direct(target, 'write', sql, params);
+}
+
+/** One statement on its own connection, outside the application: a read-only SQLite handle for reads. */
+async function direct<T>(target: DatabaseTarget, mode: 'read' | 'write', sql: string, params: unknown[]): Promise<T[]> {
   if (target.engine === 'sqlite') {
-    const db = new Database(target.path, { fileMustExist: true });
+    const db = new Database(target.path, { readonly: mode === 'read', fileMustExist: true });
     try {
+      if (mode === 'read') return db.prepare(sql).all(...params) as T[];
       db.pragma('busy_timeout = 5000');
       db.prepare(sql).run(...params);
+      return [];
     } finally {
       db.close();
     }
-    return;
   }
   const client = new Client({ connectionString: target.url });
   await client.connect();
   try {
     let n = 0;
-    await client.query(sql.replace(/\?/g, () => `$${++n}`), params);
+    return (await client.query(sql.replace(/\?/g, () => `$${++n}`), params)).rows as T[];
   } finally {
     await client.end();
   }
