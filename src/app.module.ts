@@ -1,6 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import type { AppConfig } from './config/config';
+import type { Clock } from './common/clock';
+import { BudgetsModule } from './budgets/budgets.module';
+import { ChartsModule } from './charts/charts.module';
+import { OutboxModule } from './outbox/outbox.module';
+import { RecurringModule } from './recurring/recurring.module';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { ormConfig } from './database/orm.config';
@@ -13,17 +18,21 @@ import { TelegramModule } from './telegram/telegram.module';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, clock?: Clock): DynamicModule {
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot(config),
+        ConfigModule.forRoot(config, clock),
         // The request context is opened by a Fastify hook in app.ts, not Nest middleware.
         MikroOrmModule.forRoot({ ...ormConfig(config.database), registerRequestContext: false }),
         DatabaseModule,
+        OutboxModule,
         LedgersModule,
         ExpensesModule,
         ImportsModule,
+        BudgetsModule,
+        RecurringModule,
+        ChartsModule,
         ...(config.telegram ? [TelegramModule.forRoot(config.telegram)] : []),
       ],
       controllers: [HealthController, MetricsController],

@@ -8,6 +8,7 @@ import type { AbstractSqlDriver } from '@mikro-orm/knex';
 import helmet from 'helmet';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Clock } from './common/clock';
 import { AppModule } from './app.module';
 import { checkReachable, migrate } from './database/open-database';
 import type { AppConfig } from './config/config';
@@ -24,7 +25,7 @@ const CHART_ROOT = dirname(require.resolve('chart.js'));
 
 
 /** Builds the whole application, migrated and initialised, not yet listening. */
-export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
+export async function createApp(config: AppConfig, options: { clock?: Clock } = {}): Promise<NestFastifyApplication> {
   await checkReachable(config.database);
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
@@ -34,7 +35,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     genReqId: (request: { headers: Record<string, string | string[] | undefined> }) => requestId(request.headers['x-request-id']),
   });
   const logger = new AppLogger(config);
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { logger, bufferLogs: false });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options.clock), adapter, { logger, bufferLogs: false });
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,

@@ -2,6 +2,9 @@ import { createReadStream } from 'node:fs';
 import { SingleBar } from 'cli-progress';
 import { readArgs, runCli } from './run-cli';
 import { openDatabase } from '../database/open-database';
+import { BudgetAlerts } from '../budgets/budget-alerts';
+import { Clock } from '../common/clock';
+import { ChatOutbox } from '../outbox/chat-outbox';
 import { WriteBatcher } from '../database/write-batcher';
 import { ExpensesService } from '../expenses/expenses.service';
 import { importOptions } from '../imports/csv-rows';
@@ -33,7 +36,9 @@ runCli(async (config, args) => {
     const em = orm.em;
     const batcher = new WriteBatcher(em);
     const ledgers = new LedgersService(em, config, new TokenCache());
-    const imports = new ImportsService(em, batcher, new ExpensesService(em, batcher), ledgers, config);
+    // Budget alerts an import triggers are queued here and sent by the running server.
+    const alerts = new BudgetAlerts(new Clock(), new ChatOutbox(em));
+    const imports = new ImportsService(em, batcher, new ExpensesService(em, batcher, alerts), ledgers, config);
     const ledger = await ledgers.findOrCreate(name);
     const started = await imports.start(ledger, input, options, { runHere: true });
 

@@ -30,6 +30,8 @@ export interface AppConfig {
   trustProxy: boolean;
   /** When set, GET /metrics needs it as a bearer token. */
   metricsToken?: string;
+  /** How often each instance looks for recurring expenses that fell due (1-60 s; a date is posted within this after it starts). */
+  recurringCheckSeconds: number;
 }
 
 /** Start-up stops with this: one line that names the variable. */
@@ -76,6 +78,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const trustProxy = get('TRUST_PROXY') ?? '0';
   if (trustProxy !== '0' && trustProxy !== '1') throw new ConfigError(`TRUST_PROXY must be 0 or 1, got ${JSON.stringify(trustProxy)}`);
 
+  const recurringCheck = Number(get('RECURRING_CHECK_SECONDS') ?? '30');
+  if (!Number.isInteger(recurringCheck) || recurringCheck < 1 || recurringCheck > 60) {
+    throw new ConfigError(`RECURRING_CHECK_SECONDS must be a whole number from 1 to 60, got ${JSON.stringify(get('RECURRING_CHECK_SECONDS'))}`);
+  }
+
   return {
     port,
     host: get('HOST') ?? '127.0.0.1',
@@ -88,6 +95,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logFormat,
     trustProxy: trustProxy === '1',
     metricsToken: get('METRICS_TOKEN'),
+    recurringCheckSeconds: recurringCheck,
   };
 }
 

@@ -11,6 +11,8 @@ import { writeBatchSize } from '../metrics/metrics';
  */
 export interface CommitEffect<T> {
   apply(sql: RawSql, items: T[]): Promise<void>;
+  /** Effects of a batch run in this order, lowest first (default 0): one may read what another wrote. */
+  readonly order?: number;
 }
 
 /** Effects handed over by the writes of one savepoint, by kind. */
@@ -137,7 +139,8 @@ export class WriteBatcher {
                 }
               }
               const sql = await transactionSql(this.em);
-              for (const [effect, items] of effects) await effect.apply(sql, items);
+              const ordered = [...effects].sort(([x], [y]) => (x.order ?? 0) - (y.order ?? 0));
+              for (const [effect, items] of ordered) await effect.apply(sql, items);
             } finally {
               this.batch = undefined;
             }

@@ -82,3 +82,13 @@ export async function categoryTotals(db: Knex, ledgerId: number, filter: Expense
     .orderBy('category')
     .select('category', 'currency', db.raw('sum(count) as count'), db.raw('cast(sum(total_minor) as text) as total'));
 }
+
+/** Per day and currency over a filter (one category, or every one), oldest first: the trend of a chart. */
+export async function dailySeries(db: Knex, ledgerId: number, filter: ExpenseFilter): Promise<Array<CurrencySum & { date: string }>> {
+  return inRange(db, ledgerId, filter)
+    .where('category', filter.category ?? ALL_CATEGORIES)
+    .groupBy('date', 'currency')
+    .havingRaw('sum(count) > 0')
+    .orderBy('date')
+    .select('date', 'currency', db.raw('cast(sum(total_minor) as text) as total'));
+}

@@ -16,9 +16,12 @@ export function normaliseText(text: string): string {
 
 /**
  * The content dedup key (CONTRACT §4.1). Occurrence 1 is the expense itself;
- * 2, 3, … are identical expenses recorded again on purpose.
+ * 2, 3, … are identical expenses recorded again on purpose. A scope keeps
+ * keys of machine-made expenses apart from people's: a recurring posting is
+ * keyed by its rule and due date, so an identical expense added by hand
+ * neither blocks it nor is taken for it.
  */
-export function dedupKey(content: ExpenseContent, occurrence: number): string {
+export function dedupKey(content: ExpenseContent, occurrence: number, scope?: string): string {
   const fields = [
     content.ledgerId,
     content.amountMinor.toString(),
@@ -27,6 +30,7 @@ export function dedupKey(content: ExpenseContent, occurrence: number): string {
     normaliseText(content.description),
     content.date,
     occurrence,
+    ...(scope === undefined ? [] : [scope]),
   ];
   // JSON keeps field boundaries unambiguous whatever the texts contain.
   return createHash('sha256').update(JSON.stringify(fields)).digest('base64url');

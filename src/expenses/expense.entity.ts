@@ -1,6 +1,6 @@
 import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
 
-export type ExpenseSource = 'api' | 'web' | 'telegram' | 'import';
+export type ExpenseSource = 'api' | 'web' | 'telegram' | 'import' | 'recurring';
 
 /**
  * One recorded expense. The hot paths read and write this table through SQL

@@ -17,6 +17,7 @@ import { ChangeSet, diffViews, ExpenseChangeView, toChangeView } from './expense
 import { CurrencySum, Totals, toTotals } from './totals';
 import { duplicatesAnswered, expensesRecorded } from '../metrics/metrics';
 import { categoryTotals, DAILY_TOTALS, filterTotals, Movement } from './daily-totals';
+import { BudgetAlerts } from '../budgets/budget-alerts';
 
 /** What a front door hands to record(); every field is checked here. */
 export interface NewExpense {
@@ -33,6 +34,8 @@ export interface NewExpense {
   occurrence?: number;
   /** The Telegram message that recorded it, so that editing the message edits the expense. */
   messageId?: number;
+  /** Keys the expense apart from identical content (a recurring rule and due date): recording it again returns it. */
+  keyScope?: string;
 }
 
 /** What a front door hands to edit(): only the fields given change; each is checked as on create. */
@@ -135,6 +138,7 @@ export class ExpensesService {
   constructor(
     private readonly em: EntityManager,
     private readonly batcher: WriteBatcher,
+    private readonly budgetAlerts: BudgetAlerts,
   ) {}
 
   async record(ledger: Ledger, input: NewExpense): Promise<RecordResult> {
@@ -157,6 +161,7 @@ export class ExpensesService {
       date: ruleDate(input.date, ledger.timezone),
     };
     if (input.occurrence !== undefined) return this.insertOrFind(content, input, input.occurrence);
+    if (input.keyScope !== undefined) return this.insertOrFind(content, input, 1);
     if (!input.allowDuplicate) return this.insertOrFind(content, input, 1);
     for (let occurrence = 1; occurrence <= MAX_OCCURRENCE; occurrence++) {
       const result = await this.tryInsert(content, input, occurrence);
@@ -253,7 +258,7 @@ export class ExpensesService {
           );
           if (inserted) {
             number++;
-            await this.batcher.atCommit(DAILY_TOTALS, { ...content, sign: 1 });
+            await this.moved({ ...content, sign: 1 });
             break;
           }
           if (await sql.get(FIND_BY_DEDUP_KEY, ledger.id, key)) break; // already present
@@ -412,7 +417,7 @@ export class ExpensesService {
         row.source,
         row.author_telegram_id,
         row.author_name,
-        dedupKey(content, occurrence),
+        dedupKey(content, occurrence, input.keyScope),
         occurrence,
         row.created_at,
         row.number,
@@ -420,10 +425,10 @@ export class ExpensesService {
       );
       if (!insertedRow) {
         await sql.run(RETURN_NUMBER, content.ledgerId, row.number);
-        const existing = await sql.get<ExpenseRow>(FIND_BY_DEDUP_KEY, content.ledgerId, dedupKey(content, occurrence));
+        const existing = await sql.get<ExpenseRow>(FIND_BY_DEDUP_KEY, content.ledgerId, dedupKey(content, occurrence, input.keyScope));
         return existing ? { expense: toView(existing), created: false, occurrence } : undefined;
       }
-      await this.batcher.atCommit(DAILY_TOTALS, { ...content, sign: 1 });
+      await this.moved({ ...content, sign: 1 });
       return { expense: toView({ ...row, seq: insertedRow.seq }), created: true, occurrence };
     });
   }
@@ -458,8 +463,8 @@ export class ExpensesService {
           const updated = await sql.run(UPDATE_EXPENSE, content.amountMinor, content.currency, content.category, content.description, content.date, key, occurrence, now, before.seq, before.version);
           if (updated === 0) return undefined;
           await sql.run(INSERT_CHANGE, before.seq, now, input.source, input.author?.telegramId ?? null, input.author?.name ?? null, JSON.stringify(changes));
-          await this.batcher.atCommit(DAILY_TOTALS, movementOf(ledger, before, -1));
-          await this.batcher.atCommit(DAILY_TOTALS, { ...content, sign: 1 });
+          await this.moved(movementOf(ledger, before, -1));
+          await this.moved({ ...content, sign: 1 });
           const after: ExpenseRow = { ...before, ...contentColumns(content), version: Number(before.version) + 1, updated_at: now };
           return { expense: toView(after), etag: etagOf(after), changed: true, changes };
         });
@@ -483,8 +488,14 @@ export class ExpensesService {
   private async softDelete(ledger: Pick<Ledger, 'id'>, row: ExpenseRow): Promise<boolean> {
     const changed = await this.live(ledger).where({ seq: row.seq }).update({ deleted_at: new Date().toISOString() });
     if (!changed) return false;
-    await this.batcher.atCommit(DAILY_TOTALS, movementOf(ledger, row, -1));
+    await this.moved(movementOf(ledger, row, -1));
     return true;
+  }
+
+  /** Every change to what a ledger spent goes through here: the daily totals, then the budget alerts it may trigger. */
+  private async moved(movement: Movement): Promise<void> {
+    await this.batcher.atCommit(DAILY_TOTALS, movement);
+    if (movement.sign > 0) await this.batcher.atCommit(this.budgetAlerts, movement);
   }
 
   /** Runs a write and its daily-totals change atomically, committed with concurrent writes (group commit). */

@@ -8,6 +8,8 @@ import { Migration20261127120000 as SqliteImports } from './sqlite/Migration2026
 import { Migration20261127120000 as PostgresImports } from './postgresql/Migration20261127120000';
 import { Migration20261127140000 as SqliteTokens } from './sqlite/Migration20261127140000';
 import { Migration20261127140000 as PostgresTokens } from './postgresql/Migration20261127140000';
+import { Migration20261128000000 as SqliteBudgets } from './sqlite/Migration20261128000000';
+import { Migration20261128000000 as PostgresBudgets } from './postgresql/Migration20261128000000';
 
 /**
  * Every migration of each engine, in order. Listed here so the same list works
@@ -20,11 +22,13 @@ export const MIGRATIONS: Record<Engine, MigrationObject[]> = {
     { name: 'Migration20261127000000', class: SqliteEditing },
     { name: 'Migration20261127120000', class: SqliteImports },
     { name: 'Migration20261127140000', class: SqliteTokens },
+    { name: 'Migration20261128000000', class: SqliteBudgets },
   ],
   postgresql: [
     { name: 'Migration20261125000000', class: Migration20261125000000 },
     { name: 'Migration20261127000000', class: PostgresEditing },
     { name: 'Migration20261127120000', class: PostgresImports },
     { name: 'Migration20261127140000', class: PostgresTokens },
+    { name: 'Migration20261128000000', class: PostgresBudgets },
   ],
 };

@@ -22,6 +22,4 @@ export function isGroup(ctx: Context): boolean {
   return ctx.chat?.type === 'group' || ctx.chat?.type === 'supergroup';
 }
 
-export function ledgerName(chatId: number): string {
-  return `telegram:${chatId}`;
-}
+export { ledgerName } from '../ledgers/chat-ledger';

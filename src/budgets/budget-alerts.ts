@@ -1,0 +1,77 @@
+import { Injectable } from '@nestjs/common';
+import { Clock } from '../common/clock';
+import { todayIn } from '../common/calendar';
+import type { RawSql } from '../database/raw-sql';
+import type { CommitEffect } from '../database/write-batcher';
+import type { Movement } from '../expenses/daily-totals';
+import { ChatOutbox } from '../outbox/chat-outbox';
+import { budgetName, budgetView, spentInMonth, THRESHOLDS } from './budget-month';
+
+const BUDGETS_OF_LEDGER = `select b.id, b.category, b.currency, b.amount_minor, l.name as ledger_name, l.timezone
+  from budget b join ledger l on l.id = b.ledger_id where b.ledger_id = ? order by b.id`;
+/** The row that makes an alert happen once: per budget, month, threshold and limit. */
+const CLAIM_ALERT = `insert into budget_alert (budget_id, month, threshold, limit_minor, created_at) values (?, ?, ?, ?, ?) on conflict do nothing`;
+
+interface BudgetRow {
+  id: number;
+  category: string;
+  currency: string;
+  amount_minor: string | number;
+  ledger_name: string;
+  timezone: string;
+}
+
+/**
+ * Budget alerts (CONTRACT §8), run by the write batcher after the daily
+ * totals of a batch are applied and before its COMMIT: for each budget a
+ * new expense of this month counts towards, the month's spending is read
+ * and each threshold it reached claims its alert row. Only the transaction
+ * whose insert wrote that row queues the message, in the same transaction,
+ * so redelivered updates, expenses crossing together and racing instances
+ * alert once. A raised limit is a new limit: its thresholds alert again.
+ */
+@Injectable()
+export class BudgetAlerts implements CommitEffect<Movement> {
+  /** After the daily totals (order 0): the spending read must include this batch. */
+  readonly order = 1;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly outbox: ChatOutbox,
+  ) {}
+
+  async apply(db: RawSql, movements: Movement[]): Promise<void> {
+    const rising = movements.filter((movement) => movement.sign > 0);
+    for (const ledgerId of [...new Set(rising.map((movement) => movement.ledgerId))].sort((a, b) => a - b)) {
+      const budgets = await db.all<BudgetRow>(BUDGETS_OF_LEDGER, ledgerId);
+      if (budgets.length === 0) continue;
+      const month = todayIn(budgets[0].timezone, this.clock.now()).slice(0, 7);
+      const counted = rising.filter((movement) => movement.ledgerId === ledgerId && movement.date.startsWith(month));
+      for (const budget of budgets) {
+        const touched = counted.some((movement) => movement.currency === budget.currency && (budget.category === '*' || movement.category === budget.category));
+        if (touched) await this.check(db, ledgerId, budget, month);
+      }
+    }
+  }
+
+  private async check(db: RawSql, ledgerId: number, budget: BudgetRow, month: string): Promise<void> {
+    const limit = BigInt(budget.amount_minor);
+    const spent = await spentInMonth(db, ledgerId, budget.category, budget.currency, month);
+    const reached = THRESHOLDS.filter((threshold) => spent * 100n >= limit * BigInt(threshold));
+    const claimed: number[] = [];
+    for (const threshold of reached) {
+      if ((await db.run(CLAIM_ALERT, budget.id, month, threshold, limit, new Date().toISOString())) === 1) claimed.push(threshold);
+    }
+    // One message names the highest threshold this expense reached: jumping past both is one alert, not two.
+    if (claimed.length > 0) await this.outbox.enqueue(db, budget.ledger_name, alertText(budget, Math.max(...claimed), spent, month));
+  }
+}
+
+export function alertText(budget: Pick<BudgetRow, 'category' | 'currency' | 'amount_minor'>, threshold: number, spent: bigint, month: string): string {
+  const view = budgetView(budget, spent);
+  const name = budgetName(budget.category);
+  const spentOf = `${view.spent} of ${view.amount} ${view.currency} spent in ${month}`;
+  return threshold >= 100
+    ? `Budget exceeded: ${name} is at ${view.percent}% of its monthly budget (${spentOf}).`
+    : `Budget alert: ${name} is at ${view.percent}% of its monthly budget (${spentOf}, ${view.remaining} ${view.currency} left).`;
+}

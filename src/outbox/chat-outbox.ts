@@ -1,0 +1,140 @@
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/knex';
+import type { RawSql } from '../database/raw-sql';
+import { sql } from '../database/sql';
+import { chatOf } from '../ledgers/chat-ledger';
+
+/** Sends one message to a chat; throws when the Bot API refused or failed. */
+export type ChatSender = (chatId: number, text: string) => Promise<void>;
+
+const ENQUEUE = 'insert into chat_message (chat_id, text, created_at) values (?, ?, ?)';
+/** A message whose sender crashed mid-send is sent again once its lease has run out. */
+const LEASE_MS = 60_000;
+/** A message the Bot API keeps refusing (the bot was blocked, the chat is gone) is given up. */
+const MAX_ATTEMPTS = 5;
+const BATCH = 50;
+const SENT_KEPT_MS = 7 * 86_400_000;
+
+/**
+ * Messages the app sends on its own (budget alerts, recurring postings). They
+ * are written in the same transaction as what they report, so a crash keeps
+ * both or neither, and sent afterwards by whichever instance claims them.
+ * A crash between sending and marking sent can repeat one message; nothing
+ * is ever lost.
+ */
+@Injectable()
+export class ChatOutbox implements OnApplicationShutdown {
+  private readonly logger = new Logger('ChatOutbox');
+  private sender?: ChatSender;
+  private running?: Promise<void>;
+  private again = false;
+  private timer?: NodeJS.Timeout;
+  /** Messages queued in transactions that may have committed since: the next COMMIT starts a delivery. */
+  private queued = false;
+
+  constructor(private readonly em: EntityManager) {
+    em.getEventManager().registerSubscriber({
+      afterTransactionCommit: async () => {
+        if (!this.queued) return;
+        this.queued = false;
+        this.deliverSoon();
+      },
+    });
+  }
+
+  /** Queues a message to the chat that owns the ledger, inside the caller's transaction; nothing for API ledgers. */
+  async enqueue(db: RawSql, ledgerName: string, text: string): Promise<void> {
+    const chatId = chatOf(ledgerName);
+    if (chatId === undefined) return;
+    await db.run(ENQUEUE, chatId, text, Date.now());
+    this.queued = true;
+  }
+
+  /**
+   * The bot registers how to send; from then on queued messages go out after
+   * each COMMIT that queued one, and every `everyMs` (messages of a
+   * transaction that committed later, or whose sender crashed).
+   */
+  start(sender: ChatSender, everyMs: number): void {
+    this.sender = sender;
+    this.timer = setInterval(() => this.deliverSoon(), everyMs);
+    this.timer.unref();
+    this.deliverSoon();
+  }
+
+  /** Sends what is queued, now; call after committing messages. */
+  deliverSoon(): void {
+    if (!this.sender) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.deliverAll().finally(() => {
+      this.running = undefined;
+      if (this.again) {
+        this.again = false;
+        this.deliverSoon();
+      }
+    });
+  }
+
+  /** Resolves when nothing is being sent (tests and shutdown). */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    this.sender = undefined;
+    await this.idle();
+  }
+
+  private async deliverAll(): Promise<void> {
+    try {
+      for (;;) {
+        const now = Date.now();
+        const pending: Array<{ id: number; chat_id: string | number; text: string; attempts: number }> = await sql(this.em)('chat_message')
+          .whereNull('sent_at')
+          .where('claimed_until', '<', now)
+          .orderBy('id')
+          .limit(BATCH)
+          .select('id', 'chat_id', 'text', 'attempts');
+        if (pending.length === 0) return;
+        for (const message of pending) await this.deliver(message);
+        if (pending.length < BATCH) return;
+      }
+    } catch (error) {
+      this.logger.warn(`sending queued chat messages failed: ${(error as Error).message}`);
+    }
+  }
+
+  private async deliver(message: { id: number; chat_id: string | number; text: string; attempts: number }): Promise<void> {
+    const sender = this.sender;
+    if (!sender) return;
+    const now = Date.now();
+    // Only one instance sends a message: this guarded UPDATE gives it a lease.
+    const db = sql(this.em);
+    const claimed = await db('chat_message')
+      .where({ id: message.id })
+      .whereNull('sent_at')
+      .where('claimed_until', '<', now)
+      .update({ claimed_until: now + LEASE_MS, attempts: db.raw('attempts + 1') });
+    if (claimed !== 1) return; // another instance has it
+    try {
+      await sender(Number(message.chat_id), message.text);
+      await sql(this.em)('chat_message').where({ id: message.id }).update({ sent_at: Date.now() });
+    } catch (error) {
+      const giveUp = Number(message.attempts) + 1 >= MAX_ATTEMPTS;
+      this.logger.warn(`message ${message.id} to chat ${message.chat_id} not sent: ${(error as Error).message}${giveUp ? ' (given up)' : ''}`);
+      // Back off a little more each time; a message given up is closed like a sent one (the log says so).
+      await sql(this.em)('chat_message')
+        .where({ id: message.id })
+        .update(giveUp ? { sent_at: Date.now() } : { claimed_until: Date.now() + 5_000 * (Number(message.attempts) + 1) });
+    }
+  }
+
+  /** Drops messages sent (or given up) more than a week ago. */
+  async prune(now = Date.now()): Promise<number> {
+    return sql(this.em)('chat_message').whereNotNull('sent_at').where('created_at', '<', now - SENT_KEPT_MS).delete();
+  }
+}

@@ -1,0 +1,265 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/knex';
+import { Clock } from '../common/clock';
+import { addDays, isCalendarDate, todayIn } from '../common/calendar';
+import { InvalidInputError, NotFoundError } from '../common/domain-errors';
+import type { AppConfig } from '../config/config';
+import { APP_CONFIG } from '../config/config.module';
+import { transactionSql } from '../database/raw-sql';
+import { sql } from '../database/sql';
+import { WriteBatcher } from '../database/write-batcher';
+import { ruleAmount, ruleCategory, ruleCurrency, ruleDescription } from '../expenses/expense-rules';
+import type { ExpenseAuthor } from '../expenses/expense.view';
+import { ExpensesService } from '../expenses/expenses.service';
+import type { Ledger } from '../ledgers/ledger.entity';
+import { LedgersService } from '../ledgers/ledgers.service';
+import { findCurrency } from '../money/currency';
+import { formatMinor } from '../money/money';
+import { ChatOutbox } from '../outbox/chat-outbox';
+import { formatExpense } from '../telegram/format';
+import { EVERY, Every, firstDue, nextDue, Schedule, settle } from './schedule';
+
+export interface NewRecurring {
+  amount: unknown;
+  currency?: unknown;
+  category: unknown;
+  description?: unknown;
+  every: unknown;
+  day?: unknown;
+  start?: unknown;
+  author?: ExpenseAuthor;
+}
+
+export interface RecurringView {
+  id: number;
+  amount: string;
+  currency: string;
+  category: string;
+  description: string;
+  every: Every;
+  /** Day of the month (1–31) or ISO weekday (1–7); null for daily. */
+  day: number | null;
+  start: string;
+  /** The next date it will be recorded on. */
+  next: string;
+  createdAt: string;
+}
+
+interface RuleRow {
+  id: number;
+  ledger_id: number;
+  amount_minor: string | number;
+  currency: string;
+  category: string;
+  description: string;
+  every: Every;
+  day: number;
+  start_date: string;
+  next_date: string;
+  author_telegram_id: string | number | null;
+  author_name: string | null;
+  created_at: string;
+}
+
+/** Moves a rule to its next date only if nobody did first: the row in the database decides who posts. */
+const ADVANCE = `update recurring_rule set next_date = ? where id = ? and next_date = ? and stopped_at is null`;
+/** Ledgers ahead of UTC reach a date first; rules due somewhere today are at most this far ahead of UTC's date. */
+const EARLIEST_ZONE = 'Etc/GMT-14';
+
+/**
+ * Recurring expenses (CONTRACT §8). Every instance checks for due rules at
+ * start-up and every RECURRING_CHECK_SECONDS; each due date is posted in one
+ * transaction that moves the rule's next date (guarded by the date it read),
+ * records the expense keyed by rule and date, and queues the chat's message,
+ * so a date is posted once whoever races and whatever crashes.
+ */
+@Injectable()
+export class RecurringService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Recurring');
+  private timer?: NodeJS.Timeout;
+  private checking?: Promise<number>;
+
+  constructor(
+    private readonly em: EntityManager,
+    private readonly batcher: WriteBatcher,
+    private readonly expenses: ExpensesService,
+    private readonly ledgers: LedgersService,
+    private readonly outbox: ChatOutbox,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.postDue(), this.config.recurringCheckSeconds * 1000);
+    this.timer.unref();
+    void this.postDue();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.checking;
+  }
+
+  async create(ledger: Ledger, input: NewRecurring): Promise<RecurringView> {
+    const currency = ruleCurrency(optionalString(input.currency, 'currency'), ledger.currency);
+    const amount = ruleAmount(input.amount, currency);
+    const category = ruleCategory(input.category);
+    const description = ruleDescription(input.description);
+    const every = ruleEvery(input.every);
+    const today = todayIn(ledger.timezone, this.clock.now());
+    const start = input.start === undefined || input.start === null ? today : ruleStart(input.start, today);
+    const schedule = settle(every, ruleDay(every, input.day), start);
+    const [row] = await sql(this.em)('recurring_rule')
+      .insert({
+        ledger_id: ledger.id,
+        amount_minor: amount.minor.toString(),
+        currency,
+        category,
+        description,
+        every,
+        day: schedule.day ?? 0,
+        start_date: start,
+        next_date: firstDue(schedule, start),
+        author_telegram_id: input.author?.telegramId ?? null,
+        author_name: input.author?.name ?? null,
+        created_at: new Date().toISOString(),
+      })
+      .returning(['id']);
+    const id = Number((row as { id: number }).id);
+    // Dates already due (a start today or in the past) are posted now rather than at the next check.
+    const rule: RuleRow = await sql(this.em)('recurring_rule').where({ id }).first();
+    await this.catchUp(rule);
+    return this.get(ledger, id);
+  }
+
+  async list(ledger: Ledger): Promise<RecurringView[]> {
+    const rows: RuleRow[] = await this.active(ledger).orderBy('id');
+    return rows.map(toView);
+  }
+
+  async get(ledger: Ledger, id: number): Promise<RecurringView> {
+    const row: RuleRow | undefined = await this.active(ledger).where({ id }).first();
+    if (!row) throw new NotFoundError(`recurring expense ${id} not found`);
+    return toView(row);
+  }
+
+  /** Stops a rule: nothing more is posted; what it posted stays. */
+  async stop(ledger: Ledger, id: unknown): Promise<RecurringView> {
+    const number = ruleId(id);
+    const view = await this.get(ledger, number);
+    const stopped = await this.active(ledger).where({ id: number }).update({ stopped_at: new Date().toISOString() });
+    if (stopped === 0) throw new NotFoundError(`recurring expense ${number} not found`);
+    return view;
+  }
+
+  /** Posts every due date of every rule, once; resolves how many this instance posted. One check at a time per process. */
+  postDue(): Promise<number> {
+    this.checking ??= this.postAllDue().finally(() => (this.checking = undefined));
+    return this.checking;
+  }
+
+  private async postAllDue(): Promise<number> {
+    let posted = 0;
+    try {
+      const latestToday = todayIn(EARLIEST_ZONE, this.clock.now());
+      const due: RuleRow[] = await sql(this.em)('recurring_rule').whereNull('stopped_at').where('next_date', '<=', latestToday).orderBy('id');
+      for (const rule of due) posted += await this.catchUp(rule);
+    } catch (error) {
+      this.logger.error(`checking recurring expenses failed: ${(error as Error).message}`);
+    }
+    return posted;
+  }
+
+  /** Posts one rule's due dates, oldest first, until it is not due or another instance took over. */
+  private async catchUp(rule: RuleRow): Promise<number> {
+    const ledger = await this.ledgers.byId(rule.ledger_id);
+    if (!ledger) return 0;
+    const today = todayIn(ledger.timezone, this.clock.now());
+    const schedule: Schedule = { every: rule.every, day: rule.every === 'day' ? undefined : Number(rule.day) };
+    let posted = 0;
+    for (let due = rule.next_date; due <= today; due = nextDue(schedule, due)) {
+      try {
+        if (!(await this.postOne(ledger, rule, schedule, due))) break;
+        posted++;
+      } catch (error) {
+        this.logger.error(`recurring expense ${rule.id} on ${due} not posted: ${(error as Error).message}`);
+        break;
+      }
+    }
+    return posted;
+  }
+
+  private postOne(ledger: Ledger, rule: RuleRow, schedule: Schedule, due: string): Promise<boolean> {
+    return this.batcher.run(async () => {
+      const db = await transactionSql(this.em);
+      if ((await db.run(ADVANCE, nextDue(schedule, due), rule.id, due)) !== 1) return false;
+      const { expense } = await this.expenses.record(ledger, {
+        amount: formatMinor(BigInt(rule.amount_minor), findCurrency(rule.currency)?.digits ?? 2),
+        currency: rule.currency,
+        category: rule.category,
+        description: rule.description,
+        date: due,
+        source: 'recurring',
+        author: rule.author_telegram_id === null ? undefined : { telegramId: Number(rule.author_telegram_id), name: rule.author_name ?? '' },
+        keyScope: `recurring:${rule.id}:${due}`,
+      });
+      await this.outbox.enqueue(db, ledger.name, `Recurring expense recorded: ${formatExpense(expense)} as #${expense.number}. /recurring stop ${rule.id} ends it.`);
+      return true;
+    });
+  }
+
+  private active(ledger: Ledger) {
+    return sql(this.em)('recurring_rule').where({ ledger_id: ledger.id }).whereNull('stopped_at');
+  }
+}
+
+function toView(row: RuleRow): RecurringView {
+  return {
+    id: Number(row.id),
+    amount: formatMinor(BigInt(row.amount_minor), findCurrency(row.currency)?.digits ?? 2),
+    currency: row.currency,
+    category: row.category,
+    description: row.description,
+    every: row.every,
+    day: row.every === 'day' ? null : Number(row.day),
+    start: row.start_date,
+    next: row.next_date,
+    createdAt: row.created_at,
+  };
+}
+
+function optionalString(value: unknown, field: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw new InvalidInputError(`${field} must be a string`);
+  return value;
+}
+
+export function ruleEvery(value: unknown): Every {
+  if (typeof value === 'string' && (EVERY as readonly string[]).includes(value)) return value as Every;
+  throw new InvalidInputError(`every must be one of ${EVERY.join(', ')}`);
+}
+
+function ruleDay(every: Every, value: unknown): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (every === 'day') throw new InvalidInputError('day is not allowed when every is day');
+  const max = every === 'week' ? 7 : 31;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
+    throw new InvalidInputError(every === 'week' ? 'day must be an ISO weekday from 1 (Monday) to 7 (Sunday)' : 'day must be a day of the month from 1 to 31');
+  }
+  return value;
+}
+
+/** A start in the past is caught up date by date; a year back is the most that makes sense to post at once. */
+const MAX_START_DAYS_BACK = 366;
+
+function ruleStart(value: unknown, today: string): string {
+  if (typeof value !== 'string' || !isCalendarDate(value)) throw new InvalidInputError(`start must be a real calendar date written YYYY-MM-DD, got ${JSON.stringify(value)}`);
+  if (value < addDays(today, -MAX_START_DAYS_BACK)) throw new InvalidInputError(`start must be at most ${MAX_START_DAYS_BACK} days ago`);
+  return value;
+}
+
+function ruleId(value: unknown): number {
+  const number = typeof value === 'number' ? value : typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(number) || number < 1) throw new NotFoundError(`recurring expense ${String(value)} not found`);
+  return number;
+}
