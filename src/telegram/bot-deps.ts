@@ -4,6 +4,10 @@ import type { ImportsService } from '../imports/imports.service';
 import type { LedgersService } from '../ledgers/ledgers.service';
 import type { TokensService } from '../ledgers/tokens.service';
 import type { BotStore } from './bot-store';
+import type { BudgetsService } from '../budgets/budgets.service';
+import type { ChartsService } from '../charts/charts.service';
+import type { Clock } from '../common/clock';
+import type { RecurringService } from '../recurring/recurring.service';
 
 /** What the bot's handlers may call: the same services the REST API uses. */
 export interface BotDeps {
@@ -13,6 +17,10 @@ export interface BotDeps {
   idempotency: IdempotencyService;
   imports: ImportsService;
   store: BotStore;
+  budgets: BudgetsService;
+  recurring: RecurringService;
+  charts: ChartsService;
+  clock: Clock;
   /** Runs work in one database transaction. */
   transaction<T>(work: () => Promise<T>): Promise<T>;
   log: { error(message: string): void; warn(message: string): void };

@@ -4,6 +4,9 @@ import type { UserFromGetMe } from 'grammy/types';
 import { BotContext, ledgerName, Once } from './bot-context';
 import type { BotDeps } from './bot-deps';
 import { addFeature } from './features/add';
+import { budgetsFeature } from './features/budgets';
+import { chartFeature } from './features/chart';
+import { recurringFeature } from './features/recurring';
 import { editFeature } from './features/edit';
 import { importFeature } from './features/import';
 import { fallbackFeature, manageFeature } from './features/manage';
@@ -25,6 +28,10 @@ export const COMMANDS = [
   { command: 'undo', description: 'Remove the last expense you added' },
   { command: 'delete', description: 'Remove one expense: /delete 12' },
   { command: 'edit', description: 'Correct one expense: /edit 12 13.50 food' },
+  { command: 'budget', description: 'Monthly limit: /budget food 300 (off removes it)' },
+  { command: 'budgets', description: 'This month against each budget' },
+  { command: 'recurring', description: 'Recurring expenses: /recurring add 9.99 subscriptions netflix monthly 15' },
+  { command: 'chart', description: 'A chart: /chart [category] [period]' },
   { command: 'export', description: 'All expenses as CSV' },
   { command: 'currency', description: 'Show or set the default currency' },
   { command: 'timezone', description: 'Show or set the time zone' },
@@ -77,6 +84,16 @@ export function createBot(deps: BotDeps, options: BotOptions): Bot<BotContext> {
     deps.log.error(`update ${error.ctx.update.update_id} failed: ${cause instanceof Error ? cause.stack : String(cause)}`);
     await error.ctx.reply('Sorry, something went wrong. Please try again.').catch(() => undefined);
   });
-  features.use(addFeature(deps), editFeature(deps), importFeature(deps), reportsFeature(deps), manageFeature(deps), fallbackFeature());
+  features.use(
+    addFeature(deps),
+    editFeature(deps),
+    importFeature(deps),
+    reportsFeature(deps),
+    budgetsFeature(deps),
+    recurringFeature(deps),
+    chartFeature(deps),
+    manageFeature(deps),
+    fallbackFeature(),
+  );
   return bot;
 }

@@ -30,6 +30,13 @@ const SYMBOLS: Record<string, string> = { '€': 'EUR', $: 'USD', '£': 'GBP', '
 const AMOUNT = /^([€$£¥])?(\d+(?:[.,]\d+)?)([€$£¥])?$/u;
 const ISO_CODE = /^[A-Z]{3}$/;
 
+/** One word that is an amount, maybe with a currency symbol ("12,50", "€12"); undefined when it is not. */
+export function parseAmountWord(word: string): { amount: string; currency?: string } | undefined {
+  const match = AMOUNT.exec(word);
+  if (!match || (match[1] && match[3])) return undefined;
+  return { amount: match[2].replace(',', '.'), currency: SYMBOLS[match[1] ?? match[3] ?? ''] };
+}
+
 /** True when the first word looks like an amount: a plain message starting so is a quick add. */
 export function startsWithAmount(text: string): boolean {
   const first = text.trim().split(/\s+/u)[0] ?? '';
@@ -85,7 +92,8 @@ export function parseFilter(text: string): Parsed<ParsedFilter> {
   return fail(`I could not read "${text.trim()}". ${FILTER_USAGE}`);
 }
 
-function resolveDate(word: string, today: string): string | undefined {
+/** `today`, `yesterday` or a YYYY-MM-DD date (checked by the expense rules later). */
+export function resolveDate(word: string, today: string): string | undefined {
   const lower = word.toLowerCase();
   if (lower === 'today') return today;
   if (lower === 'yesterday') return addDays(today, -1);

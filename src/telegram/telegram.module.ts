@@ -4,6 +4,9 @@ import { ExpensesModule } from '../expenses/expenses.module';
 import { IdempotencyModule } from '../idempotency/idempotency.module';
 import { ImportsModule } from '../imports/imports.module';
 import { LedgersModule } from '../ledgers/ledgers.module';
+import { BudgetsModule } from '../budgets/budgets.module';
+import { ChartsModule } from '../charts/charts.module';
+import { RecurringModule } from '../recurring/recurring.module';
 import { BotStore } from './bot-store';
 import { TelegramWebhookController } from './telegram-webhook.controller';
 import { TELEGRAM_CONFIG, TelegramService } from './telegram.service';
@@ -14,7 +17,7 @@ export class TelegramModule {
   static forRoot(config: TelegramConfig): DynamicModule {
     return {
       module: TelegramModule,
-      imports: [ExpensesModule, LedgersModule, IdempotencyModule, ImportsModule],
+      imports: [ExpensesModule, LedgersModule, IdempotencyModule, ImportsModule, BudgetsModule, RecurringModule, ChartsModule],
       controllers: config.webhookUrl ? [TelegramWebhookController] : [],
       providers: [{ provide: TELEGRAM_CONFIG, useValue: config }, BotStore, TelegramService],
     };

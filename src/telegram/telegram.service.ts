@@ -14,6 +14,11 @@ import { LedgersService } from '../ledgers/ledgers.service';
 import { TokensService } from '../ledgers/tokens.service';
 import type { BotContext } from './bot-context';
 import { BotStore } from './bot-store';
+import { BudgetsService } from '../budgets/budgets.service';
+import { ChartsService } from '../charts/charts.service';
+import { Clock } from '../common/clock';
+import { ChatOutbox } from '../outbox/chat-outbox';
+import { RecurringService } from '../recurring/recurring.service';
 import { COMMANDS, createBot } from './bot';
 
 export const TELEGRAM_CONFIG = Symbol('TELEGRAM_CONFIG');
@@ -21,6 +26,8 @@ const ALLOWED_UPDATES = ['message', 'edited_message', 'callback_query'] as const
 /** Telegram limits message edits; an import's progress message changes at most this often. */
 const PROGRESS_EDIT_MS = 2_000;
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
+/** Queued chat messages another instance committed (or whose sender crashed) are looked for this often. */
+const OUTBOX_CHECK_MS = 5_000;
 /**
  * Telegram retries a webhook that is slow to answer. Our writes commit before
  * the reply is sent, so past this the request is answered 200 and the reply
@@ -48,6 +55,11 @@ export class TelegramService implements OnApplicationBootstrap, OnApplicationShu
     idempotency: IdempotencyService,
     private readonly store: BotStore,
     private readonly imports: ImportsService,
+    budgets: BudgetsService,
+    recurring: RecurringService,
+    charts: ChartsService,
+    clock: Clock,
+    private readonly outbox: ChatOutbox,
   ) {
     this.bot = createBot(
       {
@@ -57,6 +69,10 @@ export class TelegramService implements OnApplicationBootstrap, OnApplicationShu
         idempotency,
         imports,
         store,
+        budgets,
+        recurring,
+        charts,
+        clock,
         transaction: (work) => batcher.run(work),
         log: { error: (message) => this.logger.error(message), warn: (message) => this.logger.warn(message) },
       },
@@ -84,6 +100,8 @@ export class TelegramService implements OnApplicationBootstrap, OnApplicationShu
     await this.bot.init();
     this.imports.setFileFetcher((fileId) => this.download(fileId));
     this.imports.onProgress((job) => this.showImportProgress(job));
+    // Budget alerts and recurring postings queued by any instance go out from here.
+    this.outbox.start(async (chatId, text) => void (await this.bot.api.sendMessage(chatId, text)), OUTBOX_CHECK_MS);
     await this.bot.api.setMyCommands(COMMANDS).catch((error: Error) => this.logger.warn(`setMyCommands failed: ${error.message}`));
     if (this.config.webhookUrl) {
       await this.bot.api.setWebhook(this.config.webhookUrl, {
@@ -160,6 +178,7 @@ export class TelegramService implements OnApplicationBootstrap, OnApplicationShu
   private async prune(): Promise<void> {
     try {
       await this.store.prune();
+      await this.outbox.prune();
     } catch (error) {
       this.logger.warn(`pruning bot state failed: ${(error as Error).message}`);
     }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from '../../src/app';
+import { Clock } from '../../src/common/clock';
 import { AppConfig, loadConfig } from '../../src/config/config';
 import type { Engine } from '../../src/database/database-target';
 import { freshDatabase, TestDatabase } from './engines';
@@ -31,7 +32,12 @@ export function tempDir(): string {
  * temporary folder, or a new database on the run's PostgreSQL server —
  * listening on a loopback port.
  */
-export async function startApp(overrides: Partial<AppConfig> = {}, engine: Engine = 'sqlite', existing?: { db: TestDatabase; dir: string }): Promise<TestApp> {
+export async function startApp(
+  overrides: Partial<AppConfig> = {},
+  engine: Engine = 'sqlite',
+  existing?: { db: TestDatabase; dir: string },
+  clock?: Clock,
+): Promise<TestApp> {
   const dir = existing?.dir ?? tempDir();
   const db = existing?.db ?? (await freshDatabase(engine, dir));
   const config: AppConfig = {
@@ -41,7 +47,7 @@ export async function startApp(overrides: Partial<AppConfig> = {}, engine: Engin
     logLevel: 'error',
     ...overrides,
   };
-  const app = await createApp(config);
+  const app = await createApp(config, { clock });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.getHttpServer().address() as { port: number };
   return {
@@ -69,9 +75,9 @@ export function removeDir(dir: string): void {
 export const WEBHOOK_URL = 'https://tally.example/telegram/webhook';
 
 /** The app in webhook mode, its Bot API a fresh fake. */
-export async function startAppWithBot(secret: string, engine: Engine = 'sqlite'): Promise<{ t: TestApp; fake: FakeTelegram; stop(): Promise<void> }> {
+export async function startAppWithBot(secret: string, engine: Engine = 'sqlite', clock?: Clock): Promise<{ t: TestApp; fake: FakeTelegram; stop(): Promise<void> }> {
   const fake = await new FakeTelegram().start();
-  const t = await startApp({ telegram: { token: BOT_TOKEN, apiRoot: fake.url, webhookUrl: WEBHOOK_URL, webhookSecret: secret } }, engine);
+  const t = await startApp({ telegram: { token: BOT_TOKEN, apiRoot: fake.url, webhookUrl: WEBHOOK_URL, webhookSecret: secret } }, engine, undefined, clock);
   return {
     t,
     fake,
@@ -80,4 +86,19 @@ export async function startAppWithBot(secret: string, engine: Engine = 'sqlite')
       await fake.stop();
     },
   };
+}
+
+/** A clock that stands still until a test moves it: due dates and month ends without waiting. */
+export class FakeClock extends Clock {
+  constructor(private at: Date) {
+    super();
+  }
+
+  override now(): Date {
+    return new Date(this.at);
+  }
+
+  set(iso: string): void {
+    this.at = new Date(iso);
+  }
 }

@@ -161,6 +161,8 @@ export class FakeTelegram {
         return { message_id: Number(payload.message_id), date, chat, text: payload.text };
       case 'sendDocument':
         return { message_id: this.nextMessageId++, date, chat, document: { file_id: 'file', file_unique_id: 'file' } };
+      case 'sendPhoto':
+        return { message_id: this.nextMessageId++, date, chat, photo: [{ file_id: 'photo', file_unique_id: 'photo', width: 1000, height: 1000 }] };
       default:
         return true;
     }
@@ -217,11 +219,12 @@ function parsePayload(contentType: string, body: Buffer): Record<string, any> {
     const split = part.indexOf('\r\n\r\n');
     if (split < 0) continue;
     const headers = part.slice(0, split);
-    const content = Buffer.from(part.slice(split + 4).replace(/\r\n$/, ''), 'latin1').toString('utf8');
+    const bytes = Buffer.from(part.slice(split + 4).replace(/\r\n$/, ''), 'latin1');
+    const content = bytes.toString('utf8');
     const name = /name="([^"]+)"/.exec(headers)?.[1];
     const filename = /filename="?([^";\r\n]+)"?/.exec(headers)?.[1];
     if (!name) continue;
-    if (filename !== undefined) payload.files[name] = { filename, content };
+    if (filename !== undefined) payload.files[name] = { filename, content, bytes };
     else payload[name] = content;
   }
   return payload;
