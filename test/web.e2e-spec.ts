@@ -313,3 +313,46 @@ describe('importing a CSV in Chromium', () => {
     await importPage.getByText(/^Not imported: the header must name the columns date, amount, category/).waitFor();
   });
 });
+
+describe('budgets in Chromium', () => {
+  let budgetPage: Page;
+  let rest: Client;
+
+  beforeAll(async () => {
+    const budgetToken = createToken({ DATABASE_URL: t.db.url }, 'web-budget-test');
+    rest = new Client(t.url, budgetToken);
+    budgetPage = await chromium.browser.newPage();
+    budgetPage.setDefaultTimeout(10_000);
+    await budgetPage.goto(`${t.url}/#token=${budgetToken}`);
+    await budgetPage.getByRole('button', { name: 'Set budget' }).waitFor();
+  });
+  afterAll(() => budgetPage?.close());
+
+  it('sets a budget, shows this month\'s spending as a bar that follows new expenses, explains a bad limit and removes it', async () => {
+    const today = (await rest.post('/expenses', { amount: '30', category: 'food' })).body.date as string;
+    await budgetPage.getByLabel('Category (* for all)').fill('food');
+    await budgetPage.getByLabel('Monthly limit').fill('12.345');
+    await budgetPage.getByRole('button', { name: 'Set budget' }).click();
+    await budgetPage.getByText('amount must have at most 2 decimal places for USD').waitFor();
+    expect((await rest.get('/budgets')).body.items).toEqual([]);
+
+    await budgetPage.getByLabel('Monthly limit').fill('120');
+    await budgetPage.getByRole('button', { name: 'Set budget' }).click();
+    const row = budgetPage.locator('#budgets li[data-category="food"]');
+    await row.getByText('25% · 30.00 of 120.00 USD').waitFor();
+    expect(await budgetPage.locator('#budgets-month').textContent()).toBe(today.slice(0, 7));
+    expect(await row.locator('progress').getAttribute('value')).toBe('25');
+
+    await budgetPage.getByLabel('Amount').fill('100');
+    await budgetPage.getByLabel('Category', { exact: true }).fill('food');
+    await budgetPage.getByLabel('Description').fill('party');
+    await budgetPage.getByRole('button', { name: 'Add expense' }).click();
+    await row.getByText('108% · 130.00 of 120.00 USD').waitFor();
+    expect(await row.getAttribute('class')).toBe('over');
+    expect(await row.locator('progress').getAttribute('value')).toBe('100');
+
+    await row.getByRole('button', { name: 'Remove' }).click();
+    await row.waitFor({ state: 'detached' });
+    expect((await rest.get('/budgets')).body.items).toEqual([]);
+  });
+});

@@ -423,10 +423,69 @@
     );
   }
 
+  // ---- budgets: this month against each limit, with a bar -------------
+  async function loadBudgets() {
+    const answer = await api('GET', '/budgets');
+    if (answer.status !== 200) return;
+    $('budgets-month').textContent = answer.data.month;
+    $('budgets').replaceChildren(
+      ...answer.data.items.map((budget) => {
+        const item = document.createElement('li');
+        item.dataset.category = budget.category;
+        item.classList.toggle('over', budget.percent >= 100);
+        const name = Object.assign(document.createElement('span'), { textContent: budget.category === '*' ? 'all spending' : budget.category });
+        const bar = Object.assign(document.createElement('progress'), { max: 100, value: Math.min(budget.percent, 100) });
+        bar.setAttribute('aria-label', `${name.textContent}: ${budget.percent}% of the budget`);
+        const figures = Object.assign(document.createElement('span'), {
+          className: 'figures',
+          textContent: `${budget.percent}% · ${budget.spent} of ${budget.amount} ${budget.currency}`,
+        });
+        const remove = Object.assign(document.createElement('button'), { type: 'button', className: 'secondary', textContent: 'Remove' });
+        remove.addEventListener('click', () => removeBudget(budget, remove));
+        item.append(name, bar, figures, remove);
+        return item;
+      }),
+    );
+  }
+
+  async function setBudget(event) {
+    event.preventDefault();
+    const button = $('budget-button');
+    if (button.disabled) return;
+    button.disabled = true;
+    $('budget-status').textContent = '';
+    try {
+      const category = $('budget-category').value.trim();
+      const body = { amount: $('budget-amount').value.trim() };
+      if ($('budget-currency').value.trim()) body.currency = $('budget-currency').value.trim();
+      const answer = await api('PUT', `/budgets/${encodeURIComponent(category || ' ')}`, { body });
+      if (answer.status >= 400) {
+        $('budget-status').textContent = answer.data.message;
+        return;
+      }
+      $('budget-form').reset();
+      await loadBudgets();
+    } catch (error) {
+      if (!(error instanceof Handled)) throw error;
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  async function removeBudget(budget, button) {
+    button.disabled = true;
+    try {
+      await api('DELETE', `/budgets/${encodeURIComponent(budget.category)}?currency=${budget.currency}`);
+      await loadBudgets();
+    } catch (error) {
+      if (!(error instanceof Handled)) throw error;
+    }
+  }
+
   async function refresh() {
     hideBanner(); // each part below raises it again if it fails
     try {
-      await Promise.all([loadPage(false), loadChart(), loadCategories()]);
+      await Promise.all([loadPage(false), loadChart(), loadCategories(), loadBudgets()]);
     } catch (error) {
       if (!(error instanceof Handled)) throw error;
     }
@@ -524,6 +583,7 @@
     $('more').addEventListener('click', () => loadPage(true).catch((error) => { if (!(error instanceof Handled)) throw error; }));
     $('download').addEventListener('click', downloadCsv);
     $('import-form').addEventListener('submit', importCsv);
+    $('budget-form').addEventListener('submit', setBudget);
 
     const draft = loadDraft();
     resetForm();
