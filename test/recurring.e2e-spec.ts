@@ -192,8 +192,8 @@ describe.each(ENGINES)('%s', (engine) => {
     const second = await startApp({ telegram: { token: BOT_TOKEN, apiRoot: fake.url, webhookUrl: WEBHOOK_URL, webhookSecret: SECRET } }, engine, { db: t.db, dir: t.dir }, clock);
     try {
       clock.set('2026-12-10T12:00:00Z');
-      const [one, two] = await Promise.all([t.app.get(RecurringService).postDue(), second.app.get(RecurringService).postDue()]);
-      expect(one + two).toBe(30);
+      // Both wake up together; rules of earlier tests' ledgers fall due too, so counts are checked per ledger below.
+      await Promise.all([t.app.get(RecurringService).postDue(), second.app.get(RecurringService).postDue()]);
       for (const name of ['a', 'b', 'c']) {
         const dates = (await rest.get(`/expenses?category=race-${name}&sort=date_asc`)).body.items.map((e: any) => e.date);
         expect(dates).toEqual(Array.from({ length: 10 }, (_, i) => `2026-12-${String(i + 1).padStart(2, '0')}`));
