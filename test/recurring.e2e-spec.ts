@@ -15,12 +15,15 @@ describe.each(ENGINES)('%s', (engine) => {
   const clock = new FakeClock(new Date('2026-11-27T12:00:00Z'));
   let fake: FakeTelegram;
   let t: TestApp;
-  let stop: () => Promise<void>;
 
   beforeAll(async () => {
-    ({ t, fake, stop } = await startAppWithBot(SECRET, engine, clock));
+    ({ t, fake } = await startAppWithBot(SECRET, engine, clock));
   });
-  afterAll(() => stop());
+  // The restart test replaces t: close whichever app is current (it drops the shared database too).
+  afterAll(async () => {
+    await t.close();
+    await fake.stop();
+  });
   beforeEach(() => clock.set('2026-11-27T12:00:00Z'));
 
   const person = people(61000, 'Payer');
