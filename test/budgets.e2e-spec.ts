@@ -1,10 +1,9 @@
-import { FakeClock, startAppWithBot, TestApp } from './support/app';
+import { FakeClock, outboxDelivered, startAppWithBot, TestApp } from './support/app';
 import { FakeTelegram } from './support/fake-telegram';
 import { Client } from './support/http';
 import { ENGINES } from './support/engines';
 import { textUpdate } from './support/updates';
-import { people, webhookPoster } from './support/webhook';
-import { ChatOutbox } from '../src/outbox/chat-outbox';
+import { people, restForChat, webhookPoster } from './support/webhook';
 
 /** Budgets and their alerts (CONTRACT §8): REST, bot, and exactly-once alerts under retries and races, on both engines. */
 describe.each(ENGINES)('%s', (engine) => {
@@ -23,17 +22,9 @@ describe.each(ENGINES)('%s', (engine) => {
   const person = people(52000, 'Budgeter');
   const deliver = webhookPoster(() => t.url, SECRET);
   const alertsTo = (chatId: number) => fake.messagesTo(chatId).filter((text) => /^Budget (alert|exceeded)/.test(text));
-  /** Waits until the chat's outbox is sent (alerts go out after COMMIT, beside the reply). */
-  const settled = async () => {
-    const outbox = t.app.get(ChatOutbox);
-    outbox.deliverSoon();
-    await outbox.idle();
-  };
+  const settled = () => outboxDelivered(t);
 
-  async function restFor(from: { id: number; first_name: string }): Promise<Client> {
-    await deliver(textUpdate('/token', { from }));
-    return new Client(t.url, fake.messagesTo(from.id).at(-1)!.split('\n').pop());
-  }
+  const restFor = (from: { id: number; first_name: string }) => restForChat(deliver, fake, t.url, from);
 
   it('PUT creates (201) and changes (200) a budget; GET shows this month\'s spent, remaining and percent; DELETE removes it', async () => {
     const rest = new Client(t.url, await t.token(`budgets-rest-${engine}`));

@@ -1,10 +1,9 @@
-import { FakeClock, startApp, startAppWithBot, TestApp } from './support/app';
+import { FakeClock, outboxDelivered, startApp, startAppWithBot, TestApp } from './support/app';
 import { FakeTelegram, BOT_TOKEN } from './support/fake-telegram';
 import { Client } from './support/http';
 import { ENGINES } from './support/engines';
 import { textUpdate } from './support/updates';
-import { people, webhookPoster } from './support/webhook';
-import { ChatOutbox } from '../src/outbox/chat-outbox';
+import { people, restForChat, webhookPoster } from './support/webhook';
 import { RecurringService } from '../src/recurring/recurring.service';
 import { WEBHOOK_URL } from './support/app';
 import { decodePng } from './support/png';
@@ -29,16 +28,9 @@ describe.each(ENGINES)('%s', (engine) => {
   const person = people(61000, 'Payer');
   const deliver = webhookPoster(() => t.url, SECRET);
   const postingsTo = (chatId: number) => fake.messagesTo(chatId).filter((text) => text.startsWith('Recurring expense recorded'));
-  const settled = async (app = t) => {
-    const outbox = app.app.get(ChatOutbox);
-    outbox.deliverSoon();
-    await outbox.idle();
-  };
+  const settled = (app = t) => outboxDelivered(app);
 
-  async function restFor(from: { id: number; first_name: string }): Promise<Client> {
-    await deliver(textUpdate('/token', { from }));
-    return new Client(t.url, fake.messagesTo(from.id).at(-1)!.split('\n').pop());
-  }
+  const restFor = (from: { id: number; first_name: string }) => restForChat(deliver, fake, t.url, from);
 
   it('a past start posts each due date once (day 31 → a short month\'s last day), tells the chat, and then waits for the next', async () => {
     const ann = person();

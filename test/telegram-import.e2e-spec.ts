@@ -3,7 +3,7 @@ import { FakeTelegram } from './support/fake-telegram';
 import { Client } from './support/http';
 import { newUpdateId, textUpdate } from './support/updates';
 import { ENGINES } from './support/engines';
-import { people, webhookPoster } from './support/webhook';
+import { people, restForChat, webhookPoster } from './support/webhook';
 
 /** A CSV document sent to the bot is imported (CONTRACT §9): real webhook POSTs, a fake Bot API serving the file. */
 describe.each(ENGINES)('%s', (engine) => {
@@ -41,10 +41,7 @@ describe.each(ENGINES)('%s', (engine) => {
     return fake.messagesTo(chatId).filter((text) => /^Import (done|failed)/.test(text));
   }
 
-  async function restFor(from: { id: number; first_name: string }): Promise<Client> {
-    await deliver(textUpdate('/token', { from }));
-    return new Client(t.url, fake.messagesTo(from.id).at(-1)!.split('\n').pop());
-  }
+  const restFor = (from: { id: number; first_name: string }) => restForChat(deliver, fake, t.url, from);
 
   it('imports, shows one progress message and a summary; a redelivered update imports nothing more; the same file again records nothing', async () => {
     const ann = person();

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from '../../src/app';
 import { Clock } from '../../src/common/clock';
+import { ChatOutbox } from '../../src/outbox/chat-outbox';
 import { AppConfig, loadConfig } from '../../src/config/config';
 import type { Engine } from '../../src/database/database-target';
 import { freshDatabase, TestDatabase } from './engines';
@@ -101,4 +102,11 @@ export class FakeClock extends Clock {
   set(iso: string): void {
     this.at = new Date(iso);
   }
+}
+
+/** Sends what the app's chat outbox holds now and resolves when it is sent (alerts and postings go out after COMMIT). */
+export async function outboxDelivered(t: TestApp): Promise<void> {
+  const outbox = t.app.get(ChatOutbox);
+  outbox.deliverSoon();
+  await outbox.idle();
 }
