@@ -1,5 +1,4 @@
-import { formatMinor } from '../money/money';
-import { findCurrency } from '../money/currency';
+import { Money } from '../money/money';
 import type { RawSql } from '../database/raw-sql';
 import { ALL_CATEGORIES } from '../expenses/daily-totals';
 
@@ -35,13 +34,13 @@ export function percentOf(spent: bigint, limit: bigint): number {
 
 export function budgetView(budget: { category: string; currency: string; amount_minor: bigint | number | string }, spent: bigint): BudgetView {
   const limit = BigInt(budget.amount_minor);
-  const digits = findCurrency(budget.currency)?.digits ?? 2;
+  const money = (minor: bigint) => Money.ofMinor(minor, budget.currency).format();
   return {
     category: budget.category,
-    amount: formatMinor(limit, digits),
+    amount: money(limit),
     currency: budget.currency,
-    spent: formatMinor(spent, digits),
-    remaining: formatMinor(limit - spent, digits),
+    spent: money(spent),
+    remaining: money(limit - spent),
     percent: percentOf(spent, limit),
   };
 }

@@ -5,8 +5,7 @@ import { sql } from '../database/sql';
 import { categoryTotals, dailySeries } from '../expenses/daily-totals';
 import { ExpenseFilter, ExpensesService } from '../expenses/expenses.service';
 import type { Ledger } from '../ledgers/ledger.entity';
-import { findCurrency } from '../money/currency';
-import { formatMinor } from '../money/money';
+import { Money } from '../money/money';
 import { ChartData, renderChart } from './chart-image';
 
 /** Bars beyond this many categories are drawn together as "other". */
@@ -65,7 +64,7 @@ export class ChartsService {
 
 /** Minor units as a number of major units, for drawing only. */
 function plotted(total: string, currency: string): number {
-  return Number(formatMinor(BigInt(total), findCurrency(currency)?.digits ?? 2));
+  return Number(Money.ofMinor(total, currency).format());
 }
 
 /** Every day from first to last, or every month when that is too many days. */

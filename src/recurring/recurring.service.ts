@@ -13,8 +13,7 @@ import type { ExpenseAuthor } from '../expenses/expense.view';
 import { ExpensesService } from '../expenses/expenses.service';
 import type { Ledger } from '../ledgers/ledger.entity';
 import { LedgersService } from '../ledgers/ledgers.service';
-import { findCurrency } from '../money/currency';
-import { formatMinor } from '../money/money';
+import { Money } from '../money/money';
 import { ChatOutbox } from '../outbox/chat-outbox';
 import { formatExpense } from '../telegram/format';
 import { EVERY, Every, firstDue, nextDue, Schedule, settle } from './schedule';
@@ -194,7 +193,7 @@ export class RecurringService implements OnApplicationBootstrap, OnApplicationSh
       const db = await transactionSql(this.em);
       if ((await db.run(ADVANCE, nextDue(schedule, due), rule.id, due)) !== 1) return false;
       const { expense } = await this.expenses.record(ledger, {
-        amount: formatMinor(BigInt(rule.amount_minor), findCurrency(rule.currency)?.digits ?? 2),
+        amount: Money.ofMinor(rule.amount_minor, rule.currency).format(),
         currency: rule.currency,
         category: rule.category,
         description: rule.description,
@@ -216,7 +215,7 @@ export class RecurringService implements OnApplicationBootstrap, OnApplicationSh
 function toView(row: RuleRow): RecurringView {
   return {
     id: Number(row.id),
-    amount: formatMinor(BigInt(row.amount_minor), findCurrency(row.currency)?.digits ?? 2),
+    amount: Money.ofMinor(row.amount_minor, row.currency).format(),
     currency: row.currency,
     category: row.category,
     description: row.description,
