@@ -11,7 +11,7 @@ const { dirname, join } = require('node:path');
 const { createHash } = require('node:crypto');
 const Database = require('better-sqlite3');
 const { parse } = require('csv-parse');
-const { ROOT, START_FLAGS, tempDb, startProcess, createToken, median, sleep } = require('./lib');
+const { ROOT, START_FLAGS, tempDb, startProcess, createToken, median, sleep, revision } = require('./lib');
 
 const ROWS = Number(process.env.BENCH_IMPORT_ROWS ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -119,7 +119,7 @@ async function main() {
   const lines = [
     '# Benchmark results, CSV import',
     '',
-    `Produced by \`npm run bench\` (bench/import.js) on ${new Date().toISOString().slice(0, 10)}.`,
+    `Produced by \`npm run bench\` (bench/import.js) on ${new Date().toISOString().slice(0, 10)} from commit ${revision()}.`,
     '',
     `Machine: ${cpus().length} cores (${cpus()[0].model.split(' ').slice(0, 2).join(' ')}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}.`,
     `A ${ROWS.toLocaleString('en-US')}-row CSV (${(size / 2 ** 20).toFixed(1)} MiB; 3 years, 50 categories, 3 currencies, every 20th row an identical copy of the one before)`,

@@ -15,9 +15,9 @@ function tempDb() {
 }
 
 /** Starts a Node script that prints "listening on http://HOST:PORT"; resolves once it does. */
-async function startProcess(script, env, timeoutMs = 20_000) {
+async function startProcess(script, env, timeoutMs = 20_000, nodeFlags = []) {
   const started = process.hrtime.bigint();
-  const child = spawn(process.execPath, [...(script.endsWith('main.js') ? START_FLAGS : []), script], {
+  const child = spawn(process.execPath, [...(script.endsWith('main.js') ? START_FLAGS : []), ...nodeFlags, script], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -83,11 +83,20 @@ function createToken(database, ledger) {
   return result.stdout.trim().split('\n').pop();
 }
 
-/** Runs autocannon and returns requests/s, latency percentiles (ms) and status counts. */
+/**
+ * Runs autocannon and returns requests/s, latency percentiles (ms) and status
+ * counts. Any answer other than 2xx, or any error or timeout, fails the run:
+ * a fast figure made of refusals would be a false one.
+ */
 function load(options) {
   return new Promise((resolve, reject) => {
     const instance = autocannon({ connections: 32, duration: 10, ...options }, (error, result) => {
       if (error) return reject(error);
+      const failed = result.non2xx + result.errors + result.timeouts;
+      if (failed > 0 || result.requests.total === 0) {
+        const path = options.requests?.[0]?.path ?? '';
+        return reject(new Error(`load on ${options.url}${path}: ${result.requests.total} requests, ${result.non2xx} non-2xx (4xx ${result['4xx']}, 5xx ${result['5xx']}), ${result.errors} errors, ${result.timeouts} timeouts`));
+      }
       resolve({
         rps: result.requests.average,
         total: result.requests.total,
@@ -101,10 +110,19 @@ function load(options) {
   });
 }
 
+/** The commit the benchmarked code comes from, and whether files other than the results differ from it. */
+function revision() {
+  const git = (...args) => spawnSync('git', args, { cwd: ROOT, encoding: 'utf8' }).stdout.trim();
+  const changed = git('status', '--porcelain', '--', 'src', 'bench', 'package.json', 'package-lock.json')
+    .split('\n')
+    .filter((line) => line && !/bench\/(RESULTS[^/]*|PROFILES)\.md$/.test(line));
+  return `${git('rev-parse', '--short', 'HEAD') || 'unknown'}${changed.length ? ' with uncommitted changes' : ''}`;
+}
+
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
-module.exports = { ROOT, START_FLAGS, tempDb, startProcess, rssMb, createToken, load, median, sleep };
+module.exports = { ROOT, START_FLAGS, tempDb, startProcess, rssMb, createToken, load, median, sleep, revision };

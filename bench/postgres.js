@@ -7,7 +7,7 @@ const { cpus, totalmem } = require('node:os');
 const { join } = require('node:path');
 const { writeFileSync } = require('node:fs');
 const { Client } = require('pg');
-const { ROOT, START_FLAGS, startProcess, createToken, load, median } = require('./lib');
+const { ROOT, START_FLAGS, startProcess, createToken, load, median, revision } = require('./lib');
 const { startPostgres } = require('../test/support/postgres-cluster');
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -136,23 +136,21 @@ async function main() {
       ['create, two instances on one database, requests/s (16 + 16 connections)', fmt(two), '≥ 1.5 × one', two >= 1.5 * one ? 'met' : 'missed'],
       ['two ÷ one', fmt(two / one, 2), '≥ 1.5', two / one >= 1.5 ? 'met' : 'missed'],
       ['ceiling (bare node:http + pg, group commit, same work), requests/s', fmt(bare), '', ''],
-      ['one instance ÷ ceiling', fmt(one / bare, 2), '', ''],
+      ['one instance ÷ ceiling', fmt(one / bare, 2), '≥ 0.5', one / bare >= 0.5 ? 'met' : 'missed'],
       ['create p99, one / two instances, ms', `${fmt(med(w.one, 'p99'), 1)} / ${fmt(med(w.two, 'p99'), 1)}`, '', ''],
     ];
     for (const [name, runs] of Object.entries(r.results)) {
       const p99 = med(runs, 'p99');
-      const target = name.startsWith('summary') ? 100 : 10;
+      const target = name.startsWith('summary') ? 50 : 10;
       rows.push([`${name} at ${fmt(ROWS)} rows: p50 / p99 ms`, `${fmt(med(runs, 'p50'), 1)} / ${fmt(p99, 1)}`, `p99 < ${target}`, p99 < target ? 'met' : 'missed']);
     }
-    const bad = [...w.one, ...w.two, ...w.bare, ...Object.values(r.results).flat()].reduce((n, x) => n + x.non2xx + x.errors, 0);
-    rows.push(['non-2xx or errors across every run', fmt(bad), '0', bad === 0 ? 'met' : 'missed']);
     const table = ['| figure | median | target | |', '| --- | --- | --- | --- |', ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
     console.log(`\n${table}\n`);
     writeFileSync(
       join(__dirname, 'RESULTS-postgresql.md'),
       `# Benchmark results, PostgreSQL
 
-Produced by \`npm run bench\` (bench/postgres.js) on ${new Date().toISOString().slice(0, 10)}.
+Produced by \`npm run bench\` (bench/postgres.js) on ${new Date().toISOString().slice(0, 10)} from commit ${revision()}.
 
 Machine: ${cpus().length} cores (${cpus()[0].model}), ${fmt(totalmem() / 2 ** 30, 1)} GiB, Node ${process.version}.
 PostgreSQL: a cluster started for the run on the same machine (fsync on, default settings otherwise).
@@ -161,6 +159,7 @@ instances), reads 4; every figure the median of ${RUNS} runs after ${WARMUP_SECO
 write run on a new database. Tally runs with the flags of \`npm start\` (${START_FLAGS.join(' ') || 'none'}).
 The read database was seeded in SQL with ${fmt(ROWS)} expenses over 3 years, 50 categories and
 3 currencies in ${fmt(r.seedSeconds, 1)} s. Server, instances and load generator share the same ${cpus().length} cores.
+Any non-2xx answer, error or timeout in any run, warm-ups included, stops the bench.
 
 ${table}
 
@@ -168,7 +167,6 @@ Per-run figures (requests/s): one ${w.one.map((x) => fmt(x.rps)).join(', ')}; tw
 `,
     );
     console.log('wrote bench/RESULTS-postgresql.md');
-    if (bad) process.exitCode = 1;
   } finally {
     cluster.stop();
   }
