@@ -12,6 +12,8 @@ const { createHash } = require('node:crypto');
 const Database = require('better-sqlite3');
 const { parse } = require('csv-parse');
 const { ROOT, START_FLAGS, tempDb, startProcess, createToken, median, sleep, revision } = require('./lib');
+/** Read when the run starts: a commit made while it runs must not be named as its source. */
+const REVISION = revision();
 
 const ROWS = Number(process.env.BENCH_IMPORT_ROWS ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -119,7 +121,7 @@ async function main() {
   const lines = [
     '# Benchmark results, CSV import',
     '',
-    `Produced by \`npm run bench\` (bench/import.js) on ${new Date().toISOString().slice(0, 10)} from commit ${revision()}.`,
+    `Produced by \`npm run bench\` (bench/import.js) on ${new Date().toISOString().slice(0, 10)} from commit ${REVISION}.`,
     '',
     `Machine: ${cpus().length} cores (${cpus()[0].model.split(' ').slice(0, 2).join(' ')}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}.`,
     `A ${ROWS.toLocaleString('en-US')}-row CSV (${(size / 2 ** 20).toFixed(1)} MiB; 3 years, 50 categories, 3 currencies, every 20th row an identical copy of the one before)`,

@@ -8,6 +8,8 @@ const { join } = require('node:path');
 const { writeFileSync } = require('node:fs');
 const { Client } = require('pg');
 const { ROOT, START_FLAGS, startProcess, createToken, load, median, revision } = require('./lib');
+/** Read when the run starts: a commit made while it runs must not be named as its source. */
+const REVISION = revision();
 const { startPostgres } = require('../test/support/postgres-cluster');
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -150,7 +152,7 @@ async function main() {
       join(__dirname, 'RESULTS-postgresql.md'),
       `# Benchmark results, PostgreSQL
 
-Produced by \`npm run bench\` (bench/postgres.js) on ${new Date().toISOString().slice(0, 10)} from commit ${revision()}.
+Produced by \`npm run bench\` (bench/postgres.js) on ${new Date().toISOString().slice(0, 10)} from commit ${REVISION}.
 
 Machine: ${cpus().length} cores (${cpus()[0].model}), ${fmt(totalmem() / 2 ** 30, 1)} GiB, Node ${process.version}.
 PostgreSQL: a cluster started for the run on the same machine (fsync on, default settings otherwise).

@@ -9,6 +9,8 @@ const { mkdtempSync, readdirSync, readFileSync, writeFileSync } = require('node:
 const { tmpdir, cpus } = require('node:os');
 const { join } = require('node:path');
 const { ROOT, START_FLAGS, tempDb, startProcess, createToken, load, revision } = require('./lib');
+/** Read when the run starts: a commit made while it runs must not be named as its source. */
+const REVISION = revision();
 const { createRequests, duplicateRequests, replayRequests, webhookRequests, getRequests } = require('./requests');
 const { startFakeBotApi } = require('./fake-bot-api');
 const { seed } = require('./seed');
@@ -120,7 +122,7 @@ async function main() {
   }
   const report = `# Where the time goes
 
-Written by \`node bench/profile.js\` (after \`npm run build\`) on ${new Date().toISOString().slice(0, 10)} from commit ${revision()},
+Written by \`node bench/profile.js\` (after \`npm run build\`) on ${new Date().toISOString().slice(0, 10)} from commit ${REVISION},
 on ${cpus().length} cores (${cpus()[0].model}), Node ${process.version}. For each scenario Tally runs with the flags of
 \`npm start\` (${START_FLAGS.join(' ') || 'none'}) and \`--cpu-prof\` on a fresh SQLite database, takes ${WARMUP_SECONDS} s of
 warm-up load of the same kind and then ${SECONDS} s of measured load (autocannon on loopback; any non-2xx answer stops

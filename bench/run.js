@@ -7,6 +7,8 @@ const { join } = require('node:path');
 const { writeFileSync } = require('node:fs');
 const Database = require('better-sqlite3');
 const { ROOT, START_FLAGS, tempDb, startProcess, rssMb, createToken, load, median, revision } = require('./lib');
+/** Read when the run starts: a commit made while it runs must not be named as its source. */
+const REVISION = revision();
 const START_FLAGS_TEXT = START_FLAGS.join(' ') || 'none';
 const { startFakeBotApi } = require('./fake-bot-api');
 const { seed } = require('./seed');
@@ -188,7 +190,7 @@ async function main() {
   const perRun = (runs) => runs.map((r) => fmt(r.rps)).join(', ');
   const report = `# Benchmark results
 
-Produced by \`npm run bench\` (bench/run.js) on ${new Date().toISOString().slice(0, 10)} from commit ${revision()}.
+Produced by \`npm run bench\` (bench/run.js) on ${new Date().toISOString().slice(0, 10)} from commit ${REVISION}.
 
 Machine: ${cpus().length} cores (${cpus()[0].model}), ${fmt(totalmem() / 2 ** 30, 1)} GiB, Node ${process.version}.
 Each load run: autocannon on loopback, ${SECONDS} s, 32 connections for writes, 4 for reads; every figure
