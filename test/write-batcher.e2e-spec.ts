@@ -1,8 +1,40 @@
 import { EntityManager } from '@mikro-orm/knex';
 import { sql } from '../src/database/sql';
 import { WriteBatcher } from '../src/database/write-batcher';
-import { startApp, TestApp } from './support/app';
-import { ENGINES } from './support/engines';
+import { removeDir, startApp, tempDir, TestApp } from './support/app';
+import { ENGINES, freshDatabase } from './support/engines';
+import { createToken, startServer } from './support/server-process';
+import { Client } from './support/http';
+
+/** How many write batches a server process has committed so far, and how many writes they held (from /metrics). */
+async function batchesSoFar(url: string): Promise<{ batches: number; writes: number }> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const pick = (suffix: string) => Number(new RegExp(`^tally_write_batch_size_${suffix} (\\d+)`, 'm').exec(text)?.[1] ?? NaN);
+  return { batches: pick('count'), writes: pick('sum') };
+}
+
+/**
+ * Makes every COMMIT that holds an expense described "poison" fail: the
+ * expense's insert also writes a row whose foreign key is checked only at
+ * COMMIT (DEFERRABLE INITIALLY DEFERRED, the same SQL on both engines).
+ */
+const POISON: Record<string, { on: string[]; off: string[] }> = {
+  sqlite: {
+    on: [
+      'create table commit_probe (parent integer references ledger(id) deferrable initially deferred)',
+      "create trigger poison_commit after insert on expense when new.description = 'poison' begin insert into commit_probe (parent) values (-1); end",
+    ],
+    off: ['drop trigger poison_commit', 'drop table commit_probe'],
+  },
+  postgresql: {
+    on: [
+      'create table commit_probe (parent integer references ledger(id) deferrable initially deferred)',
+      "create function poison_commit() returns trigger language plpgsql as $$ begin if new.description = 'poison' then insert into commit_probe (parent) values (-1); end if; return new; end $$",
+      'create trigger poison_commit after insert on expense for each row execute function poison_commit()',
+    ],
+    off: ['drop trigger poison_commit on expense', 'drop function poison_commit()', 'drop table commit_probe'],
+  },
+};
 
 describe.each(ENGINES)('%s', (engine) => {
 
@@ -33,5 +65,71 @@ describe.each(ENGINES)('%s', (engine) => {
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     const names = (await em.getKnex()('ledger').where('name', 'like', 'batch-%').pluck('name')).sort();
     expect(names).toEqual(['batch-a', 'batch-b', 'batch-nested']);
+  });
+
+  it('writes that arrive together run in one transaction and share its COMMIT', async () => {
+    const batcher = t.app.get(WriteBatcher);
+    const em = t.app.get(EntityManager);
+    const transactions = await Promise.all([1, 2, 3].map(() => batcher.run(async () => em.getTransactionContext())));
+    expect(transactions[0]).toBeDefined();
+    expect(transactions.every((trx) => trx === transactions[0])).toBe(true);
+
+    // Over HTTP, to the production build in its own process: 40 creates at once are committed in fewer batches than writes.
+    const dir = tempDir();
+    const db = await freshDatabase(engine, dir);
+    const env = { DATABASE_URL: db.url };
+    const server = await startServer(env);
+    try {
+      const api = new Client(server.url, createToken(env, 'shared-commit'));
+      const before = await batchesSoFar(server.url);
+      const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => api.post('/expenses', { amount: `${i + 1}`, category: 'together' })));
+      expect(answers.map((a) => a.status)).toEqual(Array(40).fill(201));
+      const after = await batchesSoFar(server.url);
+      expect(after.writes - before.writes).toBe(40);
+      expect(after.batches - before.batches).toBeLessThan(40);
+      console.log(`write batcher (${engine}): 40 concurrent creates committed in ${after.batches - before.batches} batches`);
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
+      await db.drop();
+      removeDir(dir);
+    }
+  });
+
+  it('a COMMIT that fails answers every write of its batch with an error and stores none of them; nothing is acknowledged before COMMIT', async () => {
+    const knex = t.app.get(EntityManager).getKnex();
+    const api = new Client(t.url, await t.token('failed-commit'));
+    for (const statement of POISON[engine].on) await knex.raw(statement);
+    const failed: string[] = [];
+    let neighbours = 0;
+    try {
+      // Concurrent creates with one poisoned among them; the writes in its batch fail with it.
+      for (let round = 0; round < 5 && neighbours === 0; round++) {
+        const descriptions = Array.from({ length: 30 }, (_, i) => (i === 15 ? 'poison' : `r${round}-${i}`));
+        const answers = await Promise.all(descriptions.map((description, i) => api.post('/expenses', { amount: `${i + 1}`, category: 'commit', description })));
+        const stored = new Set((await api.get('/expenses?category=commit&limit=200')).body.items.map((e: any) => e.description));
+        answers.forEach((answer, i) => {
+          const description = descriptions[i];
+          if (answer.status === 201) expect([description, stored.has(description)]).toEqual([description, true]);
+          else {
+            expect([description, answer.status >= 500, stored.has(description)]).toEqual([description, true, false]);
+            if (description !== 'poison') failed.push(description);
+          }
+        });
+        expect(answers[15].status).toBeGreaterThanOrEqual(500);
+        neighbours += answers.filter((a, i) => i !== 15 && a.status >= 500).length;
+      }
+      // The poisoned write took at least one neighbour down with it: they shared its COMMIT.
+      expect(neighbours).toBeGreaterThan(0);
+    } finally {
+      for (const statement of POISON[engine].off) await knex.raw(statement);
+    }
+    // The database is usable again, and the refused writes can simply be sent again.
+    for (const description of failed) {
+      const again = await api.post('/expenses', { amount: '1', category: 'commit', description });
+      expect([description, again.status]).toEqual([description, 201]);
+    }
+    const poisonFree = (await api.get('/expenses?category=commit&limit=200')).body.items;
+    expect(poisonFree.filter((e: any) => e.description === 'poison')).toEqual([]);
   });
 });

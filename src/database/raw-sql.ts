@@ -121,3 +121,30 @@ export async function withSql<T>(em: EntityManager, use: (sql: RawSql) => Promis
 export function isPostgres(em: EntityManager): boolean {
   return em.getPlatform() instanceof PostgreSqlPlatform;
 }
+
+/**
+ * em.transactional, made safe for a COMMIT that fails. knex then marks the
+ * transaction finished without sending ROLLBACK. PostgreSQL has ended it by
+ * itself; SQLite keeps it open (a deferred constraint, a full disk, an I/O
+ * error) on the pool's only connection, where later reads would see its rows
+ * and the next COMMIT would store writes whose callers were told they failed.
+ * So it is rolled back here, before anything else is answered.
+ */
+export async function transaction<T>(em: EntityManager, work: () => Promise<T>): Promise<T> {
+  try {
+    return await em.transactional(work);
+  } catch (error) {
+    if (!isPostgres(em)) await rollBackLeftover(em);
+    throw error;
+  }
+}
+
+async function rollBackLeftover(em: EntityManager): Promise<void> {
+  const client = em.getKnex().client;
+  const connection = (await client.acquireConnection()) as Database;
+  try {
+    if (connection.inTransaction) connection.exec('rollback');
+  } finally {
+    await client.releaseConnection(connection);
+  }
+}

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/knex';
 import { isRaceLost } from './database-errors';
-import { RawSql, transactionSql } from './raw-sql';
+import { RawSql, transaction, transactionSql } from './raw-sql';
 import { writeBatchSize } from '../metrics/metrics';
 
 /**
@@ -127,7 +127,7 @@ export class WriteBatcher {
         const batch = this.queue.splice(0, MAX_BATCH);
         const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
         try {
-          await this.em.transactional(async () => {
+          await transaction(this.em, async () => {
             const effects: Frame = new Map();
             this.batch = { trx: this.em.getTransactionContext(), frames: [effects] };
             try {

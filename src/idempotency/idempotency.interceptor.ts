@@ -8,6 +8,7 @@ import {
   InvalidInputError,
 } from '../common/domain-errors';
 import { isRaceLost, isUniqueViolation } from '../database/database-errors';
+import { transaction } from '../database/raw-sql';
 import { tryIdempotencyLock } from '../database/locks';
 import type { AuthenticatedRequest } from '../ledgers/bearer.guard';
 import { IDEMPOTENCY_KEY_SHAPE, IdempotencyService, requestFingerprint, StoredResponse } from './idempotency.service';
@@ -79,7 +80,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
 
   /** Runs the handler and stores its answer in one transaction; the primary key refuses a second writer. */
   private once(ledgerId: number, key: string, fingerprint: string, reply: FastifyReply, next: CallHandler): Promise<unknown> {
-    return this.em.transactional(async () => {
+    return transaction(this.em, async () => {
       if (!(await tryIdempotencyLock(this.em, ledgerId, key))) throw inFlight();
       // The holder may have committed between our first read and the lock: its answer wins.
       const stored = await this.store.find(ledgerId, key);
