@@ -220,6 +220,37 @@ describe.each(ENGINES)('%s', (engine) => {
       expect(asc.body.items.map((e: any) => e.amount)).toEqual(['40.00', '10.00', '100.00', '20.00', '30.00', '5.55']);
     });
 
+    /** Every page of a walk with the cursor, as "date amount". */
+    async function walk(query: string): Promise<string[][]> {
+      const pages: string[][] = [];
+      let cursor: string | null = null;
+      do {
+        const page: any = await c.get(`/expenses?${query}${cursor ? `&cursor=${cursor}` : ''}`);
+        expect(page.status).toBe(200);
+        pages.push(page.body.items.map((e: any) => `${e.date} ${e.amount}`));
+        cursor = page.body.nextCursor;
+      } while (cursor && pages.length < 10);
+      return pages;
+    }
+
+    it('a page that ends inside a date continues with the rest of that date, newest first and oldest first', async () => {
+      // 2026-11-03 holds two expenses (20.00 made before 30.00): each walk breaks a page between them.
+      expect(await walk('limit=2')).toEqual([
+        ['2026-11-05 5.55', '2026-11-03 30.00'],
+        ['2026-11-03 20.00', '2026-11-02 100.00'],
+        ['2026-11-01 10.00', '2026-10-31 40.00'],
+      ]);
+      expect(await walk('limit=2&sort=date_asc')).toEqual([
+        ['2026-10-31 40.00', '2026-11-01 10.00'],
+        ['2026-11-02 100.00', '2026-11-03 20.00'],
+        ['2026-11-03 30.00', '2026-11-05 5.55'],
+      ]);
+      expect(await walk('limit=4&sort=date_asc&category=food')).toEqual([
+        ['2026-11-01 10.00', '2026-11-02 100.00', '2026-11-03 30.00', '2026-11-05 5.55'],
+      ]);
+      expect(await walk('limit=1&sort=date_asc&from=2026-11-02&to=2026-11-03')).toEqual([['2026-11-02 100.00'], ['2026-11-03 20.00'], ['2026-11-03 30.00']]);
+    });
+
     it('filters by category case-insensitively and by inclusive dates; count and total cover every match', async () => {
       const food = await c.get('/expenses?category=FOOD&limit=1');
       expect(food.body.items).toHaveLength(1);
@@ -289,7 +320,7 @@ describe.each(ENGINES)('%s', (engine) => {
       expect(lines[1]).toContain(',2026-11-02,2.00,USD,food,');
     });
 
-    it('exports thousands of rows in order, streamed in batches', async () => {
+    it('exports thousands of rows in the list\'s order (newest created first on one date), streamed in batches', async () => {
       const c = await freshLedger();
       for (let i = 0; i < 1100; i += 100) {
         await Promise.all(Array.from({ length: 100 }, (_, j) => c.post('/expenses', { amount: String(i + j + 1), category: 'bulk', date: '2026-01-01' })));
@@ -297,7 +328,19 @@ describe.each(ENGINES)('%s', (engine) => {
       const answer = await c.get('/expenses/export.csv');
       const lines = answer.text.trimEnd().split('\r\n');
       expect(lines).toHaveLength(1101);
-      expect(new Set(lines.slice(1).map((l) => l.split(',')[0])).size).toBe(1100);
+      const exported = lines.slice(1).map((l) => l.split(',')[0]);
+      expect(new Set(exported).size).toBe(1100);
+      // The list's order (one date: newest created first), as walked page by page with the cursor.
+      const listed: string[] = [];
+      for (let cursor = ''; listed.length === 0 || cursor; ) {
+        const page: any = await c.get(`/expenses?limit=200${cursor ? `&cursor=${cursor}` : ''}`);
+        listed.push(...page.body.items.map((e: any) => e.id));
+        cursor = page.body.nextCursor ?? '';
+      }
+      expect(exported).toEqual(listed);
+      const createdAt = lines.slice(1).map((l) => l.split(',').pop()!);
+      expect(createdAt).toEqual([...createdAt].sort().reverse());
+      expect(createdAt[0] > createdAt[1099]).toBe(true);
     });
 
     it('rejects a bad filter with 400 before streaming', async () => {
@@ -331,6 +374,29 @@ describe.each(ENGINES)('%s', (engine) => {
       // Same content in another ledger is not a duplicate.
       expect((await bob.post('/expenses', { amount: '99', category: 'private', date: '2026-01-01' })).status).toBe(201);
       expect((await alice.get(`/expenses/${secret.body.id}`)).status).toBe(200);
+    });
+  });
+
+  describe("today is the ledger's date, not UTC's", () => {
+    /** The calendar date in a zone at an instant, as a wall calendar there shows it. */
+    const dateIn = (zone: string, at: Date) => new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+
+    // UTC+14 is a day ahead of UTC from 10:00 UTC on, UTC-12 a day behind until 12:00 UTC: at any moment at
+    // least one of these cases fails if "today" is taken in UTC, whenever the suite runs.
+    it.each(['Pacific/Kiritimati', 'Etc/GMT+12'])('a ledger in %s: an expense with no date is dated today there, and lists under that date', async (zone) => {
+      const zoned = await startApp({ defaultTimezone: zone }, engine);
+      try {
+        const c = new Client(zoned.url, await zoned.token(`zone-${zone}`));
+        const before = new Date();
+        const answer = await c.post('/expenses', { amount: '3', category: 'x' });
+        const after = new Date();
+        expect(answer.status).toBe(201);
+        expect([dateIn(zone, before), dateIn(zone, after)]).toContain(answer.body.date);
+        const listed = await c.get(`/expenses?from=${answer.body.date}&to=${answer.body.date}`);
+        expect(listed.body.items.map((e: any) => e.id)).toEqual([answer.body.id]);
+      } finally {
+        await zoned.close();
+      }
     });
   });
 
