@@ -30,6 +30,7 @@ export class FakeTelegram {
   private nextMessageId = 1000;
   private readonly faults = new Map<string, Fault[]>();
   private persistentFault = new Map<string, Fault>();
+  private readonly slow = new Map<string, number[]>();
   private updates: Array<Record<string, any>> = [];
   /** getUpdates requests open right now, and the most ever open at once (Telegram refuses a second). */
   openPolls = 0;
@@ -60,6 +61,11 @@ export class FakeTelegram {
   /** Every call of `method` fails until cleared with `heal`. */
   failAlways(method: string, fault: Fault): void {
     this.persistentFault.set(method, fault);
+  }
+
+  /** The next `count` calls of `method` succeed, each answered `delayMs` late. */
+  slowNext(method: string, count: number, delayMs: number): void {
+    this.slow.set(method, [...(this.slow.get(method) ?? []), ...Array.from({ length: count }, () => delayMs)]);
   }
 
   heal(method: string): void {
@@ -141,6 +147,8 @@ export class FakeTelegram {
         ...(fault.retryAfter !== undefined ? { parameters: { retry_after: fault.retryAfter } } : {}),
       });
     }
+    const delayMs = this.slow.get(method)?.shift();
+    if (delayMs) await new Promise((resolve) => setTimeout(resolve, delayMs));
     call.result = this.result(method, payload);
     send(response, 200, { ok: true, result: call.result });
   }
