@@ -6,7 +6,6 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
-  testPathIgnorePatterns: process.env.STRESS ? ['/node_modules/'] : ['/node_modules/', '/test/stress/'],
   testTimeout: 60000,
   // One PostgreSQL server for the whole run; engine-dependent suites make their own databases in it.
   globalSetup: '<rootDir>/test/support/global-setup.ts',

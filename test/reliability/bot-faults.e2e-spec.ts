@@ -50,3 +50,32 @@ it.each([
   fake.heal('sendMessage');
   console.log(`bot faults (${name}): ${UPDATES} updates delivered twice, ${UPDATES} recorded, ${fake.callsOf('sendMessage').length} sendMessage calls so far`);
 }, 60_000);
+
+it('Bot API hanging past its 8 s timeout and the 10 s webhook deadline while Telegram redelivers: one expense, at most one reply, answers within the deadline, then silence', async () => {
+  const chat = 91_000;
+  const update = textUpdate('/add 7.77 faults hang-once', { from: { id: chat, first_name: 'H' } });
+  const sendsToChat = () => fake.callsOf('sendMessage').filter((call) => Number(call.chat_id) === chat).length;
+  fake.failNext('sendMessage', 5, { status: 502, description: 'Bad Gateway', delayMs: 20_000 });
+  const started = Date.now();
+  try {
+    // Telegram delivers, grows impatient and delivers again while the first is still being handled, then once more later.
+    const first = deliver(update);
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const second = deliver(update);
+    const answers = [await first, await second, await deliver(update)];
+    for (const answer of answers) {
+      expect(answer.status).toBe(200);
+      expect(answer.ms).toBeLessThan(10_800); // the webhook deadline, with room for a loaded machine
+    }
+    expect([...(await liveCountsByDescription(t.config.database, 'hang-once')).values()]).toEqual([1]);
+    // Past the Bot API timeout and any retry of it: the calls made so far are all there will be.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, started + 18_000 - Date.now())));
+    const settled = fake.calls.length;
+    expect(sendsToChat()).toBeLessThanOrEqual(1);
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    expect(fake.calls.length).toBe(settled);
+    console.log(`bot faults (hang): 3 deliveries answered in ${answers.map((a) => a.ms).join(', ')} ms, 1 expense, ${sendsToChat()} sendMessage to the chat`);
+  } finally {
+    fake.heal('sendMessage');
+  }
+}, 60_000);

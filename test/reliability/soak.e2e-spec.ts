@@ -6,18 +6,23 @@ import { botEnv, createToken, ServerProcess, startServer } from '../support/serv
 import { textUpdate } from '../support/updates';
 
 /**
- * Soak (npm run test:stress only): SOAK_SECONDS (default 600) of mixed load on
- * the production build. No error, and resident memory in the last minute within
- * 20 % of the second minute's (the first is warm-up).
+ * Soak: SOAK_SECONDS of mixed load on the production build — a minute in
+ * `npm test`, ten in `npm run test:stress`. No error in either. From five
+ * minutes on, also resident memory over the last sixth of the run within 20 %
+ * of the second sixth's: in a one-minute run the heap is still growing
+ * towards its limit, so a flat line cannot be told from a warm-up there.
  */
-const SECONDS = Number(process.env.SOAK_SECONDS ?? 600);
+const SECONDS = Number(process.env.SOAK_SECONDS ?? (process.env.STRESS ? 600 : 60));
+const CHECKS_MEMORY = SECONDS >= 300;
+/** RSS is sampled this often: about 30 samples in a run. */
+const SAMPLE_MS = Math.min(5_000, (SECONDS * 1000) / 30);
 const WORKERS = 16;
 const SECRET = 'soak_secret';
 
 const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-it(`stays flat under ${SECONDS} s of mixed load`, async () => {
+it(`serves ${SECONDS} s of mixed load without an error${CHECKS_MEMORY ? ', memory flat' : ''}`, async () => {
   const dir = tempDir();
   const fake = await new FakeTelegram().start();
   let server: ServerProcess | undefined;
@@ -64,7 +69,7 @@ it(`stays flat under ${SECONDS} s of mixed load`, async () => {
 
     const pid = server.child.pid!;
     const url = server.url;
-    const sampler = setInterval(() => samples.push({ at: Date.now(), mb: rssMb(pid) }), 5000);
+    const sampler = setInterval(() => samples.push({ at: Date.now(), mb: rssMb(pid) }), SAMPLE_MS);
     try {
       await Promise.all(
         Array.from({ length: WORKERS }, async () => {
@@ -79,13 +84,17 @@ it(`stays flat under ${SECONDS} s of mixed load`, async () => {
     server = undefined;
 
     const start = samples[0].at;
-    const second = samples.filter((s) => s.at - start >= 60_000 && s.at - start < 120_000).map((s) => s.mb);
-    const last = samples.filter((s) => s.at >= samples[samples.length - 1].at - 60_000).map((s) => s.mb);
-    const baseline = median(second.length ? second : samples.map((s) => s.mb));
+    const sixth = (SECONDS * 1000) / 6;
+    const second = samples.filter((s) => s.at - start >= sixth && s.at - start < 2 * sixth).map((s) => s.mb);
+    const last = samples.filter((s) => s.at >= samples[samples.length - 1].at - sixth).map((s) => s.mb);
+    expect(second.length).toBeGreaterThan(0);
+    expect(last.length).toBeGreaterThan(0);
+    const baseline = median(second);
     const final = median(last);
     console.log(`soak: ${SECONDS} s, ${requests} requests, ${failures.length} errors, RSS ${baseline.toFixed(0)} MB → ${final.toFixed(0)} MB`);
+    expect(requests).toBeGreaterThan(SECONDS * 100); // it really was under load
     expect(failures).toEqual([]);
-    expect(final).toBeLessThanOrEqual(baseline * 1.2);
+    if (CHECKS_MEMORY) expect(final).toBeLessThanOrEqual(baseline * 1.2);
   } finally {
     server?.child.kill('SIGKILL');
     await fake.stop();
