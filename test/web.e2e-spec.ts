@@ -1,41 +1,63 @@
 /// <reference lib="dom" />
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { startApp, TestApp } from './support/app';
 import { launchChromium } from './support/browser';
 import { Client } from './support/http';
+import { decodePng } from './support/png';
 import { createToken, ROOT } from './support/server-process';
 
 const ARTIFACTS = join(ROOT, 'test-artifacts');
 
 let t: TestApp;
 let chromium: { browser: BrowserContext; close(): Promise<void> };
-let token: string;
-let page: Page;
 
 beforeAll(async () => {
   t = await startApp();
   chromium = await launchChromium();
-  token = createToken({ DATABASE_URL: t.db.url }, 'web-test');
-  page = await chromium.browser.newPage();
-  page.setDefaultTimeout(10_000);
 });
 afterAll(async () => {
   await chromium?.close();
   await t?.close();
 });
 
-const count = () => page.locator('#count').textContent();
-const rowCount = () => page.locator('#rows tr').count();
+let ledgers = 0;
+/** A new tab signed in (by the URL fragment) to a ledger of its own: a test sees only what it did itself. */
+async function signedIn(): Promise<{ page: Page; api: Client }> {
+  const token = await t.token(`web-${++ledgers}`);
+  const page = await chromium.browser.newPage();
+  page.setDefaultTimeout(10_000);
+  await page.goto(`${t.url}/#token=${token}`);
+  await page.getByRole('button', { name: 'Add expense' }).waitFor();
+  return { page, api: new Client(t.url, token) };
+}
 
-async function add(fields: { amount: string; category: string; description?: string }) {
+const countIs = (page: Page, expected: number) => page.waitForFunction((n) => document.getElementById('count')?.textContent === String(n), expected);
+
+async function fill(page: Page, fields: { amount: string; category: string; description?: string }) {
   await page.getByLabel('Amount').fill(fields.amount);
   await page.getByLabel('Category', { exact: true }).fill(fields.category);
   await page.getByLabel('Description').fill(fields.description ?? '');
 }
 
+/** The Idempotency-Key of every POST /expenses the page sends. */
+function watchPosts(page: Page): string[] {
+  const keys: string[] = [];
+  page.on('request', (request) => {
+    if (request.method() === 'POST' && new URL(request.url()).pathname === '/expenses') keys.push(request.headers()['idempotency-key'] ?? '');
+  });
+  return keys;
+}
+
 describe('the web page in Chromium', () => {
+  let page: Page;
+  let api: Client;
+  beforeEach(async () => {
+    ({ page, api } = await signedIn());
+  });
+  afterEach(() => page?.close());
+
   it('sends security headers and needs no inline script', async () => {
     const response = await fetch(t.url + '/');
     const csp = response.headers.get('content-security-policy') ?? '';
@@ -45,42 +67,58 @@ describe('the web page in Chromium', () => {
   });
 
   it('signs in with a token from npm run token', async () => {
-    await page.goto(t.url + '/');
-    await page.getByLabel('API token').fill(token);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('button', { name: 'Add expense' }).waitFor();
-    expect(await page.getByLabel('Date', { exact: true }).inputValue()).toMatch(/^\d{4}-\d\d-\d\d$/);
+    const fresh = await chromium.browser.newPage();
+    try {
+      await fresh.goto(t.url + '/');
+      await fresh.evaluate(() => localStorage.clear());
+      await fresh.reload();
+      await fresh.getByLabel('API token').fill(createToken({ DATABASE_URL: t.db.url }, 'web-cli'));
+      await fresh.getByRole('button', { name: 'Sign in' }).click();
+      await fresh.getByRole('button', { name: 'Add expense' }).waitFor();
+      expect(await fresh.getByLabel('Date', { exact: true }).inputValue()).toMatch(/^\d{4}-\d\d-\d\d$/);
+    } finally {
+      await fresh.close();
+    }
   });
 
   it('adds an expense', async () => {
-    await add({ amount: '12.50', category: 'food', description: 'Lunch' });
+    await fill(page, { amount: '12.50', category: 'food', description: 'Lunch' });
     await page.getByRole('button', { name: 'Add expense' }).click();
     await page.getByText('Added 12.50 USD for food').waitFor();
     await page.locator('#rows tr', { hasText: 'Lunch' }).waitFor();
-    expect(await count()).toBe('1');
+    await countIs(page, 1);
+    expect((await api.get('/expenses')).body.items).toMatchObject([{ amount: '12.50', category: 'food', description: 'Lunch' }]);
   });
 
-  it('records once on a double click', async () => {
-    await add({ amount: '3.20', category: 'coffee' });
+  it('a double click on Add sends one request', async () => {
+    const posts = watchPosts(page);
+    await fill(page, { amount: '3.20', category: 'coffee' });
     await page.getByRole('button', { name: 'Add expense' }).dblclick();
     await page.getByText('Added 3.20 USD for coffee').waitFor();
-    await page.waitForTimeout(300);
-    expect(await count()).toBe('2');
-    expect(await page.locator('#rows tr', { hasText: 'coffee' }).count()).toBe(1);
+    await countIs(page, 1);
+    // The page's own guard stopped the second click: one request left the browser (the server would have deduplicated a second).
+    expect(posts).toHaveLength(1);
   });
 
-  it('shows "already recorded" and records again only on purpose', async () => {
-    await add({ amount: '12.5', category: 'Food', description: 'lunch' });
+  it('a double click on "Record again" sends one request and records one more', async () => {
+    await api.post('/expenses', { amount: '12.50', category: 'food', description: 'lunch' });
+    const posts = watchPosts(page);
+    await fill(page, { amount: '12.5', category: 'Food', description: 'lunch' });
     await page.getByRole('button', { name: 'Add expense' }).click();
     await page.getByText(/This expense is already recorded: 12.50 USD for food/).waitFor();
-    expect(await count()).toBe('2');
-    await page.getByRole('button', { name: 'Record again' }).click();
+    await countIs(page, 1);
+    await page.getByRole('button', { name: 'Record again' }).dblclick();
     await page.getByText(/Recorded again: 12.50 USD/).waitFor();
-    await page.waitForFunction(() => document.getElementById('count')?.textContent === '3');
+    await countIs(page, 2);
+    expect((await api.get('/expenses')).body.count).toBe(2);
+    // The first POST was answered "already recorded"; the offer sent one allowDuplicate POST with a key of its own.
+    expect(posts).toHaveLength(2);
+    expect(posts[1]).not.toBe(posts[0]);
   });
 
   it('a refresh and resubmit after a lost answer records once', async () => {
-    await add({ amount: '8.80', category: 'books' });
+    await fill(page, { amount: '8.80', category: 'books' });
+    const posts = watchPosts(page);
     // The server records it, but the browser never sees the answer.
     await page.route('**/expenses', async (route) => {
       if (route.request().method() !== 'POST') return route.continue();
@@ -90,44 +128,54 @@ describe('the web page in Chromium', () => {
     await page.getByRole('button', { name: 'Add expense' }).click();
     await page.getByText('Cannot reach Tally').waitFor();
     await page.unroute('**/expenses');
+    expect((await api.get('/expenses')).body.count).toBe(1);
     await page.reload();
     expect(await page.getByLabel('Amount').inputValue()).toBe('8.80');
     await page.getByRole('button', { name: 'Add expense' }).click();
     await page.getByText('Added 8.80 USD for books').waitFor();
-    await page.waitForFunction(() => document.getElementById('count')?.textContent === '4');
+    await countIs(page, 1);
+    // Both tries carried the same key: the second was the first's answer, replayed.
+    expect(posts).toHaveLength(2);
+    expect(posts[1]).toBe(posts[0]);
   });
 
   it('shows validation errors next to the field', async () => {
-    await add({ amount: '12.345', category: 'food' });
+    await fill(page, { amount: '12.345', category: 'food' });
     await page.getByRole('button', { name: 'Add expense' }).click();
     await page.locator('#amount-error', { hasText: 'amount must have at most 2 decimal places for USD' }).waitFor();
     expect(await page.getByLabel('Amount').getAttribute('aria-invalid')).toBe('true');
-    expect(await count()).toBe('4');
+    expect((await api.get('/expenses')).body.count).toBe(0);
   });
 
   it('filters by category and shows the total of what matches', async () => {
+    for (const body of [
+      { amount: '12.50', category: 'food', description: 'Lunch' },
+      { amount: '12.50', category: 'Food', description: 'lunch', allowDuplicate: true },
+      { amount: '3.20', category: 'coffee' },
+      { amount: '8.80', category: 'books', date: '2001-01-01' },
+    ]) {
+      expect((await api.post('/expenses', body)).status).toBe(201);
+    }
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await countIs(page, 4);
     await page.getByLabel('Filter by category').fill('FOOD');
     await page.getByRole('button', { name: 'Apply' }).click();
-    await page.waitForFunction(() => document.getElementById('count')?.textContent === '2');
+    await countIs(page, 2);
     expect(await page.locator('#total').textContent()).toBe('25.00 USD');
-    expect(await rowCount()).toBe(2);
-    await page.getByLabel('From', { exact: true }).fill('2000-01-01');
-    await page.getByLabel('To', { exact: true }).fill('2000-12-31');
-    await page.getByRole('button', { name: 'Apply' }).click();
-    await page.waitForFunction(() => document.getElementById('count')?.textContent === '0');
-    await page.getByLabel('From', { exact: true }).fill('');
-    await page.getByLabel('To', { exact: true }).fill('');
+    expect(await page.locator('#rows tr').count()).toBe(2);
     await page.getByLabel('Filter by category').fill('');
+    await page.getByLabel('From', { exact: true }).fill('2001-01-01');
+    await page.getByLabel('To', { exact: true }).fill('2001-12-31');
     await page.getByRole('button', { name: 'Apply' }).click();
-    await page.waitForFunction(() => document.getElementById('count')?.textContent === '4');
+    await countIs(page, 1);
+    expect(await page.locator('#total').textContent()).toBe('8.80 USD');
   });
 
   it('pages through more than one page', async () => {
-    const api = new Client(t.url, token);
-    for (let i = 1; i <= 22; i++) await api.post('/expenses', { amount: `${i}`, category: 'bulk', date: '2026-01-01' });
+    for (let i = 1; i <= 26; i++) await api.post('/expenses', { amount: `${i}`, category: 'bulk', date: '2026-01-01' });
     await page.getByRole('button', { name: 'Apply' }).click();
-    await page.waitForFunction(() => document.getElementById('count')?.textContent === '26');
-    expect(await rowCount()).toBe(20);
+    await countIs(page, 26);
+    expect(await page.locator('#rows tr').count()).toBe(20);
     await page.getByRole('button', { name: 'Show more' }).click();
     await page.waitForFunction(() => document.querySelectorAll('#rows tr').length === 26);
     expect(await page.getByRole('button', { name: 'Show more' }).isHidden()).toBe(true);
@@ -136,32 +184,49 @@ describe('the web page in Chromium', () => {
   });
 
   it('deletes with a confirmation and can undo', async () => {
+    for (const amount of ['1', '2', '3']) await api.post('/expenses', { amount, category: 'del', date: `2026-01-0${amount}` });
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await countIs(page, 3);
     const first = page.locator('#rows tr').first();
-    const text = await first.textContent();
+    expect(await first.textContent()).toContain('3.00');
     await first.getByRole('button', { name: /^Delete / }).click();
     await first.getByRole('button', { name: 'Keep' }).click();
-    expect(await count()).toBe('26');
+    expect((await api.get('/expenses')).body.count).toBe(3);
     await page.locator('#rows tr').first().getByRole('button', { name: /^Delete / }).click();
     await page.getByRole('button', { name: 'Yes, delete' }).click();
-    await page.waitForFunction(() => document.getElementById('count')?.textContent === '25');
-    expect(await page.locator('#rows tr').first().textContent()).not.toBe(text);
+    await countIs(page, 2);
+    expect((await api.get('/expenses')).body.items.map((e: any) => e.amount)).toEqual(['2.00', '1.00']);
+    expect(await page.locator('#rows tr').first().textContent()).toContain('2.00');
     await page.getByRole('button', { name: 'Undo' }).click();
-    await page.waitForFunction(() => document.getElementById('count')?.textContent === '26');
+    await countIs(page, 3);
+    expect((await api.get('/expenses')).body.items.map((e: any) => e.amount)).toEqual(['3.00', '2.00', '1.00']);
   });
 
-  it('draws the per-category chart and downloads the CSV', async () => {
-    await page.waitForFunction(() => (window as unknown as { Chart?: { getChart(id: string): unknown } }).Chart?.getChart('chart'));
+  it('draws the per-category chart and downloads the CSV of what the list shows', async () => {
+    for (const category of ['bulk', 'food', 'coffee', 'books']) await api.post('/expenses', { amount: '2', category });
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await countIs(page, 4);
+    await page.waitForFunction(() => (window as any).Chart?.getChart('chart')?.data.labels.length === 4);
     const labels = await page.evaluate(() => (window as any).Chart.getChart('chart').data.labels);
-    expect(labels).toEqual(expect.arrayContaining(['bulk', 'food', 'coffee', 'books']));
+    expect([...labels].sort()).toEqual(['books', 'bulk', 'coffee', 'food']);
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download CSV' }).click()]);
     expect(download.suggestedFilename()).toBe('expenses.csv');
+    const csv = readFileSync((await download.path())!, 'utf8').trimEnd().split('\r\n');
+    expect(csv).toHaveLength(5);
+    expect(csv.slice(1).map((line) => line.split(',')[4]).sort()).toEqual(['books', 'bulk', 'coffee', 'food']);
   });
 
-  it('keeps a screenshot as an artifact', async () => {
+  it('keeps a screenshot of a filled-in page as an artifact', async () => {
+    for (const [amount, category] of [['12.50', 'food'], ['3.20', 'coffee'], ['8.80', 'books']]) await api.post('/expenses', { amount, category });
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await countIs(page, 3);
     mkdirSync(ARTIFACTS, { recursive: true });
-    await page.screenshot({ path: join(ARTIFACTS, 'web-page.png'), fullPage: true });
-    await page.evaluate(() => window.scrollTo(0, 0));
-    await page.screenshot({ path: join(ARTIFACTS, 'web-page-top.png') });
+    const file = join(ARTIFACTS, 'web-page.png');
+    await page.screenshot({ path: file, fullPage: true });
+    const png = await decodePng(readFileSync(file));
+    expect(png.width).toBe(1100);
+    expect(png.height).toBeGreaterThanOrEqual(900);
+    expect(png.inked).toBeGreaterThan(50_000); // the form, the three rows and the chart, not a blank page
   });
 
   it('says so when the API is unreachable', async () => {
@@ -172,15 +237,11 @@ describe('the web page in Chromium', () => {
   });
 
   it('takes the token from the URL fragment, and a rejected token signs out clearly', async () => {
-    const other = await chromium.browser.newPage();
-    await other.goto(`${t.url}/#token=${token}`);
-    await other.getByRole('button', { name: 'Add expense' }).waitFor();
-    expect(other.url()).toBe(`${t.url}/`);
-    await other.evaluate(() => localStorage.setItem('tally.token', 'tally_' + 'x'.repeat(43)));
-    await other.reload();
-    await other.getByText('Your token was rejected').waitFor();
-    await other.getByLabel('API token').waitFor();
-    await other.close();
+    expect(page.url()).toBe(`${t.url}/`);
+    await page.evaluate(() => localStorage.setItem('tally.token', 'tally_' + 'x'.repeat(43)));
+    await page.reload();
+    await page.getByText('Your token was rejected').waitFor();
+    await page.getByLabel('API token').waitFor();
   });
 });
 
