@@ -101,11 +101,15 @@ async function reads(cluster) {
   const seeded = Date.now();
   await seed(url);
   const seedSeconds = (Date.now() - seeded) / 1000;
+  // The cursor the list hands out after the expense half-way down the ledger (the codec of src/expenses/cursor.ts).
+  const [middle] = await sql(url, `select date, seq from expense where ledger_id = 1 and deleted_at is null order by date desc, seq desc limit 1 offset ${Math.floor(ROWS / 2)}`);
+  const halfWay = Buffer.from(`${middle.date}.${middle.seq}`, 'utf8').toString('base64url');
   const app = await startProcess(MAIN, { DATABASE_URL: url });
   const get = (path) => ({ headers: { authorization: `Bearer ${token}` }, requests: [{ method: 'GET', path }] });
   const paths = {
     'list, first page': '/expenses?limit=50',
     'list, category': '/expenses?category=category-07&limit=50',
+    'list, a page half-way down': `/expenses?limit=50&cursor=${halfWay}`,
     'list, category and a month': '/expenses?category=category-07&from=2025-03-01&to=2025-03-31&limit=50',
     'summary, one year': '/expenses/summary?from=2025-01-01&to=2025-12-31',
   };

@@ -98,6 +98,17 @@ async function webhook() {
   return runs;
 }
 
+/** The cursor the list would hand out after the expense half-way down the ledger (the codec of src/expenses/cursor.ts). */
+function halfWayCursor(databasePath, rows) {
+  const db = new Database(databasePath, { readonly: true });
+  try {
+    const row = db.prepare('select date, seq from expense where ledger_id = 1 and deleted_at is null order by date desc, seq desc limit 1 offset ?').get(Math.floor(rows / 2));
+    return Buffer.from(`${row.date}.${row.seq}`, 'utf8').toString('base64url');
+  } finally {
+    db.close();
+  }
+}
+
 async function readAtScale() {
   const databasePath = tempDb();
   const token = createToken(databasePath, 'big');
@@ -118,6 +129,7 @@ async function readAtScale() {
     'list, first page': '/expenses?limit=50',
     'list, category': '/expenses?category=category-07&limit=50',
     'list, 100th page': `/expenses?limit=50&cursor=${cursor}`,
+    'list, a page half-way down': `/expenses?limit=50&cursor=${halfWayCursor(databasePath, ROWS)}`,
     'list, category and a month': '/expenses?category=category-07&from=2025-03-01&to=2025-03-31&limit=50',
     'summary, one year': '/expenses/summary?from=2025-01-01&to=2025-12-31',
   };

@@ -558,7 +558,9 @@ function requireString(value: unknown, field: string): string {
 
 function keysetAfter(query: Knex.QueryBuilder, after: Cursor, sort: SortOrder): void {
   const op = sort === 'date_asc' ? '>' : '<';
-  query.where((q) => q.where('date', op, after.date).orWhere((same) => same.where('date', after.date).andWhere('seq', op, after.seq)));
+  // "date <= d" first, so the index on (ledger, [category,] date, seq) is entered at the cursor: with only the
+  // OR below, SQLite walks the index from the ledger's first row, and a page half-way down a million rows took 67 ms.
+  query.where('date', `${op}=`, after.date).where((q) => q.where('date', op, after.date).orWhere('seq', op, after.seq));
 }
 
 
