@@ -94,17 +94,15 @@ export async function createApp(config: AppConfig, options: { clock?: Clock } = 
   return app;
 }
 
+/** The OpenAPI document is built on the first request for it, not at start-up. */
 function setUpOpenApi(app: NestFastifyApplication): void {
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Tally')
-      .setDescription('Retry-safe expense tracker. Every /expenses route needs `Authorization: Bearer TOKEN`.')
-      .setVersion('1')
-      .addBearerAuth()
-      .build(),
-  );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  const info = new DocumentBuilder()
+    .setTitle('Tally')
+    .setDescription('Retry-safe expense tracker. Every /expenses route needs `Authorization: Bearer TOKEN`.')
+    .setVersion('1')
+    .addBearerAuth()
+    .build();
+  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, info), { jsonDocumentUrl: 'docs-json' });
 }
 
 function flatten(errors: ValidationError[], parent = ''): string[] {

@@ -1,6 +1,6 @@
 import { MikroORM } from '@mikro-orm/core';
 import type { AbstractSqlDriver } from '@mikro-orm/knex';
-import { migrate } from '../src/database/open-database';
+import { migrate, migrator } from '../src/database/open-database';
 import { ormConfig } from '../src/database/orm.config';
 import { MIGRATIONS } from '../src/migrations';
 import { startApp, tempDir } from './support/app';
@@ -15,7 +15,7 @@ describe.each(ENGINES)('%s', (engine) => {
     const db = await freshDatabase(engine, dir);
     const orm = await MikroORM.init<AbstractSqlDriver>({ ...ormConfig(db.target), allowGlobalContext: true });
     try {
-      await orm.getMigrator().up({ to: MIGRATIONS[engine][0].name });
+      await (await migrator(orm)).up({ to: MIGRATIONS[engine][0].name });
       const run = (sql: string, ...params: unknown[]) => orm.em.getConnection().execute(sql, params);
       for (const name of ['old-a', 'old-b']) {
         await run(`insert into ledger (name, currency, timezone, created_at) values (?, 'USD', 'UTC', '2026-01-01T00:00:00.000Z')`, name);

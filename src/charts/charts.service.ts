@@ -6,7 +6,7 @@ import { categoryTotals, dailySeries } from '../expenses/daily-totals';
 import { ExpenseFilter, ExpensesService } from '../expenses/expenses.service';
 import type { Ledger } from '../ledgers/ledger.entity';
 import { Money } from '../money/money';
-import { ChartData, renderChart } from './chart-image';
+import type { ChartData } from './chart-image';
 
 /** Bars beyond this many categories are drawn together as "other". */
 const MAX_CATEGORIES = 15;
@@ -22,7 +22,10 @@ export class ChartsService {
   ) {}
 
   async png(ledger: Ledger, filter: ExpenseFilter): Promise<Buffer> {
-    return renderChart(await this.data(ledger, this.expenses.checkFilter(filter)));
+    const data = await this.data(ledger, this.expenses.checkFilter(filter));
+    // Chart.js and the canvas binding load with the first chart, not at start-up: most processes never draw one.
+    const { renderChart } = await import('./chart-image');
+    return renderChart(data);
   }
 
   async data(ledger: Ledger, filter: ExpenseFilter): Promise<ChartData> {

@@ -1,6 +1,4 @@
 import { defineConfig as defineSqliteConfig } from '@mikro-orm/better-sqlite';
-import { defineConfig as definePostgresConfig } from '@mikro-orm/postgresql';
-import { Migrator } from '@mikro-orm/migrations';
 import type { Options } from '@mikro-orm/core';
 import type { AbstractSqlDriver } from '@mikro-orm/knex';
 import { ApiToken } from '../ledgers/api-token.entity';
@@ -10,7 +8,6 @@ import { ExpenseDay } from '../expenses/expense-day.entity';
 import { IdempotencyRecord } from '../idempotency/idempotency-record.entity';
 import { ProcessedUpdate } from '../telegram/processed-update.entity';
 import { ListQuery } from '../telegram/list-query.entity';
-import { MIGRATIONS } from '../migrations';
 import type { DatabaseTarget } from './database-target';
 
 export const ENTITIES = [Ledger, ApiToken, Expense, ExpenseChange, ExpenseDay, IdempotencyRecord, ProcessedUpdate, ListQuery];
@@ -33,7 +30,6 @@ export const CONNECT_TIMEOUT_MS = 5_000;
 const common = {
   entities: ENTITIES,
   discovery: { disableDynamicFileAccess: true },
-  extensions: [Migrator],
   allowGlobalContext: false,
   debug: false,
 };
@@ -42,8 +38,12 @@ type SqlOptions = Options<AbstractSqlDriver>;
 
 /** MikroORM's options for the engine DATABASE_URL names; migrations are that engine's own list. */
 export function ormConfig(target: DatabaseTarget): SqlOptions {
-  const migrations = { migrationsList: MIGRATIONS[target.engine], transactional: true, snapshot: false, silent: true };
+  // The list of migrations is added by migrator() in open-database.ts, which loads them only when needed.
+  const migrations = { transactional: true, snapshot: false, silent: true };
   if (target.engine === 'postgresql') {
+    // Loaded only for PostgreSQL: the driver is a twentieth of an SQLite process's start-up.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { defineConfig: definePostgresConfig } = require('@mikro-orm/postgresql') as typeof import('@mikro-orm/postgresql');
     return definePostgresConfig({
       ...common,
       clientUrl: target.url,

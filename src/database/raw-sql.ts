@@ -3,7 +3,6 @@ import type { EntityManager } from '@mikro-orm/knex';
 import type { Knex } from '@mikro-orm/knex';
 import type { Database, Statement } from 'better-sqlite3';
 import type { Client as PgClient } from 'pg';
-import { PostgreSqlPlatform } from '@mikro-orm/postgresql';
 
 /**
  * The engine-specific door for hot paths: plain SQL with `?` placeholders on
@@ -117,9 +116,9 @@ export async function withSql<T>(em: EntityManager, use: (sql: RawSql) => Promis
   }
 }
 
-/** True when the EntityManager talks to PostgreSQL. */
+/** True when the EntityManager talks to PostgreSQL (asked of knex, so SQLite processes never load the PostgreSQL driver). */
 export function isPostgres(em: EntityManager): boolean {
-  return em.getPlatform() instanceof PostgreSqlPlatform;
+  return em.getKnex().client.dialect === 'postgresql';
 }
 
 /**
