@@ -161,8 +161,7 @@ export class ExpensesService {
       date: ruleDate(input.date, ledger.timezone),
     };
     if (input.occurrence !== undefined) return this.insertOrFind(content, input, input.occurrence);
-    if (input.keyScope !== undefined) return this.insertOrFind(content, input, 1);
-    if (!input.allowDuplicate) return this.insertOrFind(content, input, 1);
+    if (!input.allowDuplicate || input.keyScope !== undefined) return this.insertOrFind(content, input, 1);
     for (let occurrence = 1; occurrence <= MAX_OCCURRENCE; occurrence++) {
       const result = await this.tryInsert(content, input, occurrence);
       if (result?.created) return result;
@@ -492,10 +491,10 @@ export class ExpensesService {
     return true;
   }
 
-  /** Every change to what a ledger spent goes through here: the daily totals, then the budget alerts it may trigger. */
+  /** Every change to what a ledger spent goes through here: the daily totals, then the budget alerts (which act on rises only). */
   private async moved(movement: Movement): Promise<void> {
     await this.batcher.atCommit(DAILY_TOTALS, movement);
-    if (movement.sign > 0) await this.batcher.atCommit(this.budgetAlerts, movement);
+    await this.batcher.atCommit(this.budgetAlerts, movement);
   }
 
   /** Runs a write and its daily-totals change atomically, committed with concurrent writes (group commit). */
