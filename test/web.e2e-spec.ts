@@ -41,14 +41,16 @@ async function fill(page: Page, fields: { amount: string; category: string; desc
   await page.getByLabel('Description').fill(fields.description ?? '');
 }
 
-/** The Idempotency-Key of every POST /expenses the page sends. */
-function watchPosts(page: Page): string[] {
+/** The Idempotency-Key ('' when none) of every request with this method and path the page sends from now on. */
+function watchRequests(page: Page, method: string, path: RegExp): string[] {
   const keys: string[] = [];
   page.on('request', (request) => {
-    if (request.method() === 'POST' && new URL(request.url()).pathname === '/expenses') keys.push(request.headers()['idempotency-key'] ?? '');
+    if (request.method() === method && path.test(new URL(request.url()).pathname)) keys.push(request.headers()['idempotency-key'] ?? '');
   });
   return keys;
 }
+
+const watchPosts = (page: Page) => watchRequests(page, 'POST', /^\/expenses$/);
 
 describe('the web page in Chromium', () => {
   let page: Page;
@@ -248,7 +250,7 @@ describe('the web page in Chromium', () => {
 describe('editing in place in Chromium', () => {
   let editPage: Page;
   let api: Client;
-  const patches: string[] = [];
+  let patches: string[] = [];
 
   beforeAll(async () => {
     const editToken = createToken({ DATABASE_URL: t.db.url }, 'web-edit-test');
@@ -257,9 +259,7 @@ describe('editing in place in Chromium', () => {
     await api.post('/expenses', { amount: '4.00', category: 'coffee', date: '2026-11-19' });
     editPage = await chromium.browser.newPage();
     editPage.setDefaultTimeout(10_000);
-    editPage.on('request', (request) => {
-      if (request.method() === 'PATCH') patches.push(request.headers()['idempotency-key'] ?? '');
-    });
+    patches = watchRequests(editPage, 'PATCH', /^\/expenses\//);
     await editPage.goto(`${t.url}/#token=${editToken}`);
     await editPage.locator('#rows tr', { hasText: 'Lunch' }).waitFor();
   });
@@ -326,15 +326,13 @@ describe('editing in place in Chromium', () => {
 
 describe('importing a CSV in Chromium', () => {
   let importPage: Page;
-  const posts: string[] = [];
+  let posts: string[] = [];
 
   beforeAll(async () => {
     const importToken = createToken({ DATABASE_URL: t.db.url }, 'web-import-test');
     importPage = await chromium.browser.newPage();
     importPage.setDefaultTimeout(10_000);
-    importPage.on('request', (request) => {
-      if (request.method() === 'POST' && request.url().includes('/expenses/import')) posts.push(request.url());
-    });
+    posts = watchRequests(importPage, 'POST', /^\/expenses\/import$/);
     await importPage.goto(`${t.url}/#token=${importToken}`);
     await importPage.getByRole('button', { name: 'Import CSV' }).waitFor();
   });
