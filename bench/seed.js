@@ -17,8 +17,14 @@ function seed(databasePath, ledgerId, count) {
     ? db.prepare(`insert into expense_day (ledger_id, category, date, currency, count, total_minor) values (?, ?, ?, ?, 1, ?)
     on conflict (ledger_id, category, currency, date) do update set count = count + 1, total_minor = total_minor + excluded.total_minor`)
     : undefined;
+  // xorshift32: every bit stays an integer (a float LCG lost its low bits and put whole categories on one day).
   let random = 12345;
-  const next = () => (random = (random * 1103515245 + 12345) % 2147483648);
+  const next = () => {
+    random ^= random << 13;
+    random ^= random >>> 17;
+    random ^= random << 5;
+    return random >>> 0;
+  };
   const batch = db.transaction((from, to) => {
     for (let i = from; i < to; i++) {
       const date = new Date(START + (next() % DAYS) * 86_400_000).toISOString().slice(0, 10);
