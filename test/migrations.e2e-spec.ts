@@ -57,4 +57,61 @@ describe.each(ENGINES)('%s', (engine) => {
       await t.close();
     }
   });
+
+  it('the monthly totals migration fills expense_month from the daily totals, so ranges of whole months add up as before', async () => {
+    const dir = tempDir();
+    const db = await freshDatabase(engine, dir);
+    const orm = await MikroORM.init<AbstractSqlDriver>({ ...ormConfig(db.target), allowGlobalContext: true });
+    try {
+      const before = MIGRATIONS[engine].findIndex((migration) => migration.name === 'Migration20261129000000') - 1;
+      await (await migrator(orm)).up({ to: MIGRATIONS[engine][before].name });
+      const run = (sql: string, ...params: unknown[]) => orm.em.getConnection().execute(sql, params);
+      await run(`insert into ledger (name, currency, timezone, created_at) values ('old', 'USD', 'UTC', '2026-01-01T00:00:00.000Z')`);
+      const [{ id: ledger }] = (await run(`select id from ledger`)) as Array<{ id: number }>;
+      // What the earlier Tally kept: the expenses and their daily totals ('' = every category).
+      const spent: Array<[string, string, number]> = [['2026-01-05', 'food', 1000], ['2026-01-20', 'food', 250], ['2026-02-03', 'rent', 90000], ['2026-03-31', 'food', 5]];
+      for (const [i, [date, category, minor]] of spent.entries()) {
+        await run(
+          `insert into expense (id, ledger_id, amount_minor, currency, category, description, date, source, dedup_key, occurrence, created_at, number)
+           values (?, ?, ?, 'USD', ?, '', ?, 'api', ?, 1, '2026-01-01T00:00:00.000Z', ?)`,
+          `old${String(i).padStart(13, '0')}`, ledger, minor, category, date, `key-${i}`, i + 1,
+        );
+        for (const rollup of [category, '']) {
+          await run(`insert into expense_day (ledger_id, category, date, currency, count, total_minor) values (?, ?, ?, 'USD', 1, ?)`, ledger, rollup, date, minor);
+        }
+      }
+      await run(`update ledger set last_number = 4 where id = ?`, ledger);
+      await migrate(orm);
+    } finally {
+      await orm.close();
+    }
+
+    const months = await auditQuery<{ category: string; month: string; count: number; total_minor: string }>(
+      db.target,
+      'select category, month, count, total_minor from expense_month order by category, month',
+    );
+    expect(months.map((row) => [row.category, row.month, Number(row.count), String(row.total_minor)])).toEqual([
+      ['', '2026-01', 2, '1250'],
+      ['', '2026-02', 1, '90000'],
+      ['', '2026-03', 1, '5'],
+      ['food', '2026-01', 2, '1250'],
+      ['food', '2026-03', 1, '5'],
+      ['rent', '2026-02', 1, '90000'],
+    ]);
+
+    const t = await startApp({}, engine, { db, dir });
+    try {
+      const api = new Client(t.url, await t.token('old'));
+      expect((await api.post('/expenses', { amount: '1', category: 'food', date: '2026-03-01' })).status).toBe(201);
+      const quarter = await api.get('/expenses/summary?from=2026-01-01&to=2026-03-31');
+      expect(quarter.body).toMatchObject({ count: 5, total: { USD: '913.55' }, categories: [
+        { category: 'food', count: 4, total: { USD: '13.55' } },
+        { category: 'rent', count: 1, total: { USD: '900.00' } },
+      ] });
+      expect((await api.get('/expenses?limit=1')).body).toMatchObject({ count: 5, total: { USD: '913.55' } });
+      expect((await api.get('/expenses?category=food&from=2026-01-10&to=2026-03-01&limit=1')).body).toMatchObject({ count: 2, total: { USD: '3.50' } });
+    } finally {
+      await t.close();
+    }
+  });
 });

@@ -19,12 +19,12 @@ export interface BudgetView {
   percent: number;
 }
 
-const SPENT = `select cast(coalesce(sum(total_minor), 0) as text) as spent from expense_day
-  where ledger_id = ? and category = ? and currency = ? and date >= ? and date <= ?`;
+const SPENT = `select cast(total_minor as text) as spent from expense_month
+  where ledger_id = ? and category = ? and currency = ? and month = ?`;
 
-/** Spent in a month (YYYY-MM) on a budget's category and currency, from the daily totals. */
+/** Spent in a month (YYYY-MM) on a budget's category and currency, from the monthly totals. */
 export async function spentInMonth(db: RawSql, ledgerId: number, category: string, currency: string, month: string): Promise<bigint> {
-  const row = await db.get<{ spent: string }>(SPENT, ledgerId, category === ALL_SPENDING ? ALL_CATEGORIES : category, currency, `${month}-01`, `${month}-31`);
+  const row = await db.get<{ spent: string }>(SPENT, ledgerId, category === ALL_SPENDING ? ALL_CATEGORIES : category, currency, month);
   return BigInt(row?.spent ?? 0);
 }
 

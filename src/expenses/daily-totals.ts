@@ -17,33 +17,42 @@ export interface Movement {
   amountMinor: bigint | number | string;
 }
 
-const MOVE = `insert into expense_day (ledger_id, category, date, currency, count, total_minor) values (?, ?, ?, ?, ?, ?)
+const MOVE_DAY = `insert into expense_day (ledger_id, category, date, currency, count, total_minor) values (?, ?, ?, ?, ?, ?)
   on conflict (ledger_id, category, currency, date)
   do update set count = expense_day.count + excluded.count, total_minor = expense_day.total_minor + excluded.total_minor`;
+const MOVE_MONTH = `insert into expense_month (ledger_id, category, month, currency, count, total_minor) values (?, ?, ?, ?, ?, ?)
+  on conflict (ledger_id, category, currency, month)
+  do update set count = expense_month.count + excluded.count, total_minor = expense_month.total_minor + excluded.total_minor`;
 
 /**
- * Keeps expense_day in step with expense: handed to WriteBatcher.atCommit by
- * every insert and soft delete, so it lands in the same transaction. A batch's
- * movements are summed per row and written in key order ('' first): writers on
- * PostgreSQL then take the row locks in one order and cannot deadlock on them.
- * The upsert is the same SQL in SQLite and PostgreSQL.
+ * Keeps the rollups in step with expense: handed to WriteBatcher.atCommit by
+ * every insert and soft delete, so it lands in the same transaction. Each
+ * movement counts in its day and its month (YYYY-MM), for its category and
+ * for every category (''). A batch's movements are summed per row and written
+ * days first, each table in key order: writers on PostgreSQL then take the
+ * row locks in one order and cannot deadlock on them. The upserts are the
+ * same SQL in SQLite and PostgreSQL.
  */
 export const DAILY_TOTALS: CommitEffect<Movement> = {
   async apply(sql: RawSql, movements: Movement[]): Promise<void> {
     type Row = { ledgerId: number; category: string; date: string; currency: string; count: number; minor: bigint };
-    const rows = new Map<string, Row>();
+    const tables = { day: new Map<string, Row>(), month: new Map<string, Row>() };
     for (const movement of movements) {
       const minor = BigInt(movement.amountMinor) * BigInt(movement.sign);
-      for (const category of [ALL_CATEGORIES, movement.category]) {
-        const key = JSON.stringify([movement.ledgerId, category, movement.currency, movement.date]);
-        const row = rows.get(key) ?? { ledgerId: movement.ledgerId, category, date: movement.date, currency: movement.currency, count: 0, minor: 0n };
-        row.count += movement.sign;
-        row.minor += minor;
-        rows.set(key, row);
+      for (const [rows, date] of [[tables.day, movement.date], [tables.month, movement.date.slice(0, 7)]] as const) {
+        for (const category of [ALL_CATEGORIES, movement.category]) {
+          const key = JSON.stringify([movement.ledgerId, category, movement.currency, date]);
+          const row = rows.get(key) ?? { ledgerId: movement.ledgerId, category, date, currency: movement.currency, count: 0, minor: 0n };
+          row.count += movement.sign;
+          row.minor += minor;
+          rows.set(key, row);
+        }
       }
     }
-    for (const row of [...rows.values()].sort(compareRows)) {
-      await sql.run(MOVE, row.ledgerId, row.category, row.date, row.currency, row.count, row.minor);
+    for (const [rows, upsert] of [[tables.day, MOVE_DAY], [tables.month, MOVE_MONTH]] as const) {
+      for (const row of [...rows.values()].sort(compareRows)) {
+        await sql.run(upsert, row.ledgerId, row.category, row.date, row.currency, row.count, row.minor);
+      }
     }
   },
 };
@@ -57,30 +66,92 @@ function compareRows(x: Pick<Movement, 'ledgerId' | 'category' | 'currency' | 'd
   return 0;
 }
 
+/** One part of a date range, read from one rollup: `from`/`to` are dates for expense_day, months (YYYY-MM) for expense_month. */
+interface RangePart {
+  table: 'expense_day' | 'expense_month';
+  column: 'date' | 'month';
+  from?: string;
+  to?: string;
+}
+
+/**
+ * Cuts a date range into the whole months it covers, read from expense_month
+ * (a year is 12 rows per category and currency, not 365), and the days at its
+ * ends that do not fill a month, read from expense_day. Open ends stay open.
+ */
+export function rangeParts(from?: string, to?: string): RangePart[] {
+  const firstMonth = from === undefined ? undefined : from.endsWith('-01') ? from.slice(0, 7) : nextMonth(from.slice(0, 7));
+  const lastMonth = to === undefined ? undefined : to === lastDayOf(to.slice(0, 7)) ? to.slice(0, 7) : previousMonth(to.slice(0, 7));
+  if (firstMonth !== undefined && lastMonth !== undefined && firstMonth > lastMonth) {
+    // Less than a whole month between the ends (at most two part-months): days only.
+    return [{ table: 'expense_day', column: 'date', from, to }];
+  }
+  const parts: RangePart[] = [{ table: 'expense_month', column: 'month', from: firstMonth, to: lastMonth }];
+  if (from !== undefined && !from.endsWith('-01')) parts.push({ table: 'expense_day', column: 'date', from, to: lastDayOf(from.slice(0, 7)) });
+  if (to !== undefined && to.slice(0, 7) !== lastMonth) parts.push({ table: 'expense_day', column: 'date', from: `${to.slice(0, 7)}-01`, to });
+  return parts;
+}
+
+function nextMonth(month: string): string {
+  const [year, number] = month.split('-').map(Number);
+  return new Date(Date.UTC(year, number, 1)).toISOString().slice(0, 7);
+}
+
+function previousMonth(month: string): string {
+  const [year, number] = month.split('-').map(Number);
+  return new Date(Date.UTC(year, number - 2, 1)).toISOString().slice(0, 7);
+}
+
+function lastDayOf(month: string): string {
+  const [year, number] = month.split('-').map(Number);
+  return new Date(Date.UTC(year, number, 0)).toISOString().slice(0, 10);
+}
+
+/** The rollup rows of a ledger in a date range whose category matches `categorySql`, as one UNION ALL over the range's parts. */
+function rollupRows(ledgerId: number, filter: ExpenseFilter, categorySql: string, categoryParams: unknown[]): { sql: string; params: unknown[] } {
+  const selects: string[] = [];
+  const params: unknown[] = [];
+  for (const part of rangeParts(filter.from, filter.to)) {
+    let select = `select category, currency, count, total_minor from ${part.table} where ledger_id = ? and ${categorySql}`;
+    params.push(ledgerId, ...categoryParams);
+    if (part.from !== undefined) {
+      select += ` and ${part.column} >= ?`;
+      params.push(part.from);
+    }
+    if (part.to !== undefined) {
+      select += ` and ${part.column} <= ?`;
+      params.push(part.to);
+    }
+    selects.push(select);
+  }
+  return { sql: selects.join(' union all '), params };
+}
+
+/** Count and per-currency sums of the live expenses matching a filter. */
+export async function filterTotals(db: RawSql, ledgerId: number, filter: ExpenseFilter): Promise<Array<CurrencySum & { count: number }>> {
+  const rows = rollupRows(ledgerId, filter, 'category = ?', [filter.category ?? ALL_CATEGORIES]);
+  return db.all(
+    `select currency, sum(count) as count, cast(sum(total_minor) as text) as total from (${rows.sql}) as r
+     group by currency having sum(count) > 0`,
+    ...rows.params,
+  );
+}
+
+/** Per category and currency, for a date range. */
+export async function categoryTotals(db: RawSql, ledgerId: number, filter: ExpenseFilter): Promise<Array<CurrencySum & { category: string; count: number }>> {
+  const rows = rollupRows(ledgerId, filter, 'category > ?', [ALL_CATEGORIES]);
+  return db.all(
+    `select category, currency, sum(count) as count, cast(sum(total_minor) as text) as total from (${rows.sql}) as r
+     group by category, currency having sum(count) > 0 order by category`,
+    ...rows.params,
+  );
+}
+
 function inRange(db: Knex, ledgerId: number, filter: ExpenseFilter): Knex.QueryBuilder {
   const query = db('expense_day').where('ledger_id', ledgerId);
   if (filter.from) query.where('date', '>=', filter.from);
   if (filter.to) query.where('date', '<=', filter.to);
   return query;
-}
-
-/** Count and per-currency sums of the live expenses matching a filter. */
-export async function filterTotals(db: Knex, ledgerId: number, filter: ExpenseFilter): Promise<Array<CurrencySum & { count: number }>> {
-  return inRange(db, ledgerId, filter)
-    .where('category', filter.category ?? ALL_CATEGORIES)
-    .groupBy('currency')
-    .havingRaw('sum(count) > 0')
-    .select('currency', db.raw('sum(count) as count'), db.raw('cast(sum(total_minor) as text) as total'));
-}
-
-/** Per category and currency, for a date range. */
-export async function categoryTotals(db: Knex, ledgerId: number, filter: ExpenseFilter): Promise<Array<CurrencySum & { category: string; count: number }>> {
-  return inRange(db, ledgerId, filter)
-    .whereNot('category', ALL_CATEGORIES)
-    .groupBy('category', 'currency')
-    .havingRaw('sum(count) > 0')
-    .orderBy('category')
-    .select('category', 'currency', db.raw('sum(count) as count'), db.raw('cast(sum(total_minor) as text) as total'));
 }
 
 /** Per day and currency over a filter (one category, or every one), oldest first: the trend of a chart. */

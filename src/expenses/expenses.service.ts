@@ -6,7 +6,7 @@ import { DuplicateExpenseError, InvalidInputError, NotFoundError, PreconditionFa
 import { isUniqueViolation } from '../database/database-errors';
 import { sql } from '../database/sql';
 import { WriteBatcher } from '../database/write-batcher';
-import { RawSql, transactionSql } from '../database/raw-sql';
+import { RawSql, transactionSql, withSql } from '../database/raw-sql';
 import type { Ledger } from '../ledgers/ledger.entity';
 import { Cursor, decodeCursor, encodeCursor } from './cursor';
 import { dedupKey, ExpenseContent } from './dedup-key';
@@ -308,14 +308,15 @@ export class ExpensesService {
   }
 
   async totals(ledger: Ledger, filter: ExpenseFilter): Promise<{ count: number; total: Totals }> {
-    const sums = await filterTotals(this.db(), ledger.id, this.checkFilter(filter));
+    const checked = this.checkFilter(filter);
+    const sums = await withSql(this.em, (db) => filterTotals(db, ledger.id, checked));
     return { count: sums.reduce((n, sum) => n + Number(sum.count), 0), total: toTotals(sums) };
   }
 
   async summary(ledger: Ledger, range: { from?: string; to?: string }): Promise<Summary> {
     const filter = this.checkFilter(range);
     const byCategory = new Map<string, Array<CurrencySum & { count: number }>>();
-    for (const row of await categoryTotals(this.db(), ledger.id, filter)) {
+    for (const row of await withSql(this.em, (db) => categoryTotals(db, ledger.id, filter))) {
       byCategory.set(row.category, [...(byCategory.get(row.category) ?? []), row]);
     }
     const categories = [...byCategory].map(([category, sums]) => ({

@@ -10,6 +10,8 @@ import { Migration20261127140000 as SqliteTokens } from './sqlite/Migration20261
 import { Migration20261127140000 as PostgresTokens } from './postgresql/Migration20261127140000';
 import { Migration20261128000000 as SqliteBudgets } from './sqlite/Migration20261128000000';
 import { Migration20261128000000 as PostgresBudgets } from './postgresql/Migration20261128000000';
+import { Migration20261129000000 as SqliteMonths } from './sqlite/Migration20261129000000';
+import { Migration20261129000000 as PostgresMonths } from './postgresql/Migration20261129000000';
 
 /**
  * Every migration of each engine, in order. Listed here so the same list works
@@ -23,6 +25,7 @@ export const MIGRATIONS: Record<Engine, MigrationObject[]> = {
     { name: 'Migration20261127120000', class: SqliteImports },
     { name: 'Migration20261127140000', class: SqliteTokens },
     { name: 'Migration20261128000000', class: SqliteBudgets },
+    { name: 'Migration20261129000000', class: SqliteMonths },
   ],
   postgresql: [
     { name: 'Migration20261125000000', class: Migration20261125000000 },
@@ -30,5 +33,6 @@ export const MIGRATIONS: Record<Engine, MigrationObject[]> = {
     { name: 'Migration20261127120000', class: PostgresImports },
     { name: 'Migration20261127140000', class: PostgresTokens },
     { name: 'Migration20261128000000', class: PostgresBudgets },
+    { name: 'Migration20261129000000', class: PostgresMonths },
   ],
 };

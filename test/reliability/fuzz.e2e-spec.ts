@@ -262,7 +262,8 @@ describe('daily totals stay in step with the expenses', () => {
       amount: fc.constantFrom('1', '2.50', '10', '0.01'),
       currency: fc.constantFrom('USD', 'EUR', 'JPY'),
       category: fc.constantFrom('food', 'rent', 'Food '),
-      date: fc.constantFrom('2026-01-01', '2026-01-02', '2026-02-01'),
+      // Month ends and starts: ranges below cut months into whole months and days (rangeParts).
+      date: fc.constantFrom('2026-01-01', '2026-01-02', '2026-01-31', '2026-02-01', '2026-02-28', '2026-03-15'),
     });
     await fc.assert(
       fc.asyncProperty(fc.array(operation, { maxLength: 25 }), async (operations) => {
@@ -298,6 +299,10 @@ describe('daily totals stay in step with the expenses', () => {
           { query: 'category=food', keep: (e) => e.category === 'food' },
           { query: 'from=2026-01-02', keep: (e) => e.date >= '2026-01-02' },
           { query: 'category=rent&to=2026-01-01', keep: (e) => e.category === 'rent' && e.date <= '2026-01-01' },
+          { query: 'to=2026-01-31', keep: (e) => e.date <= '2026-01-31' },
+          { query: 'from=2026-01-02&to=2026-02-28', keep: (e) => e.date >= '2026-01-02' && e.date <= '2026-02-28' },
+          { query: 'category=food&from=2026-01-31&to=2026-02-01', keep: (e) => e.category === 'food' && e.date >= '2026-01-31' && e.date <= '2026-02-01' },
+          { query: 'from=2026-02-01&to=2026-03-14', keep: (e) => e.date >= '2026-02-01' && e.date <= '2026-03-14' },
         ];
         for (const { query, keep } of filters) {
           const matching = [...live.values()].filter(keep);
@@ -307,6 +312,12 @@ describe('daily totals stay in step with the expenses', () => {
         const summary = await api.get('/expenses/summary?from=2026-01-01&to=2026-12-31');
         expect(summary.body.count).toBe(live.size);
         expect(summary.body.total).toEqual(sumByCurrency([...live.values()]));
+        const inside = [...live.values()].filter((e) => e.date >= '2026-01-02' && e.date <= '2026-02-28');
+        const perCategory = [...new Set(inside.map((e) => e.category))].sort().map((category) => {
+          const spent = inside.filter((e) => e.category === category);
+          return { category, count: spent.length, total: sumByCurrency(spent) };
+        });
+        expect((await api.get('/expenses/summary?from=2026-01-02&to=2026-02-28')).body.categories).toEqual(perCategory);
       }),
       { numRuns: process.env.STRESS ? 300 : 40 },
     );
