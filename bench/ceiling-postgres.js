@@ -17,6 +17,8 @@ const RETURN_NUMBER = 'update ledger set last_number = last_number - 1 where id 
 const EXISTING = 'select id, amount_minor, category, description, date, created_at from expense where ledger_id = $1 and dedup_key = $2 and deleted_at is null';
 const MOVE = `insert into expense_day (ledger_id, category, date, currency, count, total_minor) values ($1, $2, $3, 'USD', 1, $4)
   on conflict (ledger_id, category, currency, date) do update set count = expense_day.count + 1, total_minor = expense_day.total_minor + excluded.total_minor`;
+const MOVE_MONTH = `insert into expense_month (ledger_id, category, month, currency, count, total_minor) values ($1, $2, $3, 'USD', 1, $4)
+  on conflict (ledger_id, category, currency, month) do update set count = expense_month.count + 1, total_minor = expense_month.total_minor + excluded.total_minor`;
 
 const db = new Client({ connectionString: process.env.DATABASE_URL });
 let queue = [];
@@ -35,6 +37,7 @@ async function create(input) {
   const inserted = await db.query({ name: 'insert', text: INSERT, values: [id, ledgerId, minor, category, description, date, key, createdAt, number] });
   if (inserted.rowCount) {
     for (const cat of [category, '']) await db.query({ name: 'move', text: MOVE, values: [ledgerId, cat, date, minor] });
+    for (const cat of [category, '']) await db.query({ name: 'move_month', text: MOVE_MONTH, values: [ledgerId, cat, date.slice(0, 7), minor] });
     return [201, { id, number, amount: (minor / 100).toFixed(2), currency: 'USD', category, description, date, createdAt }];
   }
   await db.query({ name: 'return', text: RETURN_NUMBER, values: [ledgerId, number] });

@@ -26,6 +26,8 @@ const returnNumber = db.prepare('update ledger set last_number = last_number - 1
 const existing = db.prepare('select id, amount_minor, currency, category, description, date, created_at from expense where ledger_id = ? and dedup_key = ? and deleted_at is null');
 const move = db.prepare(`insert into expense_day (ledger_id, category, date, currency, count, total_minor) values (?, ?, ?, 'USD', 1, ?)
   on conflict (ledger_id, category, currency, date) do update set count = expense_day.count + 1, total_minor = expense_day.total_minor + excluded.total_minor`);
+const moveMonth = db.prepare(`insert into expense_month (ledger_id, category, month, currency, count, total_minor) values (?, ?, ?, 'USD', 1, ?)
+  on conflict (ledger_id, category, currency, month) do update set count = expense_month.count + 1, total_minor = expense_month.total_minor + excluded.total_minor`);
 
 function create(input) {
   const [whole, fraction = ''] = String(input.amount).split('.');
@@ -39,6 +41,7 @@ function create(input) {
   const number = takeNumber.get(ledgerId).last_number;
   if (insert.get(id, ledgerId, minor, 'USD', category, description, date, key, createdAt, number)) {
     for (const rollup of [category, '']) move.run(ledgerId, rollup, date, minor);
+    for (const rollup of [category, '']) moveMonth.run(ledgerId, rollup, date.slice(0, 7), minor);
     return [201, { id, number, amount: (minor / 100).toFixed(2), currency: 'USD', category, description, date, createdAt }];
   }
   returnNumber.run(ledgerId, number);

@@ -91,6 +91,7 @@ async function seed(url) {
   );
   await sql(url, `insert into expense_day select ledger_id, category, date, currency, count(*), sum(amount_minor) from expense group by 1, 2, 3, 4`);
   await sql(url, `insert into expense_day select ledger_id, '', date, currency, count(*), sum(amount_minor) from expense group by 1, 3, 4`);
+  await sql(url, `insert into expense_month select ledger_id, category, substr(date, 1, 7), currency, sum(count), sum(total_minor) from expense_day group by 1, 2, 3, 4`);
   await sql(url, `update ledger set last_number = ${ROWS} where id = 1`);
   await sql(url, 'vacuum analyze');
 }

@@ -142,10 +142,8 @@ async function readAtScale() {
   // /total's query: the bot's totals for a year (the same service call, timed in-process by SQL).
   const db = new Database(databasePath, { readonly: true });
   const totalTimes = [];
-  const hasRollup = db.prepare("select count(*) as n from sqlite_master where name = 'expense_day'").get().n > 0;
-  const query = hasRollup
-    ? db.prepare("select currency, sum(count) as n, cast(sum(total_minor) as text) as t from expense_day where ledger_id = 1 and category = '' and date between '2025-01-01' and '2025-12-31' group by currency")
-    : db.prepare("select currency, count(*) as n, cast(sum(amount_minor) as text) as t from expense where ledger_id = 1 and deleted_at is null and date between '2025-01-01' and '2025-12-31' group by currency");
+  // A whole year is 12 monthly rows per currency (src/expenses/daily-totals.ts rangeParts).
+  const query = db.prepare("select currency, sum(count) as n, cast(sum(total_minor) as text) as t from expense_month where ledger_id = 1 and category = '' and month between '2025-01' and '2025-12' group by currency");
   for (let i = 0; i < 50; i++) {
     const started = process.hrtime.bigint();
     query.all();

@@ -40,6 +40,10 @@ function seed(databasePath, ledgerId, count) {
     }
   });
   for (let from = 0; from < count; from += 100_000) batch(from, Math.min(count, from + 100_000));
+  if (hasRollup) {
+    db.exec(`insert into expense_month (ledger_id, category, month, currency, count, total_minor)
+      select ledger_id, category, substr(date, 1, 7), currency, sum(count), sum(total_minor) from expense_day group by 1, 2, 3, 4`);
+  }
   db.prepare('update ledger set last_number = ? where id = ?').run(count, ledgerId);
   db.pragma('wal_checkpoint(TRUNCATE)');
   db.exec('analyze');
