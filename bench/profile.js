@@ -116,7 +116,7 @@ function section(scenario, { measured, totals, functions, file }) {
 
 async function main() {
   const sections = [];
-  for (const scenario of SCENARIOS) {
+  for (const scenario of SCENARIOS.filter((s) => !process.env.PROFILE_ONLY || s.name.startsWith(process.env.PROFILE_ONLY))) {
     console.log(`profiling: ${scenario.name}`);
     sections.push(section(scenario, await profileScenario(scenario)));
   }
@@ -131,6 +131,8 @@ function comes from; time inside a native call (a SQLite statement, its fsync) c
 load generator shares the machine's cores, so the figures are lower than \`npm run bench\`'s.
 
 ${sections.join('\n')}`;
+  // PROFILE_ONLY=NAME profiles the scenarios whose name starts with NAME and prints them, leaving PROFILES.md whole.
+  if (process.env.PROFILE_ONLY) return console.log(sections.join('\n'));
   writeFileSync(join(__dirname, 'PROFILES.md'), report);
   console.log('wrote bench/PROFILES.md');
 }
