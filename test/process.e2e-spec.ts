@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from './support/http';
 import { removeDir, tempDir } from './support/app';
@@ -63,5 +64,25 @@ describe('the production build as a process', () => {
     const lines = result.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain(variable);
+  });
+
+  it('on SQLite with nothing to migrate, serving loads neither the PostgreSQL driver, the migrator nor the chart renderer', async () => {
+    // A preload that writes, at exit, every module the process loaded.
+    const preload = join(dir, 'loaded-modules.js');
+    const listing = join(dir, 'loaded-modules.txt');
+    writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(listing)}, Object.keys(require.cache).join('\\n')));`);
+    const token = createToken(env, 'light'); // migrates
+    const server = await startServer({ ...env, NODE_OPTIONS: `--require ${preload}` });
+    const api = new Client(server.url, token);
+    expect((await api.post('/expenses', { amount: '1', category: 'food' })).status).toBe(201);
+    expect((await api.get('/expenses/summary')).status).toBe(200);
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+    // Code only: MikroORM reads the package.json of every @mikro-orm package to compare versions.
+    const loaded = readFileSync(listing, 'utf8').split('\n').filter((path) => !path.endsWith('.json'));
+    expect(loaded.some((path) => path.includes('/dist/expenses/expenses.service.js'))).toBe(true); // the listing is real
+    for (const heavy of ['/node_modules/pg/', '/node_modules/@mikro-orm/migrations/', '/node_modules/chart.js/', '/dist/charts/chart-image.js']) {
+      expect([heavy, loaded.filter((path) => path.includes(heavy))]).toEqual([heavy, []]);
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { Client } from 'pg';
+import type { Client } from 'pg';
 import { CONNECT_TIMEOUT_MS } from './orm.config';
 import type { DatabaseTarget } from './database-target';
 
@@ -61,6 +61,8 @@ export class Leadership {
   }
 
   private async tryToLead(url: string): Promise<void> {
+    // The PostgreSQL driver loads only when a PostgreSQL process asks for leadership: SQLite never needs it.
+    const { Client } = await import('pg');
     const client = new Client({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true });
     client.on('error', () => this.drop(client));
     client.on('end', () => this.drop(client));

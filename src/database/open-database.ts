@@ -1,5 +1,4 @@
 import { IMigrator, MikroORM } from '@mikro-orm/core';
-import { Client } from 'pg';
 import type { AbstractSqlDriver, EntityManager } from '@mikro-orm/knex';
 import { CONNECT_TIMEOUT_MS, ormConfig } from './orm.config';
 import { DatabaseTarget, Engine, redactUrl } from './database-target';
@@ -17,6 +16,7 @@ export class DatabaseUnreachableError extends Error {}
  */
 export async function checkReachable(target: DatabaseTarget): Promise<void> {
   if (target.engine !== 'postgresql') return;
+  const { Client } = await import('pg');
   const client = new Client({ connectionString: target.url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
   client.on('error', () => undefined);
   try {
