@@ -37,10 +37,21 @@ async function ceiling(commit) {
   return startProcess(join(__dirname, 'ceiling.js'), { DATABASE_PATH: databasePath, LEDGER_ID: '1', CEILING_COMMIT: commit });
 }
 
-/** Warm-up load, then the measured run, on a fresh process. */
-async function measureCreates(server, token) {
+/** Tally's write batches so far (its /metrics): how many COMMITs, and how many writes they held. */
+async function writeBatches(url) {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const pick = (name) => Number(new RegExp(`^tally_write_batch_size_${name} (\\S+)$`, 'm').exec(text)[1]);
+  return { commits: pick('count'), writes: pick('sum') };
+}
+
+/** Warm-up load, then the measured run, on a fresh process; for Tally also the writes per COMMIT in the measured run. */
+async function measureCreates(server, token, isTally = false) {
   await load({ url: server.url, duration: WARMUP_SECONDS, ...createRequests(token) });
-  return load({ url: server.url, duration: SECONDS, ...createRequests(token) });
+  const before = isTally && (await writeBatches(server.url));
+  const result = await load({ url: server.url, duration: SECONDS, ...createRequests(token) });
+  if (!isTally) return result;
+  const after = await writeBatches(server.url);
+  return { ...result, writesPerCommit: (after.writes - before.writes) / (after.commits - before.commits) };
 }
 
 async function createVsCeiling() {
@@ -54,7 +65,7 @@ async function createVsCeiling() {
     const app = await tally();
     startup.push(app.startupMs);
     idle.push(rssMb(app.child.pid));
-    creates.push(await measureCreates(app, app.token));
+    creates.push(await measureCreates(app, app.token, true));
     loaded.push(rssMb(app.child.pid));
     await app.stop();
     for (const [commit, runs] of [['group', groupCeilings], ['request', requestCeilings]]) {
@@ -179,6 +190,7 @@ async function main() {
     ['create ÷ group-commit ceiling', fmt(create / bare, 2), '≥ 0.5', verdict(create / bare >= 0.5)],
     ['bare server committing once per request, requests/s', fmt(perRequest), '', ''],
     ['create p50 / p99, ms', `${fmt(med(pair.creates, 'p50'), 1)} / ${fmt(createP99, 1)}`, 'p99 < 25', verdict(createP99 < 25)],
+    ['create: writes per COMMIT (Tally\'s /metrics over the measured run)', fmt(med(pair.creates, 'writesPerCommit'), 1), '', ''],
     ['group-commit ceiling p50 / p99, ms', `${fmt(med(pair.groupCeilings, 'p50'), 1)} / ${fmt(med(pair.groupCeilings, 'p99'), 1)}`, '', ''],
     ['duplicate storm, requests/s', fmt(med(storm.duplicates, 'rps')), '≥ create', verdict(med(storm.duplicates, 'rps') >= create)],
     ['Idempotency-Key replay storm, requests/s', fmt(med(storm.replays, 'rps')), '≥ create', verdict(med(storm.replays, 'rps') >= create)],

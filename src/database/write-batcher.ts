@@ -28,6 +28,13 @@ interface Pending {
 
 /** Writes committed together at most; bounds the latency of the last one in a batch. */
 const MAX_BATCH = 128;
+/**
+ * A batch starts once an event-loop turn passed in which no write joined it,
+ * waiting at most this many turns: requests read in one turn reach the queue
+ * over the next few (guards, interceptors), and without the wait a batch under
+ * 32 concurrent creates held 17-19 writes instead of 31.
+ */
+const MAX_WAIT_TURNS = 2;
 /** A write that loses this many races in a row (PostgreSQL deadlocks between instances) fails. */
 const MAX_RACES_LOST = 10;
 
@@ -60,11 +67,24 @@ export class WriteBatcher {
       if (!this.flushing) {
         this.flushing = true;
         // better-sqlite3 answers synchronously, so a batch runs start to end in
-        // microtasks. Starting it after the I/O phase lets every request that
-        // arrived in the same turn join it.
-        setImmediate(() => void this.flush());
+        // microtasks. Starting it after the I/O phase, once the queue stopped
+        // growing, lets the requests that arrived together join it.
+        this.whenSettled(() => void this.flush());
       }
     });
+  }
+
+  /** Calls `start` after the first event-loop turn in which no write joined the queue (at most MAX_WAIT_TURNS turns). */
+  private whenSettled(start: () => void): void {
+    let seen = -1;
+    let turns = 0;
+    const check = () => {
+      if (this.queue.length !== seen && turns++ < MAX_WAIT_TURNS) {
+        seen = this.queue.length;
+        setImmediate(check);
+      } else start();
+    };
+    setImmediate(check);
   }
 
   /**
@@ -157,7 +177,7 @@ export class WriteBatcher {
           else if (!this.retried(item, outcome.error)) item.reject(outcome.error);
         });
         // Let the answers go out and new requests come in before the next batch.
-        await new Promise((resolve) => setImmediate(resolve));
+        await new Promise<void>((resolve) => this.whenSettled(resolve));
       }
     } finally {
       this.flushing = false;
