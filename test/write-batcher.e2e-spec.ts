@@ -1,3 +1,5 @@
+import Database from 'better-sqlite3';
+import { Client as PgClient } from 'pg';
 import { EntityManager } from '@mikro-orm/knex';
 import { sql } from '../src/database/sql';
 import { WriteBatcher } from '../src/database/write-batcher';
@@ -36,6 +38,9 @@ const POISON: Record<string, { on: string[]; off: string[] }> = {
   },
 };
 
+const prepare = Database.prototype.prepare;
+const pgQuery = PgClient.prototype.query;
+
 describe.each(ENGINES)('%s', (engine) => {
 
   /** Group commit: writes that arrive together share a transaction, and one failure undoes only itself. */
@@ -65,6 +70,42 @@ describe.each(ENGINES)('%s', (engine) => {
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     const names = (await em.getKnex()('ledger').where('name', 'like', 'batch-%').pluck('name')).sort();
     expect(names).toEqual(['batch-a', 'batch-b', 'batch-nested']);
+  });
+
+  it('writes reuse the statements of earlier writes: the SQL a batch sends comes from a fixed set, so no cache of statements grows with traffic', async () => {
+    const batcher = t.app.get(WriteBatcher);
+    const em = t.app.get(EntityManager);
+    // Every SQL text handed to the driver (spied on, not replaced: the calls go through).
+    const texts: string[] = [];
+    const spy =
+      engine === 'sqlite'
+        ? jest.spyOn(Database.prototype, 'prepare').mockImplementation(function (this: Database.Database, source: string) {
+            texts.push(source);
+            return prepare.call(this, source);
+          })
+        : jest.spyOn(PgClient.prototype, 'query').mockImplementation(function (this: PgClient, ...args: unknown[]) {
+            texts.push(typeof args[0] === 'string' ? args[0] : (args[0] as { text: string }).text);
+            return (pgQuery as (...a: unknown[]) => unknown).apply(this, args);
+          } as never);
+    const round = async (tag: string) => {
+      texts.length = 0;
+      await Promise.allSettled(
+        Array.from({ length: 30 }, (_, i) =>
+          batcher.run(async () => {
+            await sql(em)('ledger').insert({ name: `${tag}-${i}`, currency: 'USD', timezone: 'UTC', created_at: 'now' });
+            if (i % 10 === 0) throw new Error('this write fails and is rolled back to its savepoint');
+          }),
+        ),
+      );
+      return new Set(texts);
+    };
+    try {
+      const first = await round('statements-a');
+      const second = await round('statements-b');
+      expect([...second].filter((text) => !first.has(text))).toEqual([]);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('writes that arrive together run in one transaction and share its COMMIT', async () => {

@@ -53,7 +53,6 @@ const MAX_RACES_LOST = 10;
 export class WriteBatcher {
   private queue: Pending[] = [];
   private flushing = false;
-  private savepoints = 0;
   /** While a batch runs: its transaction, and one frame of deferred effects per open savepoint. */
   private batch?: { trx: unknown; frames: Frame[] };
 
@@ -93,10 +92,16 @@ export class WriteBatcher {
    * error). Plain SAVEPOINT statements, the same in SQLite and PostgreSQL,
    * rather than a nested em.transactional, which would allocate an
    * EntityManager fork and a knex transaction for every write.
+   *
+   * Every savepoint has the same name: SQLite and PostgreSQL release and roll
+   * back to the most recent one of a name, which is right for savepoints that
+   * nest strictly, as these do, and the three statements stay the same text,
+   * prepared once per connection (a name per write grew the statement cache
+   * by three statements for every write ever made).
    */
   private async inSavepoint<T>(work: () => Promise<T>): Promise<T> {
     const sql = await transactionSql(this.em);
-    const name = `write_${(this.savepoints = (this.savepoints + 1) % 1_000_000)}`;
+    const name = 'write';
     const frames = this.batchFrames();
     const frame: Frame = new Map();
     frames?.push(frame);
