@@ -53,6 +53,22 @@ describe.each(ENGINES)('%s', (engine) => {
       expect((await c.get('/expenses')).body.count).toBe(1);
     });
 
+    it('a body the request schema refuses is 400 naming the field, with a used key too, and neither stores nor replaces the first answer', async () => {
+      const c = await freshLedger();
+      const first = await c.post('/expenses', body, { 'Idempotency-Key': 'checked' });
+      const invalid = await c.post('/expenses', { ...body, colour: 'red' }, { 'Idempotency-Key': 'checked' });
+      expect(invalid.status).toBe(400);
+      expect(invalid.body.message).toMatch(/colour/);
+      const fresh = await c.post('/expenses', { ...body, amount: 'twelve' }, { 'Idempotency-Key': 'never-stored' });
+      expect(fresh.status).toBe(400);
+      expect(fresh.body.message).toMatch(/amount/);
+      // The invalid request stored nothing under its key: a valid one with that key now runs.
+      expect((await c.post('/expenses', { ...body, amount: '7' }, { 'Idempotency-Key': 'never-stored' })).status).toBe(201);
+      const replay = await c.post('/expenses', body, { 'Idempotency-Key': 'checked' });
+      expect([replay.status, replay.headers.get('idempotent-replayed'), replay.body.id]).toEqual([201, 'true', first.body.id]);
+      expect((await c.get('/expenses')).body.count).toBe(2);
+    });
+
     it('key order in the JSON body does not matter', async () => {
       const c = await freshLedger();
       const first = await c.post('/expenses', { amount: '1', category: 'a' }, { 'Idempotency-Key': 'order' });

@@ -4,7 +4,7 @@ import type { Knex } from '@mikro-orm/knex';
 /**
  * The query builder bound to the current transaction, when there is one. The
  * global EntityManager resolves to the request's or transaction's fork, so a
- * service called inside IdempotencyInterceptor's transaction writes inside it.
+ * service called inside IdempotentRequests' transaction writes inside it.
  */
 export function sql(em: EntityManager): Knex {
   return (em.getTransactionContext<Knex.Transaction>() ?? em.getKnex()) as Knex;

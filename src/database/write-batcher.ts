@@ -31,7 +31,7 @@ const MAX_BATCH = 128;
 /**
  * A batch starts once an event-loop turn passed in which no write joined it,
  * waiting at most this many turns: requests read in one turn reach the queue
- * over the next few (guards, interceptors), and without the wait a batch under
+ * over the next few (guards, pipes), and without the wait a batch under
  * 32 concurrent creates held 17-19 writes instead of 31.
  */
 const MAX_WAIT_TURNS = 2;

@@ -1,9 +1,9 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Query, Res, StreamableFile, UseGuards, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Query, Req, Res, StreamableFile, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { BearerGuard, CurrentLedger } from '../ledgers/bearer.guard';
+import { AuthenticatedRequest, BearerGuard, CurrentLedger } from '../ledgers/bearer.guard';
 import type { Ledger } from '../ledgers/ledger.entity';
-import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor';
+import { IdempotentRequests } from '../idempotency/idempotent-requests';
 import { expensesCsv } from './csv';
 import { CreateExpenseDto } from './dto/create-expense.dto';
 import { UpdateExpenseDto } from './dto/update-expense.dto';
@@ -24,10 +24,12 @@ const IDEMPOTENCY_HEADER = {
 @UseGuards(BearerGuard)
 @Controller('expenses')
 export class ExpensesController {
-  constructor(private readonly expenses: ExpensesService) {}
+  constructor(
+    private readonly expenses: ExpensesService,
+    private readonly idempotent: IdempotentRequests,
+  ) {}
 
   @Post()
-  @UseInterceptors(IdempotencyInterceptor)
   @ApiOperation({ summary: 'Record an expense (201), or return the identical one already recorded (200)' })
   @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiResponse({ status: 201, description: 'Recorded' })
@@ -36,11 +38,14 @@ export class ExpensesController {
     @CurrentLedger() ledger: Ledger,
     @Body() body: CreateExpenseDto,
     @Headers('x-tally-source') source: string | undefined,
+    @Req() request: AuthenticatedRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ExpenseView> {
-    const result = await this.expenses.record(ledger, { ...body, source: source === 'web' ? 'web' : 'api' });
-    reply.status(result.created ? 201 : 200);
-    return result.expense;
+    return this.idempotent.run(request, reply, async () => {
+      const result = await this.expenses.record(ledger, { ...body, source: source === 'web' ? 'web' : 'api' });
+      reply.status(result.created ? 201 : 200);
+      return result.expense;
+    });
   }
 
   @Get()
@@ -75,7 +80,6 @@ export class ExpensesController {
   }
 
   @Patch(':id')
-  @UseInterceptors(IdempotencyInterceptor)
   @ApiOperation({ summary: 'Change any of amount, currency, category, description, date' })
   @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiHeader({ name: 'If-Match', required: false, description: 'The ETag from GET /expenses/:id; a stale one → 412 and nothing changes' })
@@ -88,14 +92,17 @@ export class ExpensesController {
     @Body() body: UpdateExpenseDto,
     @Headers('if-match') ifMatch: string | undefined,
     @Headers('x-tally-source') source: string | undefined,
+    @Req() request: AuthenticatedRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ExpenseView> {
-    if (!EDITABLE_FIELDS.some((field) => body[field] !== undefined)) {
-      throw new InvalidInputError(`body must change at least one of ${EDITABLE_FIELDS.join(', ')}`);
-    }
-    const result = await this.expenses.edit(ledger, id, { ...body, ifMatch, source: source === 'web' ? 'web' : 'api' });
-    reply.header('ETag', result.etag);
-    return result.expense;
+    return this.idempotent.run(request, reply, async () => {
+      if (!EDITABLE_FIELDS.some((field) => body[field] !== undefined)) {
+        throw new InvalidInputError(`body must change at least one of ${EDITABLE_FIELDS.join(', ')}`);
+      }
+      const result = await this.expenses.edit(ledger, id, { ...body, ifMatch, source: source === 'web' ? 'web' : 'api' });
+      reply.header('ETag', result.etag);
+      return result.expense;
+    });
   }
 
   @Get(':id/history')
@@ -106,10 +113,14 @@ export class ExpensesController {
 
   @Delete(':id')
   @HttpCode(204)
-  @UseInterceptors(IdempotencyInterceptor)
   @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiOperation({ summary: 'Remove an expense from lists and totals (kept in the database)' })
-  async remove(@CurrentLedger() ledger: Ledger, @Param('id') id: string): Promise<void> {
-    await this.expenses.remove(ledger, id);
+  async remove(
+    @CurrentLedger() ledger: Ledger,
+    @Param('id') id: string,
+    @Req() request: AuthenticatedRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<void> {
+    await this.idempotent.run(request, reply, () => this.expenses.remove(ledger, id));
   }
 }

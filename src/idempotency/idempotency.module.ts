@@ -1,9 +1,9 @@
 import { Module } from '@nestjs/common';
-import { IdempotencyInterceptor } from './idempotency.interceptor';
+import { IdempotentRequests } from './idempotent-requests';
 import { IdempotencyService } from './idempotency.service';
 
 @Module({
-  providers: [IdempotencyService, IdempotencyInterceptor],
-  exports: [IdempotencyService, IdempotencyInterceptor],
+  providers: [IdempotencyService, IdempotentRequests],
+  exports: [IdempotencyService, IdempotentRequests],
 })
 export class IdempotencyModule {}
