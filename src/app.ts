@@ -33,6 +33,9 @@ export async function createApp(config: AppConfig, options: { clock?: Clock } = 
     return503OnClosing: true,
     trustProxy: config.trustProxy,
     genReqId: (request: { headers: Record<string, string | string[] | undefined> }) => requestId(request.headers['x-request-id']),
+    // No route has a Fastify schema (Nest validates with its pipes), so Ajv and the
+    // serializer compiler load only if one ever does: a thirtieth of start-up otherwise.
+    schemaController: { compilersFactory: { buildValidator: lazily('@fastify/ajv-compiler') as never, buildSerializer: lazily('@fastify/fast-json-stringify-compiler') as never } },
   });
   const logger = new AppLogger(config);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options.clock), adapter, { logger, bufferLogs: false });
@@ -92,6 +95,16 @@ export async function createApp(config: AppConfig, options: { clock?: Clock } = 
   await migrate(orm);
   await app.init();
   return app;
+}
+
+/** A Fastify compiler factory that requires its package on first use. */
+function lazily(name: string): (...args: unknown[]) => unknown {
+  let factory: ((...args: unknown[]) => unknown) | undefined;
+  return (...args) => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    factory ??= (require(name) as () => (...args: unknown[]) => unknown)();
+    return factory(...args);
+  };
 }
 
 /** The OpenAPI document is built on the first request for it, not at start-up. */

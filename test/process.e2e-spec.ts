@@ -66,7 +66,7 @@ describe('the production build as a process', () => {
     expect(lines[0]).toContain(variable);
   });
 
-  it('on SQLite with nothing to migrate, serving loads neither the PostgreSQL driver, the migrator nor the chart renderer', async () => {
+  it('on SQLite with nothing to migrate, serving loads neither the PostgreSQL driver, the migrator, the chart renderer nor Ajv', async () => {
     // A preload that writes, at exit, every module the process loaded.
     const preload = join(dir, 'loaded-modules.js');
     const listing = join(dir, 'loaded-modules.txt');
@@ -81,7 +81,7 @@ describe('the production build as a process', () => {
     // Code only: MikroORM reads the package.json of every @mikro-orm package to compare versions.
     const loaded = readFileSync(listing, 'utf8').split('\n').filter((path) => !path.endsWith('.json'));
     expect(loaded.some((path) => path.includes('/dist/expenses/expenses.service.js'))).toBe(true); // the listing is real
-    for (const heavy of ['/node_modules/pg/', '/node_modules/@mikro-orm/migrations/', '/node_modules/chart.js/', '/dist/charts/chart-image.js']) {
+    for (const heavy of ['/node_modules/pg/', '/node_modules/@mikro-orm/migrations/', '/node_modules/chart.js/', '/dist/charts/chart-image.js', '/node_modules/ajv/']) {
       expect([heavy, loaded.filter((path) => path.includes(heavy))]).toEqual([heavy, []]);
     }
   });
