@@ -53,7 +53,7 @@ export class Money {
     const major = new Decimal(text);
     if (major.lte(0)) throw new MoneyError('must be greater than 0');
     if (major.gt(MAX_MAJOR_UNITS)) throw new MoneyError('must be at most 1000000000000');
-    const minor = major.times(new Decimal(10).pow(currency.digits));
+    const minor = major.times(`1e${currency.digits}`); // exact, and cheaper than Decimal(10).pow(digits)
     return new Money(BigInt(minor.toFixed(0)), currency);
   }
 
