@@ -219,7 +219,7 @@ Each load run: autocannon on loopback, ${SECONDS} s, 32 connections for writes, 
 is the median of ${RUNS} runs, measured after ${WARMUP_SECONDS} s of unmeasured warm-up load of the same kind on each fresh
 process. Tally runs with the flags of \`npm start\` (${START_FLAGS_TEXT}). Tally and the two bare servers
 (bench/ceiling.js) take turns, each on a freshly started process and a new temporary database; the bare
-servers do Tally's create work (insert-or-return-existing, the ledger's number, the daily totals) with no
+servers do Tally's create work (insert-or-return-existing, the ledger's number, the daily and monthly totals) with no
 framework and no checks. Any non-2xx answer, error or timeout in any run, warm-ups included, stops the bench.
 The read database was seeded in bulk with ${fmt(ROWS)} expenses over 3 years, 50 categories and 3 currencies
 in ${fmt(reads.seedSeconds, 1)} s.
