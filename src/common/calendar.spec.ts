@@ -1,4 +1,4 @@
-import { addDays, canonicalTimeZone, isCalendarDate, isTimeZone, periodRange, todayIn } from './calendar';
+import { addDays, canonicalTimeZone, isCalendarDate, isTimeZone, lastDayOf, nextMonth, periodRange, previousMonth, todayIn } from './calendar';
 
 describe('calendar', () => {
   it('accepts only real dates', () => {
@@ -31,5 +31,16 @@ describe('calendar', () => {
     expect(periodRange('year', '2026-11-24')).toEqual({ from: '2026-01-01', to: '2026-11-24' });
     expect(periodRange('yesterday', '2026-01-01')).toEqual({ from: '2025-12-31', to: '2025-12-31' });
     expect(periodRange('all', '2026-01-01')).toEqual({});
+  });
+
+  it('steps months across years and keeps four-digit years', () => {
+    expect([nextMonth('2025-12'), nextMonth('2026-01'), nextMonth('0999-12'), nextMonth('0100-05')]).toEqual(['2026-01', '2026-02', '1000-01', '0100-06']);
+    expect([previousMonth('2026-01'), previousMonth('2026-03'), previousMonth('1000-01'), previousMonth('0100-10')]).toEqual(['2025-12', '2026-02', '0999-12', '0100-09']);
+  });
+
+  it('knows the last day of each month, leap Februaries included', () => {
+    expect(['2024-02', '2025-02', '2000-02', '1900-02', '2026-04', '2026-12', '0100-01'].map(lastDayOf)).toEqual([
+      '2024-02-29', '2025-02-28', '2000-02-29', '1900-02-28', '2026-04-30', '2026-12-31', '0100-01-31',
+    ]);
   });
 });

@@ -48,6 +48,24 @@ export function addDays(date: string, days: number): string {
   return new Date(Date.UTC(year, month - 1, day + days)).toISOString().slice(0, 10);
 }
 
+/** The month after YYYY-MM. */
+export function nextMonth(month: string): string {
+  const [year, number] = month.split('-').map(Number);
+  return number === 12 ? `${String(year + 1).padStart(4, '0')}-01` : `${month.slice(0, 4)}-${String(number + 1).padStart(2, '0')}`;
+}
+
+/** The month before YYYY-MM. */
+export function previousMonth(month: string): string {
+  const [year, number] = month.split('-').map(Number);
+  return number === 1 ? `${String(year - 1).padStart(4, '0')}-12` : `${month.slice(0, 4)}-${String(number - 1).padStart(2, '0')}`;
+}
+
+/** The last date of month YYYY-MM. */
+export function lastDayOf(month: string): string {
+  const [year, number] = month.split('-').map(Number);
+  return `${month}-${String(new Date(Date.UTC(year, number, 0)).getUTCDate()).padStart(2, '0')}`;
+}
+
 export type Period = 'today' | 'yesterday' | 'week' | 'month' | 'year' | 'all';
 export const PERIODS: readonly Period[] = ['today', 'yesterday', 'week', 'month', 'year', 'all'];
 

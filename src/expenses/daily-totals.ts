@@ -1,4 +1,5 @@
 import type { Knex } from '@mikro-orm/knex';
+import { lastDayOf, nextMonth, previousMonth } from '../common/calendar';
 import type { RawSql } from '../database/raw-sql';
 import type { CommitEffect } from '../database/write-batcher';
 import type { ExpenseFilter } from './expenses.service';
@@ -90,21 +91,6 @@ export function rangeParts(from?: string, to?: string): RangePart[] {
   if (from !== undefined && !from.endsWith('-01')) parts.push({ table: 'expense_day', column: 'date', from, to: lastDayOf(from.slice(0, 7)) });
   if (to !== undefined && to.slice(0, 7) !== lastMonth) parts.push({ table: 'expense_day', column: 'date', from: `${to.slice(0, 7)}-01`, to });
   return parts;
-}
-
-function nextMonth(month: string): string {
-  const [year, number] = month.split('-').map(Number);
-  return new Date(Date.UTC(year, number, 1)).toISOString().slice(0, 7);
-}
-
-function previousMonth(month: string): string {
-  const [year, number] = month.split('-').map(Number);
-  return new Date(Date.UTC(year, number - 2, 1)).toISOString().slice(0, 7);
-}
-
-function lastDayOf(month: string): string {
-  const [year, number] = month.split('-').map(Number);
-  return new Date(Date.UTC(year, number, 0)).toISOString().slice(0, 10);
 }
 
 /** The rollup rows of a ledger in a date range whose category matches `categorySql`, as one UNION ALL over the range's parts. */

@@ -1,4 +1,4 @@
-import { addDays, isCalendarDate } from '../common/calendar';
+import { addDays, isCalendarDate, lastDayOf, nextMonth } from '../common/calendar';
 
 export type Every = 'day' | 'week' | 'month';
 export const EVERY: readonly Every[] = ['day', 'week', 'month'];
@@ -54,12 +54,6 @@ export function isoWeekday(date: string): number {
 
 /** Day `day` of month YYYY-MM, or the month's last day when it has fewer. */
 function dayInMonth(month: string, day: number): string {
-  const [year, number] = month.split('-').map(Number);
-  const last = new Date(Date.UTC(year, number, 0)).getUTCDate();
-  return `${month}-${String(Math.min(day, last)).padStart(2, '0')}`;
-}
-
-function nextMonth(month: string): string {
-  const [year, number] = month.split('-').map(Number);
-  return number === 12 ? `${year + 1}-01` : `${year}-${String(number + 1).padStart(2, '0')}`;
+  const last = lastDayOf(month);
+  return Number(last.slice(8)) <= day ? last : `${month}-${String(day).padStart(2, '0')}`;
 }
