@@ -261,6 +261,15 @@ describe.each(ENGINES)('%s', (engine) => {
       expect(range.body.total).toEqual({ EUR: '100.00', USD: '60.00' });
     });
 
+    it('ranges at the calendar\'s ends count only what lies inside them', async () => {
+      const late = await c.get('/expenses?from=9999-12-15&limit=1');
+      expect([late.status, late.body.count, late.body.total]).toEqual([200, 0, {}]);
+      const lateSummary = await c.get('/expenses/summary?from=9999-12-15');
+      expect([lateSummary.body.count, lateSummary.body.categories]).toEqual([0, []]);
+      const early = await c.get('/expenses?to=0100-01-15&limit=1');
+      expect([early.status, early.body.count]).toEqual([200, 0]);
+    });
+
     it('pages with the cursor and no row is repeated or skipped', async () => {
       const seen: string[] = [];
       let cursor: string | null = null;

@@ -75,6 +75,9 @@ interface RangePart {
   to?: string;
 }
 
+/** The last month a YYYY-MM-DD date can name. */
+const LAST_CALENDAR_MONTH = '9999-12';
+
 /**
  * Cuts a date range into the whole months it covers, read from expense_month
  * (a year is 12 rows per category and currency, not 365), and the days at its
@@ -83,8 +86,10 @@ interface RangePart {
 export function rangeParts(from?: string, to?: string): RangePart[] {
   const firstMonth = from === undefined ? undefined : from.endsWith('-01') ? from.slice(0, 7) : nextMonth(from.slice(0, 7));
   const lastMonth = to === undefined ? undefined : to === lastDayOf(to.slice(0, 7)) ? to.slice(0, 7) : previousMonth(to.slice(0, 7));
-  if (firstMonth !== undefined && lastMonth !== undefined && firstMonth > lastMonth) {
-    // Less than a whole month between the ends (at most two part-months): days only.
+  // Less than a whole month between the ends (at most two part-months), or a start inside the last month a date
+  // can name (the month after it, 10000-01, would sort before every real month): days only.
+  const startsInLastMonth = from !== undefined && firstMonth !== from.slice(0, 7) && from.startsWith(LAST_CALENDAR_MONTH);
+  if (startsInLastMonth || (firstMonth !== undefined && lastMonth !== undefined && firstMonth > lastMonth)) {
     return [{ table: 'expense_day', column: 'date', from, to }];
   }
   const parts: RangePart[] = [{ table: 'expense_month', column: 'month', from: firstMonth, to: lastMonth }];

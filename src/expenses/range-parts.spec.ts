@@ -15,6 +15,7 @@ describe('rangeParts: a date range as whole months plus the days at its ends', (
     ['across two part months: days only, not both months twice', '2025-03-05', '2025-04-10', [days('2025-03-05', '2025-04-10')]],
     ['February of a leap year ends on the 29th, not the 28th', '2024-01-10', '2024-02-28', [days('2024-01-10', '2024-02-28')]],
     ['a year across December to January', '2024-12-01', '2025-01-31', [months('2024-12', '2025-01')]],
+    ['starts inside the calendar\'s last month: no whole month follows', '9999-12-15', undefined, [days('9999-12-15', undefined)]],
   ])('%s', (_name, from, to, parts) => {
     expect(rangeParts(from, to)).toEqual(parts);
   });
