@@ -140,6 +140,19 @@ describe.each(ENGINES)('%s', (engine) => {
       const after = await c.post('/expenses', { ...body, allowDuplicate: true }, { 'Idempotency-Key': 'burst' });
       expect(after.body.id).toBe(fresh[0].body.id);
     });
+
+    it('concurrent retries of a finished request are all replays, never 409', async () => {
+      const c = await freshLedger();
+      const first = await c.post('/expenses', body, { 'Idempotency-Key': 'done-then-burst' });
+      expect(first.status).toBe(201);
+      const answers = await Promise.all(Array.from({ length: 20 }, () => c.post('/expenses', body, { 'Idempotency-Key': 'done-then-burst' })));
+      expect(answers.map((a) => a.status)).toEqual(Array(20).fill(201));
+      for (const answer of answers) {
+        expect(answer.headers.get('idempotent-replayed')).toBe('true');
+        expect(answer.body).toEqual(first.body);
+      }
+      expect((await c.get('/expenses')).body.count).toBe(1);
+    });
   });
 
   describe('Idempotency-Key expiry', () => {

@@ -52,24 +52,23 @@ export class IdempotentRequests {
     }
     const ledgerId = request.ledger.id;
     const slot = `${ledgerId}\n${header}`;
-    if (this.inFlight.has(slot)) throw inFlight();
-    this.inFlight.add(slot);
     const fingerprint = requestFingerprint(request.method, request.url.split('?')[0], request.body ?? null);
-    try {
-      for (let attempt = 1; ; attempt++) {
-        // A repeat of a finished request is answered from one read, no transaction.
-        const stored = await this.store.find(ledgerId, header);
-        if (stored) return this.replay<T>(stored, fingerprint, reply);
-        try {
-          return await this.once(ledgerId, header, fingerprint, reply, work);
-        } catch (error) {
-          // Another process stored this key between our read and our write: read again, replay its answer.
-          // A deadlock PostgreSQL broke by undoing our transaction: nothing was kept, run it again.
-          if (attempt >= MAX_ATTEMPTS || (!isUniqueViolation(error) && !isRaceLost(error))) throw error;
-        }
+    for (let attempt = 1; ; attempt++) {
+      // A repeat of a finished request is answered from one read, no transaction. Read before the
+      // in-flight check, so that simultaneous retries of a finished request are all replays, not 409s.
+      const stored = await this.store.find(ledgerId, header);
+      if (stored) return this.replay<T>(stored, fingerprint, reply);
+      if (this.inFlight.has(slot)) throw inFlight();
+      this.inFlight.add(slot);
+      try {
+        return await this.once(ledgerId, header, fingerprint, reply, work);
+      } catch (error) {
+        // Another process stored this key between our read and our write: read again, replay its answer.
+        // A deadlock PostgreSQL broke by undoing our transaction: nothing was kept, run it again.
+        if (attempt >= MAX_ATTEMPTS || (!isUniqueViolation(error) && !isRaceLost(error))) throw error;
+      } finally {
+        this.inFlight.delete(slot);
       }
-    } finally {
-      this.inFlight.delete(slot);
     }
   }
 
