@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 export interface ExpenseContent {
   ledgerId: number;
@@ -33,5 +33,5 @@ export function dedupKey(content: ExpenseContent, occurrence: number, scope?: st
     ...(scope === undefined ? [] : [scope]),
   ];
   // JSON keeps field boundaries unambiguous whatever the texts contain.
-  return createHash('sha256').update(JSON.stringify(fields)).digest('base64url');
+  return hash('sha256', JSON.stringify(fields), 'base64url');
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/knex';
 import { MikroORM } from '@mikro-orm/core';
@@ -20,7 +20,7 @@ const FIND_KEY = 'select fingerprint, status_code, body, expires_at from idempot
 
 /** The request's identity: a reused key must come with the same method, path and body. */
 export function requestFingerprint(method: string, path: string, body: unknown): string {
-  return createHash('sha256').update(JSON.stringify([method, path, canonical(body)])).digest('base64url');
+  return hash('sha256', JSON.stringify([method, path, canonical(body)]), 'base64url');
 }
 
 /** JSON with object keys sorted, so {"a":1,"b":2} and {"b":2,"a":1} are the same request. */

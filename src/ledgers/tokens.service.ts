@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/knex';
 import { InvalidInputError, NotFoundError } from '../common/domain-errors';
@@ -17,7 +17,7 @@ const TOKEN_SHAPE = /^tally_[A-Za-z0-9_-]{43}$/;
  * depends only on the hash, which an attacker cannot steer byte by byte.
  */
 export function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
+  return hash('sha256', token, 'hex');
 }
 
 /** How a token is shown by `npm run token -- list` and the bot's /tokens: never the token itself. */
