@@ -84,17 +84,20 @@ const LAST_CALENDAR_MONTH = '9999-12';
  * ends that do not fill a month, read from expense_day. Open ends stay open.
  */
 export function rangeParts(from?: string, to?: string): RangePart[] {
-  const firstMonth = from === undefined ? undefined : from.endsWith('-01') ? from.slice(0, 7) : nextMonth(from.slice(0, 7));
-  const lastMonth = to === undefined ? undefined : to === lastDayOf(to.slice(0, 7)) ? to.slice(0, 7) : previousMonth(to.slice(0, 7));
+  // The ends that fall inside a month: those days come from the daily rows.
+  const startsMidMonth = from !== undefined && !from.endsWith('-01');
+  const endsMidMonth = to !== undefined && to !== lastDayOf(to.slice(0, 7));
+  const firstMonth = from === undefined ? undefined : startsMidMonth ? nextMonth(from.slice(0, 7)) : from.slice(0, 7);
+  const lastMonth = to === undefined ? undefined : endsMidMonth ? previousMonth(to.slice(0, 7)) : to.slice(0, 7);
   // Less than a whole month between the ends (at most two part-months), or a start inside the last month a date
   // can name (the month after it, 10000-01, would sort before every real month): days only.
-  const startsInLastMonth = from !== undefined && firstMonth !== from.slice(0, 7) && from.startsWith(LAST_CALENDAR_MONTH);
+  const startsInLastMonth = startsMidMonth && from.startsWith(LAST_CALENDAR_MONTH);
   if (startsInLastMonth || (firstMonth !== undefined && lastMonth !== undefined && firstMonth > lastMonth)) {
     return [{ table: 'expense_day', column: 'date', from, to }];
   }
   const parts: RangePart[] = [{ table: 'expense_month', column: 'month', from: firstMonth, to: lastMonth }];
-  if (from !== undefined && !from.endsWith('-01')) parts.push({ table: 'expense_day', column: 'date', from, to: lastDayOf(from.slice(0, 7)) });
-  if (to !== undefined && to.slice(0, 7) !== lastMonth) parts.push({ table: 'expense_day', column: 'date', from: `${to.slice(0, 7)}-01`, to });
+  if (startsMidMonth) parts.push({ table: 'expense_day', column: 'date', from, to: lastDayOf(from.slice(0, 7)) });
+  if (endsMidMonth) parts.push({ table: 'expense_day', column: 'date', from: `${to.slice(0, 7)}-01`, to });
   return parts;
 }
 
