@@ -1,4 +1,4 @@
-import { randomId as newExpenseId } from '../common/random-id';
+import { newId } from '../common/new-id';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/knex';
 import type { Knex } from '@mikro-orm/knex';
@@ -252,7 +252,7 @@ export class ExpensesService {
         const key = dedupKey(content, occurrence);
         for (;;) {
           const inserted = await sql.get<{ seq: number }>(
-            INSERT_EXPENSE, newExpenseId(), ledger.id, content.amountMinor, content.currency, content.category,
+            INSERT_EXPENSE, newId(), ledger.id, content.amountMinor, content.currency, content.category,
             content.description, content.date, 'import', null, null, key, occurrence, createdAt, number + 1, null,
           );
           if (inserted) {
@@ -389,7 +389,7 @@ export class ExpensesService {
   private async tryInsert(content: ExpenseContent, input: NewExpense, occurrence: number): Promise<RecordResult | undefined> {
     const row: ExpenseRow = {
       seq: 0,
-      id: newExpenseId(),
+      id: newId(),
       amount_minor: content.amountMinor.toString(),
       currency: content.currency,
       category: content.category,

@@ -5,7 +5,7 @@ import { RequestContext } from '@mikro-orm/core';
 import { CsvError, parse } from 'csv-parse';
 import { parse as parseSync } from 'csv-parse/sync';
 import { InvalidInputError, NotFoundError, PayloadTooLargeError } from '../common/domain-errors';
-import { randomId } from '../common/random-id';
+import { newId } from '../common/new-id';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
 import { sql } from '../database/sql';
@@ -133,7 +133,7 @@ export class ImportsService implements OnApplicationBootstrap, OnApplicationShut
    * the worker downloads the file (again, after a crash) and imports it.
    */
   async queueTelegramFile(ledger: Ledger, fileId: string, options: ImportOptions, origin: { chatId: number; sourceKey: string }): Promise<string> {
-    const id = randomId();
+    const id = newId();
     await (await transactionSql(this.em)).run(
       `insert into import_job (id, ledger_id, state, options, source_key, telegram_file_id, chat_id, created_at) values (?, ?, 'fetching', ?, ?, ?, ?, ?)`,
       id, ledger.id, JSON.stringify(options), origin.sourceKey, fileId, origin.chatId, new Date().toISOString(),
@@ -152,7 +152,7 @@ export class ImportsService implements OnApplicationBootstrap, OnApplicationShut
     options: ImportOptions,
     origin: { chatId?: number; messageId?: number; sourceKey?: string; runHere?: boolean } = {},
   ): Promise<ImportJobView> {
-    const id = randomId();
+    const id = newId();
     await sql(this.em)('import_job').insert({
       id,
       ledger_id: ledger.id,
