@@ -3,7 +3,7 @@ import { BadRequestException, ValidationError, ValidationPipe } from '@nestjs/co
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { MikroORM, RequestContext } from '@mikro-orm/core';
+import { MikroORM } from '@mikro-orm/core';
 import type { AbstractSqlDriver } from '@mikro-orm/knex';
 import helmet from 'helmet';
 import fastifyStatic from '@fastify/static';
@@ -11,6 +11,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from './common/clock';
 import { AppModule } from './app.module';
 import { checkReachable, migrate } from './database/open-database';
+import { runInRequestContext } from './database/request-context';
 import type { AppConfig } from './config/config';
 import { AllExceptionsFilter, DomainExceptionFilter, errorBody } from './common/exception-filters';
 import { CSV_CONTENT_TYPES, CSV_ROUTE, isStream } from './imports/imports.controller';
@@ -51,7 +52,7 @@ export async function createApp(config: AppConfig, options: { clock?: Clock } = 
 
   const fastify = app.getHttpAdapter().getInstance() as FastifyInstance;
   const orm = app.get<MikroORM<AbstractSqlDriver>>(MikroORM);
-  fastify.addHook('onRequest', (_request, _reply, done) => RequestContext.create(orm.em, done));
+  fastify.addHook('onRequest', (_request, _reply, done) => runInRequestContext(orm.em, done));
   fastify.addHook('preValidation', rejectNonObjectBodies);
   // A CSV body stays a stream: the import reads it piece by piece, never whole (its own 100 MiB limit applies).
   fastify.addContentTypeParser(CSV_CONTENT_TYPES, (_request, payload, done) => done(null, payload));

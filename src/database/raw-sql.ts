@@ -3,6 +3,7 @@ import type { EntityManager } from '@mikro-orm/knex';
 import type { Knex } from '@mikro-orm/knex';
 import type { Database, Statement } from 'better-sqlite3';
 import type { Client as PgClient } from 'pg';
+import { currentTransaction } from './sql';
 
 /**
  * The engine-specific door for hot paths: plain SQL with `?` placeholders on
@@ -103,14 +104,14 @@ function rawSql(connection: Database | PgClient): RawSql {
 
 /** The current transaction's connection. Only valid inside a transaction (WriteBatcher.run, em.transactional). */
 export async function transactionSql(em: EntityManager): Promise<RawSql> {
-  const trx = em.getTransactionContext<Knex.Transaction>();
+  const trx = currentTransaction(em);
   if (!trx) throw new Error('transactionSql() needs a transaction');
   return rawSql(await trx.client.acquireConnection());
 }
 
 /** Runs `use` on the current transaction's connection when there is one, else on one lent by the pool. For hot reads. */
 export async function withSql<T>(em: EntityManager, use: (sql: RawSql) => Promise<T>): Promise<T> {
-  if (em.getTransactionContext()) return use(await transactionSql(em));
+  if (currentTransaction(em)) return use(await transactionSql(em));
   const client = em.getKnex().client;
   const connection = await client.acquireConnection();
   try {

@@ -1,5 +1,17 @@
+import { TransactionContext } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/knex';
 import type { Knex } from '@mikro-orm/knex';
+
+/**
+ * The knex transaction the caller runs in (em.transactional, so also a write
+ * batch), or undefined. Asked of MikroORM's transaction context directly:
+ * em.getTransactionContext() and em.isInTransaction() answer "none" by
+ * resolving the request's EntityManager, which forks it (see
+ * request-context.ts) just to say no.
+ */
+export function currentTransaction(em: EntityManager): Knex.Transaction | undefined {
+  return TransactionContext.getEntityManager(em.name)?.getTransactionContext<Knex.Transaction>();
+}
 
 /**
  * The query builder bound to the current transaction, when there is one. The
@@ -7,7 +19,7 @@ import type { Knex } from '@mikro-orm/knex';
  * service called inside IdempotentRequests' transaction writes inside it.
  */
 export function sql(em: EntityManager): Knex {
-  return (em.getTransactionContext<Knex.Transaction>() ?? em.getKnex()) as Knex;
+  return (currentTransaction(em) ?? em.getKnex()) as Knex;
 }
 
 /** True when an INSERT … ON CONFLICT DO NOTHING … RETURNING wrote its row. */

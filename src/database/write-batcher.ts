@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/knex';
 import { isRaceLost } from './database-errors';
 import { RawSql, transaction, transactionSql } from './raw-sql';
+import { currentTransaction } from './sql';
 import { writeBatchSize } from '../metrics/metrics';
 
 /**
@@ -60,7 +61,7 @@ export class WriteBatcher {
 
   run<T>(work: () => Promise<T>): Promise<T> {
     // Already inside a transaction (a batch, or an Idempotency-Key request): join it with a savepoint.
-    if (this.em.isInTransaction()) return this.inSavepoint(work);
+    if (currentTransaction(this.em)) return this.inSavepoint(work);
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject, racesLost: 0 });
       if (!this.flushing) {
@@ -136,7 +137,7 @@ export class WriteBatcher {
 
   /** The open frames when the caller runs in the current batch's transaction (not a keyed request's own). */
   private batchFrames(): Frame[] | undefined {
-    return this.batch && this.em.getTransactionContext() === this.batch.trx ? this.batch.frames : undefined;
+    return this.batch && currentTransaction(this.em) === this.batch.trx ? this.batch.frames : undefined;
   }
 
   /** PostgreSQL undid a write (or the whole batch) to break a deadlock with another instance: run it again later. */
@@ -154,7 +155,7 @@ export class WriteBatcher {
         try {
           await transaction(this.em, async () => {
             const effects: Frame = new Map();
-            this.batch = { trx: this.em.getTransactionContext(), frames: [effects] };
+            this.batch = { trx: currentTransaction(this.em), frames: [effects] };
             try {
               for (const item of batch) {
                 try {
