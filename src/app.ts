@@ -5,7 +5,6 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { MikroORM } from '@mikro-orm/core';
 import type { AbstractSqlDriver } from '@mikro-orm/knex';
-import helmet from 'helmet';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from './common/clock';
@@ -17,6 +16,7 @@ import { AllExceptionsFilter, DomainExceptionFilter, errorBody } from './common/
 import { CSV_CONTENT_TYPES, CSV_ROUTE, isStream } from './imports/imports.controller';
 import { httpDuration, httpRequests } from './metrics/metrics';
 import { AppLogger, requestId } from './common/logging';
+import { HTTPS_ONLY_HEADERS, SECURITY_HEADERS } from './common/security-headers';
 
 /** Request bodies above this are refused with 413 (CONTRACT §5). */
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -57,31 +57,11 @@ export async function createApp(config: AppConfig, options: { clock?: Clock } = 
   // A CSV body stays a stream: the import reads it piece by piece, never whole (its own 100 MiB limit applies).
   fastify.addContentTypeParser(CSV_CONTENT_TYPES, (_request, payload, done) => done(null, payload));
   logRequests(fastify, logger);
-  // Security headers on every response. helmet is configured once here; the
-  // Fastify plugin would rebuild it for each request.
-  const securityHeaders = helmet({
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-        connectSrc: ["'self'"],
-        objectSrc: ["'none'"],
-        frameAncestors: ["'none'"],
-        baseUri: ["'self'"],
-        formAction: ["'self'"],
-        // Served over plain HTTP on a home network (http://tally.home:3000), upgrading would break every fetch.
-        upgradeInsecureRequests: null,
-      },
-    },
-    strictTransportSecurity: false,
-  });
   fastify.addHook('onRequest', (request, reply, done) => {
-    // HSTS only over HTTPS: sent over plain HTTP it would lock the browser out of an HTTP-only host.
+    reply.headers(SECURITY_HEADERS);
     // request.protocol honours X-Forwarded-Proto when TRUST_PROXY=1.
-    if (request.protocol === 'https') reply.header('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
-    securityHeaders(request.raw, reply.raw, (error?: unknown) => done(error as Error | undefined));
+    if (request.protocol === 'https') reply.headers(HTTPS_ONLY_HEADERS);
+    done();
   });
   await app.register(fastifyStatic, { root: WEB_ROOT, prefix: '/', wildcard: false, index: ['index.html'] });
   await app.register(fastifyStatic, {

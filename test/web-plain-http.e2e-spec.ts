@@ -44,6 +44,27 @@ describe('the web page over plain HTTP on another host name', () => {
     await page.close();
   });
 
+  it('every response carries the security headers: the page, an API answer, a refusal, a bad request, an unknown route', async () => {
+    const token = await t.token('headers');
+    const auth = { authorization: `Bearer ${token}` };
+    const responses = [
+      await fetch(`${t.url}/`),
+      await fetch(`${t.url}/expenses`, { headers: auth }),
+      await fetch(`${t.url}/expenses`),
+      await fetch(`${t.url}/expenses`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '{"amount":"x"}' }),
+      await fetch(`${t.url}/no-such-route`),
+    ];
+    expect(responses.map((response) => response.status)).toEqual([200, 200, 401, 400, 404]);
+    for (const response of responses) {
+      expect(response.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(response.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+      expect(response.headers.get('referrer-policy')).toBe('no-referrer');
+      expect(response.headers.get('cross-origin-opener-policy')).toBe('same-origin');
+      expect(response.headers.get('cross-origin-resource-policy')).toBe('same-origin');
+    }
+  });
+
   it('no upgrade-insecure-requests and no HSTS over HTTP; HSTS over HTTPS behind a trusted proxy only', async () => {
     const plain = await fetch(`${t.url}/`);
     expect(plain.headers.get('content-security-policy')).not.toMatch(/upgrade-insecure-requests/);
