@@ -17,6 +17,7 @@ import { CSV_CONTENT_TYPES, CSV_ROUTE, isStream } from './imports/imports.contro
 import { httpDuration, httpRequests } from './metrics/metrics';
 import { AppLogger, requestId } from './common/logging';
 import { HTTPS_ONLY_HEADERS, SECURITY_HEADERS } from './common/security-headers';
+import { installLeanAsyncResourceBind } from './common/async-resource-bind';
 
 /** Request bodies above this are refused with 413 (CONTRACT §5). */
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -27,6 +28,7 @@ const CHART_ROOT = dirname(require.resolve('chart.js'));
 
 /** Builds the whole application, migrated and initialised, not yet listening. */
 export async function createApp(config: AppConfig, options: { clock?: Clock } = {}): Promise<NestFastifyApplication> {
+  installLeanAsyncResourceBind();
   await checkReachable(config.database);
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
