@@ -16,9 +16,15 @@ export const ENTITIES = [Ledger, ApiToken, Expense, ExpenseChange, ExpenseDay, I
  * The SQLite connection's settings, applied to every connection the pool opens.
  * WAL lets readers run beside the writer; synchronous=FULL makes each commit
  * durable before we answer; busy_timeout lets the token CLI write while the
- * server runs.
+ * server runs. temp_store=MEMORY keeps each write's savepoint journal (the
+ * pages it changed, so a failed write can be undone alone) in memory instead
+ * of a temporary file written a page per system call: about three pages per
+ * create, more per Telegram update, whose chat is one of many ledgers. Crash
+ * safety never relied on that journal (recovery drops an unfinished
+ * transaction through the WAL). It also keeps in memory a sort too big for
+ * the cache, such as building an index over a large table in a migration.
  */
-export const SQLITE_PRAGMAS = ['journal_mode = WAL', 'synchronous = FULL', 'busy_timeout = 5000', 'foreign_keys = ON'];
+export const SQLITE_PRAGMAS = ['journal_mode = WAL', 'synchronous = FULL', 'busy_timeout = 5000', 'foreign_keys = ON', 'temp_store = MEMORY'];
 
 /** PostgreSQL connections per instance. Writes share one (group commit); the rest serve reads and keyed requests. */
 const POSTGRES_POOL_MAX = 10;
