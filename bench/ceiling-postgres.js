@@ -5,7 +5,9 @@
 // group commit: the requests of one event-loop turn share one transaction,
 // each in a savepoint, each answered after COMMIT. No framework, no checks.
 const { createServer } = require('node:http');
-const { createHash, randomBytes } = require('node:crypto');
+const { createHash } = require('node:crypto');
+// Tally's id maker (the build's), so both sides write the same index pages.
+const { newId } = require('../dist/common/new-id');
 const { Client } = require('pg');
 
 const ledgerId = Number(process.env.LEDGER_ID);
@@ -31,7 +33,7 @@ async function create(input) {
   const description = String(input.description ?? '').trim();
   const date = input.date ?? new Date().toISOString().slice(0, 10);
   const key = createHash('sha256').update(JSON.stringify([ledgerId, minor, 'USD', category, description.toLowerCase(), date, 1])).digest('base64url');
-  const id = randomBytes(10).toString('hex').slice(0, 16);
+  const id = newId();
   const createdAt = new Date().toISOString();
   const number = Number((await db.query({ name: 'take', text: TAKE_NUMBER, values: [ledgerId] })).rows[0].last_number);
   const inserted = await db.query({ name: 'insert', text: INSERT, values: [id, ledgerId, minor, category, description, date, key, createdAt, number] });

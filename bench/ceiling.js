@@ -11,11 +11,14 @@
 // shared COMMIT, as Tally's write batcher does. CEILING_COMMIT=request: one
 // transaction (and one fsync) per request.
 const { createServer } = require('node:http');
-const { createHash, randomBytes } = require('node:crypto');
+const { createHash } = require('node:crypto');
 const Database = require('better-sqlite3');
+// Tally's own connection settings and id maker (the build's), so both sides write the same pages.
+const { SQLITE_PRAGMAS } = require('../dist/database/orm.config');
+const { newId } = require('../dist/common/new-id');
 
 const db = new Database(process.env.DATABASE_PATH);
-for (const pragma of ['journal_mode = WAL', 'synchronous = FULL', 'busy_timeout = 5000', 'foreign_keys = ON']) db.pragma(pragma);
+for (const pragma of SQLITE_PRAGMAS) db.pragma(pragma);
 const ledgerId = Number(process.env.LEDGER_ID);
 const GROUP = (process.env.CEILING_COMMIT ?? 'group') === 'group';
 
@@ -36,7 +39,7 @@ function create(input) {
   const description = String(input.description ?? '').trim();
   const date = input.date ?? new Date().toISOString().slice(0, 10);
   const key = createHash('sha256').update(JSON.stringify([ledgerId, minor, 'USD', category, description.toLowerCase(), date, 1])).digest('base64url');
-  const id = randomBytes(10).toString('hex').slice(0, 16);
+  const id = newId();
   const createdAt = new Date().toISOString();
   const number = takeNumber.get(ledgerId).last_number;
   if (insert.get(id, ledgerId, minor, 'USD', category, description, date, key, createdAt, number)) {
