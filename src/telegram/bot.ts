@@ -1,6 +1,7 @@
 import { autoRetry } from '@grammyjs/auto-retry';
 import { Bot, BotConfig, GrammyError, HttpError } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
+import { botApiFetch } from './bot-api-fetch';
 import { BotContext, ledgerName, Once } from './bot-context';
 import type { BotDeps } from './bot-deps';
 import { addFeature } from './features/add';
@@ -53,7 +54,10 @@ const BOT_API_TIMEOUT_SECONDS = 8;
 /** Builds the bot; nothing runs and nothing is fetched until the caller starts it. */
 export function createBot(deps: BotDeps, options: BotOptions): Bot<BotContext> {
   // A Bot API call that hangs is abandoned after BOT_API_TIMEOUT_SECONDS (grammY's default is 500 s).
-  const config: BotConfig<BotContext> = { client: { apiRoot: options.apiRoot, timeoutSeconds: BOT_API_TIMEOUT_SECONDS }, botInfo: options.botInfo };
+  const config: BotConfig<BotContext> = {
+    client: { apiRoot: options.apiRoot, timeoutSeconds: BOT_API_TIMEOUT_SECONDS, fetch: botApiFetch as unknown as typeof fetch },
+    botInfo: options.botInfo,
+  };
   const bot = new Bot<BotContext>(options.token, config);
   bot.api.config.use(autoRetry(RETRY));
 
