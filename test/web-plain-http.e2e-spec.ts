@@ -44,6 +44,17 @@ describe('the web page over plain HTTP on another host name', () => {
     await page.close();
   });
 
+  it('serves Chart.js’s browser build (GET and HEAD) and no other file of its package', async () => {
+    const script = await fetch(`${t.url}/vendor/chart/chart.umd.min.js`);
+    expect(script.status).toBe(200);
+    expect(script.headers.get('content-type')).toMatch(/javascript/);
+    expect(await script.text()).toContain('Chart');
+    expect((await fetch(`${t.url}/vendor/chart/chart.umd.min.js`, { method: 'HEAD' })).status).toBe(200);
+    for (const path of ['chart.umd.js', 'chart.cjs', 'helpers.js', '%2e%2e/package.json', '']) {
+      expect([path, (await fetch(`${t.url}/vendor/chart/${path}`)).status]).toEqual([path, 404]);
+    }
+  });
+
   it('every response carries the security headers: the page, an API answer, a refusal, a bad request, an unknown route', async () => {
     const token = await t.token('headers');
     const auth = { authorization: `Bearer ${token}` };
