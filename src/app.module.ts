@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
-import type { AppConfig } from './config/config';
+import type { AppConfig, TelegramConfig } from './config/config';
 import type { Clock } from './common/clock';
 import { BudgetsModule } from './budgets/budgets.module';
 import { ChartsModule } from './charts/charts.module';
@@ -14,7 +14,6 @@ import { HealthController } from './health.controller';
 import { ImportsModule } from './imports/imports.module';
 import { MetricsController } from './metrics/metrics.controller';
 import { LedgersModule } from './ledgers/ledgers.module';
-import { TelegramModule } from './telegram/telegram.module';
 
 @Module({})
 export class AppModule {
@@ -33,9 +32,16 @@ export class AppModule {
         BudgetsModule,
         RecurringModule,
         ChartsModule,
-        ...(config.telegram ? [TelegramModule.forRoot(config.telegram)] : []),
+        ...(config.telegram ? [telegramModule(config.telegram)] : []),
       ],
       controllers: [HealthController, MetricsController],
     };
   }
+}
+
+/** grammY and the bot's code are loaded only when a bot is configured: a fortieth of start-up otherwise. */
+function telegramModule(config: TelegramConfig): DynamicModule {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { TelegramModule } = require('./telegram/telegram.module') as typeof import('./telegram/telegram.module');
+  return TelegramModule.forRoot(config);
 }

@@ -39,6 +39,23 @@ describe('the production build as a process', () => {
     }
   });
 
+  it('without TELEGRAM_BOT_TOKEN the built app never loads grammY or the bot (start-up time)', () => {
+    // Lists the loaded files of grammY and the bot's service after `work` (code run in the built app's folder).
+    const loadedAfter = (work: string, extra: Record<string, string> = {}) => {
+      const script = `
+        require('reflect-metadata');
+        const { loadConfig } = require('./dist/config/config');
+        const loaded = () => Object.keys(require.cache).filter((file) => /node_modules[\\/]grammy[\\/]|dist[\\/]telegram[\\/]telegram/.test(file));
+        Promise.resolve().then(async () => { ${work} }).then(() => console.log(JSON.stringify(loaded())));`;
+      const result = spawnSync(process.execPath, ['-e', script], { cwd: ROOT, env: { ...env, ...extra, LOG_LEVEL: 'error', PATH: process.env.PATH ?? '' }, encoding: 'utf8' });
+      expect(result.stderr).toBe('');
+      return JSON.parse(result.stdout) as string[];
+    };
+    expect(loadedAfter(`const app = await require('./dist/app').createApp(loadConfig()); await app.close();`)).toEqual([]);
+    // The same check sees them once a bot is configured.
+    expect(loadedAfter(`require('./dist/app.module').AppModule.forRoot(loadConfig());`, { TELEGRAM_BOT_TOKEN: '123:abc' }).length).toBeGreaterThan(0);
+  });
+
   it('the token CLI prints usage and fails without a ledger name', () => {
     const result = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli', 'token.js'), 'create'], { cwd: ROOT, env: { ...env, PATH: process.env.PATH ?? '' }, encoding: 'utf8' });
     expect(result.status).not.toBe(0);
