@@ -18,6 +18,18 @@ describe('calendar', () => {
     expect(todayIn('America/Los_Angeles', instant)).toBe('2026-11-24');
   });
 
+  it('turns the date at the zone’s midnight to the millisecond, asked minute after minute in one process', () => {
+    // Kathmandu is UTC+05:45: its midnight is 18:15 UTC. Each instant is asked right after the one before.
+    const asked = ['18:13:59.999', '18:14:00.000', '18:14:59.999', '18:15:00.000', '18:15:00.001', '18:14:59.999'].map((time) => todayIn('Asia/Kathmandu', new Date(`2026-11-24T${time}Z`)));
+    expect(asked).toEqual(['2026-11-24', '2026-11-24', '2026-11-24', '2026-11-25', '2026-11-25', '2026-11-24']);
+    // Berlin's clocks went back at 01:00 UTC on 2026-10-25; midnight that night was 23:00 UTC (CET).
+    const night = ['2026-10-25T22:59:59.999Z', '2026-10-25T23:00:00.000Z'].map((instant) => todayIn('Europe/Berlin', new Date(instant)));
+    expect(night).toEqual(['2026-10-25', '2026-10-26']);
+    // Another zone in the same minute gets its own date.
+    expect(todayIn('Pacific/Kiritimati', new Date('2026-11-24T18:15:00.000Z'))).toBe('2026-11-25');
+    expect(todayIn('Pacific/Pago_Pago', new Date('2026-11-24T18:15:00.000Z'))).toBe('2026-11-24');
+  });
+
   it('validates and canonicalises zones', () => {
     expect(isTimeZone('Europe/Berlin')).toBe(true);
     expect(isTimeZone('Mars/Base')).toBe(false);
