@@ -6,6 +6,7 @@ import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { Api, GrammyError } from 'grammy';
 import { botApiFetch } from './bot-api-fetch';
 
 interface Seen {
@@ -103,7 +104,7 @@ describe('botApiFetch (the Bot API client’s HTTP call)', () => {
     }
   });
 
-  it('hands back an error answer as it came (grammY turns it into a GrammyError)', async () => {
+  it('hands back an error answer as it came: status and JSON body', async () => {
     const server = await recordingServer((_seen, response) => {
       response.writeHead(400, { 'content-type': 'application/json' });
       response.end(JSON.stringify({ ok: false, error_code: 400, description: 'Bad Request: chat not found' }));
@@ -113,6 +114,27 @@ describe('botApiFetch (the Bot API client’s HTTP call)', () => {
       expect(response.ok).toBe(false);
       expect(response.status).toBe(400);
       expect(await response.json()).toEqual({ ok: false, error_code: 400, description: 'Bad Request: chat not found' });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('is what grammY’s client calls: a result comes back, an error answer becomes a GrammyError', async () => {
+    const server = await recordingServer((seen, response) => {
+      const chat = JSON.parse(seen.body).chat_id;
+      response.writeHead(chat === 404 ? 400 : 200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify(chat === 404 ? { ok: false, error_code: 400, description: 'Bad Request: chat not found' } : { ok: true, result: { message_id: 9, date: 0, chat: { id: chat, type: 'private' }, text: 'hi' } }));
+    });
+    try {
+      const api = new Api('123:abc', { apiRoot: `http://127.0.0.1:${server.port}`, fetch: botApiFetch as unknown as typeof fetch });
+      expect(await api.sendMessage(5, 'hi')).toMatchObject({ message_id: 9, chat: { id: 5 } });
+      const failed = await api.sendMessage(404, 'hi').catch((error: unknown) => error);
+      expect(failed).toBeInstanceOf(GrammyError);
+      expect(failed).toMatchObject({ method: 'sendMessage', error_code: 400, description: 'Bad Request: chat not found' });
+      expect(server.seen.map((seen) => [seen.url, JSON.parse(seen.body)])).toEqual([
+        ['/bot123:abc/sendMessage', { chat_id: 5, text: 'hi' }],
+        ['/bot123:abc/sendMessage', { chat_id: 404, text: 'hi' }],
+      ]);
     } finally {
       await server.close();
     }

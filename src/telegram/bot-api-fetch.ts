@@ -17,7 +17,6 @@ export interface BotApiRequest {
 export interface BotApiResponse {
   ok: boolean;
   status: number;
-  text(): Promise<string>;
   json(): Promise<unknown>;
 }
 
@@ -60,7 +59,6 @@ function answer(status: number, text: string): BotApiResponse {
   return {
     ok: status >= 200 && status < 300,
     status,
-    text: async () => text,
     json: async () => JSON.parse(text) as unknown,
   };
 }
