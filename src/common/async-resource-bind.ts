@@ -24,7 +24,7 @@ function bind<F extends (...args: any[]) => unknown>(this: AsyncResource, fn: F,
   return bound as F;
 }
 
-/** Installs the bind above; done once, when the application module loads. */
+/** Installs the bind above. createApp calls it first thing; calling it again changes nothing. */
 export function installLeanAsyncResourceBind(): void {
   AsyncResource.prototype.bind = bind as typeof AsyncResource.prototype.bind;
 }
