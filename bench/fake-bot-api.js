@@ -1,8 +1,11 @@
 'use strict';
 // A Bot API that answers every call at once with success, for the webhook benchmark.
+// It runs in a process of its own, as Telegram runs on machines of its own: served from
+// the benchmark's process, its work would queue behind the load generator's on one thread.
+const { spawn } = require('node:child_process');
 const { createServer } = require('node:http');
 
-function startFakeBotApi() {
+function serve() {
   let messageId = 1;
   const server = createServer((request, response) => {
     request.resume();
@@ -18,7 +21,19 @@ function startFakeBotApi() {
       response.end(JSON.stringify({ ok: true, result }));
     });
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${server.address().port}`, close: () => server.close() })));
+  server.listen(0, '127.0.0.1', () => console.log(`http://127.0.0.1:${server.address().port}`));
 }
+
+/** Starts the fake Bot API in a child process; resolves with its URL and a close(). */
+function startFakeBotApi() {
+  const child = spawn(process.execPath, [__filename], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`the fake Bot API exited with ${code}`)));
+    child.stdout.once('data', (chunk) => resolve({ url: String(chunk).trim(), close: () => child.kill() }));
+  });
+}
+
+if (require.main === module) serve();
 
 module.exports = { startFakeBotApi };
