@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ConsoleLogger, LoggerService, LogLevel as NestLevel } from '@nestjs/common';
-import pino, { Logger as Pino } from 'pino';
+import pino, { DestinationStream, Logger as Pino } from 'pino';
 import type { AppConfig, LogLevel } from '../config/config';
 
 const NEST_LEVELS: Record<LogLevel, NestLevel[]> = {
@@ -22,6 +22,34 @@ export interface RequestFields {
 }
 
 /**
+ * A pino destination that writes the lines logged in one event-loop turn
+ * with one write(2): under load a batch's 30 answers log their 30 lines at
+ * once, and a write per line cost about a tenth of a create's CPU on this
+ * machine (the system call, not the formatting). A line waits at most until
+ * the turn ends; what is left is written when the process exits.
+ */
+export function linesByTurn(fd: number): DestinationStream {
+  const out = pino.destination({ dest: fd, sync: true });
+  let pending = '';
+  const flush = () => {
+    if (!pending) return;
+    const text = pending;
+    pending = '';
+    out.write(text);
+  };
+  process.on('exit', flush);
+  return {
+    write(line: string) {
+      if (!pending) setImmediate(flush);
+      pending += line;
+    },
+  };
+}
+
+/** One per process, however many loggers (and exit listeners) tests make. */
+let stdout: DestinationStream | undefined;
+
+/**
  * The one place that decides how Tally logs (CONTRACT §10): LOG_FORMAT=json
  * writes one JSON object per line through pino, pretty keeps Nest's coloured
  * console lines. Both carry the same facts.
@@ -30,9 +58,10 @@ export class AppLogger implements LoggerService {
   private readonly pino?: Pino;
   private readonly console?: ConsoleLogger;
 
-  constructor(config: Pick<AppConfig, 'logLevel' | 'logFormat'>) {
+  /** `destination` is for tests; JSON lines go to standard output. */
+  constructor(config: Pick<AppConfig, 'logLevel' | 'logFormat'>, destination?: DestinationStream) {
     if (config.logFormat === 'json') {
-      this.pino = pino({ level: config.logLevel, base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime });
+      this.pino = pino({ level: config.logLevel, base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime }, destination ?? (stdout ??= linesByTurn(1)));
     } else {
       this.console = new ConsoleLogger();
       this.console.setLogLevels(NEST_LEVELS[config.logLevel]);
