@@ -1,3 +1,8 @@
+// First, so the imports below are found from what earlier starts remembered (module-paths.ts).
+import { join } from 'node:path';
+import { installStamp, rememberModulePaths } from './module-paths';
+const saveModulePaths = rememberModulePaths(join(__dirname, 'module-paths.json'), installStamp(join(__dirname, '..')));
+
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app';
@@ -45,6 +50,8 @@ async function main(): Promise<void> {
   await app.listen({ port: config.port, host: config.host });
   if (!config.telegram) logger.log('Telegram bot disabled: TELEGRAM_BOT_TOKEN is not set');
   logger.log(`listening on http://${config.host}:${(app.getHttpServer().address() as { port: number }).port}`);
+  // After the answer to /health is possible, never before it.
+  setImmediate(saveModulePaths);
 }
 
 main().catch((error: Error) => {
