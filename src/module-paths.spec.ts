@@ -44,6 +44,17 @@ describe('rememberModulePaths', () => {
     expect(JSON.parse(readFileSync(remembered, 'utf8')).stamp).toBe('stamp-2');
   });
 
+  it('never remembers what code without a file asked for (node -e resolves from the working directory)', () => {
+    const { dir, remembered } = project();
+    const script = `const save = require(${JSON.stringify(BUILT)}).rememberModulePaths(${JSON.stringify(remembered)}, 'stamp-1');
+      console.log(require('./entry.js'));
+      save();`;
+    const child = spawnSync(process.execPath, ['-e', script], { cwd: dir, encoding: 'utf8' });
+    expect(child.stdout.trim()).toBe('b');
+    const keys = Object.keys(JSON.parse(readFileSync(remembered, 'utf8')).paths);
+    expect(keys).toEqual([`${dir}\0./lib/b`]);
+  });
+
   it('leaves the loader alone without a stamp', () => {
     const { dir, remembered } = project();
     writeFileSync(remembered, JSON.stringify({ stamp: '', paths: { [`${dir}\0./lib/b`]: join(dir, 'lib', 'a.js') } }));

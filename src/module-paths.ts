@@ -48,8 +48,9 @@ export function rememberModulePaths(file: string, stamp: string | undefined): ()
   let learned = false;
   const resolve = loader._resolveFilename;
   loader._resolveFilename = function (request, parent, isMain, options) {
-    // Only plain require() from a module: require.resolve with its own paths, and the main script, go the usual way.
-    if (!parent?.path || isMain || options) return resolve.call(this, request, parent, isMain, options);
+    // Only plain require() from a module file: the main script, require.resolve with its own paths, and code
+    // without a file (node -e, whose relative requests depend on the working directory) go the usual way.
+    if (!parent?.path || !isAbsolute(parent.path) || isMain || options) return resolve.call(this, request, parent, isMain, options);
     const key = `${parent.path}\0${request}`;
     const known = paths[key];
     if (known) return known;
