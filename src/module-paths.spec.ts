@@ -1,14 +1,23 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { installStamp } from './module-paths';
 
 const BUILT = join(__dirname, '..', 'dist', 'module-paths.js');
+const made: string[] = [];
+afterEach(() => made.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+/** A new temporary folder, removed after the test. */
+function tempFolder(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
 
 /** A folder where ./entry.js exports require('./lib/b'), and ./lib/a.js is a different module. */
 function project(): { dir: string; remembered: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'tally-paths-'));
+  const dir = tempFolder('tally-paths-');
   mkdirSync(join(dir, 'lib'));
   writeFileSync(join(dir, 'entry.js'), "module.exports = require('./lib/b');\n");
   writeFileSync(join(dir, 'lib', 'a.js'), "module.exports = 'a';\n");
@@ -64,7 +73,7 @@ describe('rememberModulePaths', () => {
 
 describe('installStamp', () => {
   it('changes when the install or the build does, and is undefined without them', () => {
-    const root = mkdtempSync(join(tmpdir(), 'tally-stamp-'));
+    const root = tempFolder('tally-stamp-');
     expect(installStamp(root)).toBeUndefined();
     mkdirSync(join(root, 'node_modules'));
     mkdirSync(join(root, 'dist'));

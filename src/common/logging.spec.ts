@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppLogger, linesByTurn } from './logging';
@@ -7,13 +7,22 @@ import { AppLogger, linesByTurn } from './logging';
 const ROOT = join(__dirname, '..', '..');
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
+const cleanups: Array<() => void> = [];
+
 function tempLog(): { fd: number; read: () => string } {
-  const path = join(mkdtempSync(join(tmpdir(), 'tally-log-')), 'out.log');
+  const dir = mkdtempSync(join(tmpdir(), 'tally-log-'));
+  const path = join(dir, 'out.log');
   const fd = openSync(path, 'a');
+  cleanups.push(() => {
+    closeSync(fd);
+    rmSync(dir, { recursive: true, force: true });
+  });
   return { fd, read: () => readFileSync(path, 'utf8') };
 }
 
 describe('linesByTurn', () => {
+  afterEach(() => cleanups.splice(0).forEach((cleanup) => cleanup()));
+
   it('writes the lines logged in one turn together when the turn ends, each still whole', async () => {
     const log = tempLog();
     const destination = linesByTurn(log.fd);
