@@ -1,5 +1,4 @@
 import { dirname, join } from 'node:path';
-import { BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -18,6 +17,7 @@ import { httpDuration, httpRequests } from './metrics/metrics';
 import { AppLogger, requestId } from './common/logging';
 import { HTTPS_ONLY_HEADERS, SECURITY_HEADERS } from './common/security-headers';
 import { installLeanAsyncResourceBind } from './common/async-resource-bind';
+import { QuickValidationPipe } from './common/validation-pipe';
 
 /** Request bodies above this are refused with 413 (CONTRACT §5). */
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -42,14 +42,7 @@ export async function createApp(config: AppConfig, options: { clock?: Clock } = 
   });
   const logger = new AppLogger(config);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options.clock), adapter, { logger, bufferLogs: false });
-  app.useGlobalPipes(
-    new ValidationPipe({
-      whitelist: true,
-      forbidNonWhitelisted: true,
-      transform: true,
-      exceptionFactory: (errors) => new BadRequestException(flatten(errors).join('; ')),
-    }),
-  );
+  app.useGlobalPipes(new QuickValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter(), new DomainExceptionFilter());
 
   const fastify = app.getHttpAdapter().getInstance() as FastifyInstance;
@@ -101,16 +94,6 @@ function setUpOpenApi(app: NestFastifyApplication): void {
     .addBearerAuth()
     .build();
   SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, info), { jsonDocumentUrl: 'docs-json' });
-}
-
-function flatten(errors: ValidationError[], parent = ''): string[] {
-  return errors.flatMap((error) => {
-    const path = parent ? `${parent}.${error.property}` : error.property;
-    const own = Object.values(error.constraints ?? {}).map((message) =>
-      message.startsWith('property ') ? `${path} is not a known field` : message,
-    );
-    return [...own, ...flatten(error.children ?? [], path)];
-  });
 }
 
 /** JSON bodies must be objects: `[]`, `"x"` or `3` never reach a DTO. */
