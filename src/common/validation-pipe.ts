@@ -14,11 +14,17 @@ interface RuleMetadata {
 
 /** What class-transformer knows of a class; its index does not export the storage, whose methods include ancestors. */
 interface TransformerMetadata {
-  findTypeMetadata(target: Function, property: string): unknown;
+  findTypeMetadata(target: Function, property: string): TypeMetadata | undefined;
   findTransformMetadatas(target: Function, property: string, type: TransformationType): unknown[];
   getExposedMetadatas(target: Function): unknown[];
   getExcludedMetadatas(target: Function): unknown[];
   getStrategy(target: Function): string;
+}
+/** A @Type decorator: the class (or primitive) a property's value becomes. */
+interface TypeMetadata {
+  typeFunction?: (options: { newObject: object; object: object; property: string }) => unknown;
+  reflectedType?: unknown;
+  options?: { discriminator?: unknown };
 }
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const transformerMetadata = (require('class-transformer/cjs/storage') as { defaultMetadataStorage: TransformerMetadata }).defaultMetadataStorage;
@@ -29,9 +35,14 @@ interface PropertyRules {
   conditions: RuleMetadata[];
   /** @IsDefined, and every other rule (@IsString, @IsIn, custom constraints…), each with its constraint objects. */
   rules: Array<{ rule: RuleMetadata; constraints: ValidatorConstraintInterface[] }>;
-  /** class-transformer changes this property's value (@Type, @Transform): only the full road converts it. */
-  converted: boolean;
+  /** @Type: the value becomes this type, which the quick road follows for String, Number and Boolean only. */
+  type?: TypeMetadata;
+  /** @Transform changes this property's value: only the full road runs it. */
+  transformed: boolean;
 }
+
+/** The @Type targets the quick road follows: class-transformer makes String(value), Number(value) or Boolean(value) of a primitive (null stays null). */
+const PRIMITIVE_TYPES = new Set<unknown>([String, Number, Boolean]);
 
 /** Builds a DTO instance from a body or query, or says undefined: "let the full ValidationPipe decide". */
 export type QuickCheck = (value: Record<string, unknown>) => object | undefined;
@@ -49,11 +60,12 @@ const KNOWN_RULE_TYPES = new Set<string>([
  * only what the full ValidationPipe (whitelist, forbidNonWhitelisted,
  * transform) would accept, and builds the same instance: a plain object whose
  * keys are all declared and whose values are all strings, numbers, booleans
- * or null, none converted by class-transformer, and every rule passing, run
- * in class-validator's order. Anything else, including every input with an
+ * or null, converted as class-transformer would (only @Type to String, Number
+ * or Boolean is modelled), and every rule passing, run in class-validator's
+ * order. Anything else, including every input with an
  * error, goes the full road, which writes the messages. Undefined for a class
  * using what this does not model (nested DTOs, `each`, async rules,
- * class-level @Expose/@Exclude).
+ * discriminators, class-level @Expose/@Exclude).
  */
 export function quickCheck(target: Function): QuickCheck | undefined {
   const storage = getMetadataStorage();
@@ -69,10 +81,10 @@ export function quickCheck(target: Function): QuickCheck | undefined {
     let property = properties.get(metadata.propertyName);
     if (!property) {
       const name = metadata.propertyName;
-      const converted =
-        transformerMetadata.findTypeMetadata(target, name) !== undefined ||
-        transformerMetadata.findTransformMetadatas(target, name, TransformationType.PLAIN_TO_CLASS).length > 0;
-      properties.set(name, (property = { name, conditions: [], rules: [], converted }));
+      const type = transformerMetadata.findTypeMetadata(target, name);
+      if (type?.options?.discriminator) return undefined;
+      const transformed = transformerMetadata.findTransformMetadatas(target, name, TransformationType.PLAIN_TO_CLASS).length > 0;
+      properties.set(name, (property = { name, conditions: [], rules: [], type, transformed }));
     }
     if (metadata.type === ValidationTypes.CONDITIONAL_VALIDATION) property.conditions.push(metadata);
     if (metadata.type === ValidationTypes.IS_DEFINED || metadata.type === ValidationTypes.CUSTOM_VALIDATION) {
@@ -84,15 +96,21 @@ export function quickCheck(target: Function): QuickCheck | undefined {
   const Target = target as new () => object;
 
   return (value) => {
-    const prototype = Object.getPrototypeOf(value);
-    if (prototype !== Object.prototype && prototype !== null) return undefined;
+    if (!isPlainData(value)) return undefined;
+    const entity = new Target() as Record<string, unknown>;
     for (const key of Object.keys(value)) {
       const property = properties.get(key);
-      if (!property || property.converted) return undefined;
-      const field = value[key];
+      if (!property || property.transformed) return undefined;
+      let field = value[key];
       if ((typeof field === 'object' && field !== null) || typeof field === 'function') return undefined;
+      if (property.type && field !== null && field !== undefined) {
+        // Asked per input, as class-transformer does: a type function may look at the object.
+        const type = property.type.typeFunction ? property.type.typeFunction({ newObject: entity, object: value, property: key }) : property.type.reflectedType;
+        if (!PRIMITIVE_TYPES.has(type)) return undefined;
+        field = (type as (input: unknown) => unknown)(field);
+      }
+      entity[key] = field;
     }
-    const entity = Object.assign(new Target(), value) as Record<string, unknown>;
     for (const property of properties.values()) {
       const field = entity[property.name];
       if (!property.conditions.every((condition) => condition.constraints[0](entity, field))) continue;
@@ -105,6 +123,17 @@ export function quickCheck(target: Function): QuickCheck | undefined {
     }
     return entity;
   };
+}
+
+/**
+ * An object that is only its own fields: a JSON body (Object.prototype), or a
+ * query, whose parser (fast-querystring) makes objects whose prototype is an
+ * empty object without one. Not a Date, Buffer, Map or class instance.
+ */
+function isPlainData(value: object): boolean {
+  const prototype = Object.getPrototypeOf(value);
+  if (prototype === null || prototype === Object.prototype) return true;
+  return Object.getPrototypeOf(prototype) === null && Reflect.ownKeys(prototype).length === 0;
 }
 
 /**
