@@ -62,12 +62,23 @@ const KNOWN_RULE_TYPES = new Set<string>([
  * keys are all declared and whose values are all strings, numbers, booleans
  * or null, converted as class-transformer would (only @Type to String, Number
  * or Boolean is modelled), and every rule passing, run in class-validator's
- * order. Anything else, including every input with an
- * error, goes the full road, which writes the messages. Undefined for a class
- * using what this does not model (nested DTOs, `each`, async rules,
- * discriminators, class-level @Expose/@Exclude).
+ * order. Anything else, including every input with an error, goes the full
+ * road, which writes the messages. Undefined for a class using what this does
+ * not model (nested DTOs, `each`, async rules, discriminators, class-level
+ * @Expose/@Exclude).
  */
 export function quickCheck(target: Function): QuickCheck | undefined {
+  const properties = readRules(target);
+  if (!properties) return undefined;
+  return (value) => {
+    if (!isPlainData(value)) return undefined;
+    const entity = buildEntity(target, properties, value);
+    return entity && passesRules(target, properties, entity) ? entity : undefined;
+  };
+}
+
+/** Each declared property's rules, or undefined when the class uses what the quick road does not model. */
+function readRules(target: Function): Map<string, PropertyRules> | undefined {
   const storage = getMetadataStorage();
   // As class-validator's executor asks: no schema, groups or `always` (Tally's pipe sets none).
   const metadatas = storage.getTargetValidationMetadatas(target, undefined as unknown as string, false, false) as unknown as RuleMetadata[];
@@ -93,36 +104,40 @@ export function quickCheck(target: Function): QuickCheck | undefined {
       property.rules.push({ rule: metadata, constraints: constraints.map((constraint) => constraint.instance) });
     }
   }
-  const Target = target as new () => object;
+  return properties;
+}
 
-  return (value) => {
-    if (!isPlainData(value)) return undefined;
-    const entity = new Target() as Record<string, unknown>;
-    for (const key of Object.keys(value)) {
-      const property = properties.get(key);
-      if (!property || property.transformed) return undefined;
-      let field = value[key];
-      if ((typeof field === 'object' && field !== null) || typeof field === 'function') return undefined;
-      if (property.type && field !== null && field !== undefined) {
-        // Asked per input, as class-transformer does: a type function may look at the object.
-        const type = property.type.typeFunction ? property.type.typeFunction({ newObject: entity, object: value, property: key }) : property.type.reflectedType;
-        if (!PRIMITIVE_TYPES.has(type)) return undefined;
-        field = (type as (input: unknown) => unknown)(field);
-      }
-      entity[key] = field;
+/** The instance class-transformer would make of `value`, or undefined when only the full road can make it. */
+function buildEntity(target: Function, properties: Map<string, PropertyRules>, value: Record<string, unknown>): Record<string, unknown> | undefined {
+  const entity = new (target as new () => object)() as Record<string, unknown>;
+  for (const key of Object.keys(value)) {
+    const property = properties.get(key);
+    if (!property || property.transformed) return undefined;
+    let field = value[key];
+    if ((typeof field === 'object' && field !== null) || typeof field === 'function') return undefined;
+    if (property.type && field !== null && field !== undefined) {
+      // Asked per input, as class-transformer does: a type function may look at the object.
+      const type = property.type.typeFunction ? property.type.typeFunction({ newObject: entity, object: value, property: key }) : property.type.reflectedType;
+      if (!PRIMITIVE_TYPES.has(type)) return undefined;
+      field = (type as (input: unknown) => unknown)(field);
     }
-    for (const property of properties.values()) {
-      const field = entity[property.name];
-      if (!property.conditions.every((condition) => condition.constraints[0](entity, field))) continue;
-      for (const { rule, constraints } of property.rules) {
-        if (rule.validateIf && !rule.validateIf(entity, field)) continue;
-        const args: ValidationArguments = { targetName: target.name, property: property.name, object: entity, value: field, constraints: rule.constraints };
-        // A rule that answers with a promise is left to the full road.
-        if (!constraints.every((constraint) => constraint.validate(field, args) === true)) return undefined;
-      }
+    entity[key] = field;
+  }
+  return entity;
+}
+
+/** True when class-validator would find nothing wrong with `entity`; false also for a rule answering with a promise. */
+function passesRules(target: Function, properties: Map<string, PropertyRules>, entity: Record<string, unknown>): boolean {
+  for (const property of properties.values()) {
+    const field = entity[property.name];
+    if (!property.conditions.every((condition) => condition.constraints[0](entity, field))) continue;
+    for (const { rule, constraints } of property.rules) {
+      if (rule.validateIf && !rule.validateIf(entity, field)) continue;
+      const args: ValidationArguments = { targetName: target.name, property: property.name, object: entity, value: field, constraints: rule.constraints };
+      if (!constraints.every((constraint) => constraint.validate(field, args) === true)) return false;
     }
-    return entity;
-  };
+  }
+  return true;
 }
 
 /**
