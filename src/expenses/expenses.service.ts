@@ -6,7 +6,7 @@ import { DuplicateExpenseError, InvalidInputError, NotFoundError, PreconditionFa
 import { isUniqueViolation } from '../database/database-errors';
 import { sql } from '../database/sql';
 import { WriteBatcher } from '../database/write-batcher';
-import { isPostgres, RawSql, transactionSql, withSql } from '../database/raw-sql';
+import { RawSql, selectRows, transactionSql, withSql } from '../database/raw-sql';
 import type { Ledger } from '../ledgers/ledger.entity';
 import { Cursor, decodeCursor, encodeCursor } from './cursor';
 import { dedupKey, ExpenseContent } from './dedup-key';
@@ -357,17 +357,7 @@ export class ExpensesService {
       ])
       .limit(limit + 1)
       .select(...EXPENSE_COLUMNS);
-    // On SQLite the SQL knex builds runs through the prepared-statement door, which keeps the statement (its text
-    // depends only on which filters are set) and makes the rows cheaper (see raw-sql.ts). On PostgreSQL it stays
-    // with knex: there the door's page rows (pg's row objects and field strings) outlived young collections,
-    // giving 15-20 mark-compacts in 12 s of reads against 4 through knex, and its p99 was no better despite a
-    // lower p50. Why those rows live longer is not known.
-    const rows: ExpenseRow[] = isPostgres(this.em)
-      ? await query
-      : await withSql(this.em, (db) => {
-          const { sql: text, bindings } = query.toSQL();
-          return db.all<ExpenseRow>(text, ...bindings);
-        });
+    const rows = await selectRows<ExpenseRow>(this.em, query);
     const items = rows.slice(0, limit);
     const last = items[items.length - 1];
     return {
