@@ -156,6 +156,8 @@ export async function withSql<T>(em: EntityManager, use: (sql: RawSql) => Promis
  * (pg's row objects and field strings) outlived young collections, giving
  * 15-20 mark-compacts in 12 s of list reads against 4 through knex, and its
  * p99 was no better despite a lower p50. Why those rows live longer is not known.
+ * Bindings reach better-sqlite3 as knex built them, so they must be numbers,
+ * strings or null (knex's own runner would also turn dates and booleans into numbers).
  */
 export async function selectRows<T>(em: EntityManager, query: Knex.QueryBuilder): Promise<T[]> {
   if (isPostgres(em)) return (await query) as T[];
