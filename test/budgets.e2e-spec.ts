@@ -117,6 +117,17 @@ describe.each(ENGINES)('%s', (engine) => {
     expect(alertsTo(bob.id)).toEqual(alerts);
   });
 
+  it('an alert goes out as soon as the COMMIT that queued it, not at the outbox\'s next periodic check', async () => {
+    const dee = person();
+    const rest = await restFor(dee);
+    await rest.request('PUT', '/budgets/food', { body: { amount: '10' } });
+    expect((await rest.post('/expenses', { amount: '9', category: 'food', description: 'soon' })).status).toBe(201);
+    // No settled(): the COMMIT's event starts the delivery. The periodic check runs every 5 s, so
+    // without the event this wait would fail about six times in seven.
+    await fake.waitFor(() => alertsTo(dee.id).length > 0, 750);
+    expect(alertsTo(dee.id)).toEqual(['Budget alert: food is at 90% of its monthly budget (9.00 of 10.00 USD spent in 2026-11, 1.00 USD left).']);
+  });
+
   it('months turn in the ledger\'s time zone: a new month starts at zero and alerts again; a raised limit alerts again', async () => {
     const cy = person();
     await deliver(textUpdate('/timezone Pacific/Kiritimati', { from: cy })); // UTC+14

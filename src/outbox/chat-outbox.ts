@@ -1,7 +1,6 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { EntityManager } from '@mikro-orm/knex';
+import { EntityManager, type Knex } from '@mikro-orm/knex';
 import type { RawSql } from '../database/raw-sql';
-import { sql } from '../database/sql';
 import { chatOf } from '../ledgers/chat-ledger';
 
 /** Sends one message to a chat; throws when the Bot API refused or failed. */
@@ -93,7 +92,7 @@ export class ChatOutbox implements OnApplicationShutdown {
     try {
       for (;;) {
         const now = Date.now();
-        const pending: Array<{ id: number; chat_id: string | number; text: string; attempts: number }> = await sql(this.em)('chat_message')
+        const pending: Array<{ id: number; chat_id: string | number; text: string; attempts: number }> = await this.pool()('chat_message')
           .whereNull('sent_at')
           .where('claimed_until', '<', now)
           .orderBy('id')
@@ -113,7 +112,7 @@ export class ChatOutbox implements OnApplicationShutdown {
     if (!sender) return;
     const now = Date.now();
     // Only one instance sends a message: this guarded UPDATE gives it a lease.
-    const db = sql(this.em);
+    const db = this.pool();
     const claimed = await db('chat_message')
       .where({ id: message.id })
       .whereNull('sent_at')
@@ -122,19 +121,29 @@ export class ChatOutbox implements OnApplicationShutdown {
     if (claimed !== 1) return; // another instance has it
     try {
       await sender(Number(message.chat_id), message.text);
-      await sql(this.em)('chat_message').where({ id: message.id }).update({ sent_at: Date.now() });
+      await this.pool()('chat_message').where({ id: message.id }).update({ sent_at: Date.now() });
     } catch (error) {
       const giveUp = Number(message.attempts) + 1 >= MAX_ATTEMPTS;
       this.logger.warn(`message ${message.id} to chat ${message.chat_id} not sent: ${(error as Error).message}${giveUp ? ' (given up)' : ''}`);
       // Back off a little more each time; a message given up is closed like a sent one (the log says so).
-      await sql(this.em)('chat_message')
+      await this.pool()('chat_message')
         .where({ id: message.id })
         .update(giveUp ? { sent_at: Date.now() } : { claimed_until: Date.now() + 5_000 * (Number(message.attempts) + 1) });
     }
   }
 
+  /**
+   * Sending runs on the pool, never in the caller's transaction: it starts
+   * from the commit event, which still runs in the committed transaction's
+   * async context, where sql(em) would find that finished transaction and
+   * every query would fail (the message then waited for the periodic check).
+   */
+  private pool(): Knex {
+    return this.em.getKnex();
+  }
+
   /** Drops messages sent (or given up) more than a week ago. */
   async prune(now = Date.now()): Promise<number> {
-    return sql(this.em)('chat_message').whereNotNull('sent_at').where('created_at', '<', now - SENT_KEPT_MS).delete();
+    return this.pool()('chat_message').whereNotNull('sent_at').where('created_at', '<', now - SENT_KEPT_MS).delete();
   }
 }
