@@ -9,7 +9,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from './common/clock';
 import { AppModule } from './app.module';
 import { checkReachable, migrate } from './database/open-database';
-import { runInRequestContext } from './database/request-context';
 import type { AppConfig } from './config/config';
 import { AllExceptionsFilter, DomainExceptionFilter, errorBody } from './common/exception-filters';
 import { CSV_CONTENT_TYPES, CSV_ROUTE, isStream } from './imports/imports.controller';
@@ -47,7 +46,6 @@ export async function createApp(config: AppConfig, options: { clock?: Clock } = 
 
   const fastify = app.getHttpAdapter().getInstance() as FastifyInstance;
   const orm = app.get<MikroORM<AbstractSqlDriver>>(MikroORM);
-  fastify.addHook('onRequest', (_request, _reply, done) => runInRequestContext(orm.em, done));
   fastify.addHook('preValidation', rejectNonObjectBodies);
   // A CSV body stays a stream: the import reads it piece by piece, never whole (its own 100 MiB limit applies).
   fastify.addContentTypeParser(CSV_CONTENT_TYPES, (_request, payload, done) => done(null, payload));

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { TransactionContext, TransactionEventBroadcaster } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/knex';
 import type { Knex } from '@mikro-orm/knex';
 import type { Database, Statement } from 'better-sqlite3';
@@ -129,7 +130,7 @@ function rawSql(connection: Database | PgClient): RawSql {
   return door;
 }
 
-/** The current transaction's connection. Only valid inside a transaction (WriteBatcher.run, em.transactional). */
+/** The current transaction's connection. Only valid inside a transaction (WriteBatcher.run, transaction()). */
 export async function transactionSql(em: EntityManager): Promise<RawSql> {
   const trx = currentTransaction(em);
   if (!trx) throw new Error('transactionSql() needs a transaction');
@@ -171,16 +172,35 @@ export function isPostgres(em: EntityManager): boolean {
 }
 
 /**
- * em.transactional, made safe for a COMMIT that fails. knex then marks the
- * transaction finished without sending ROLLBACK. PostgreSQL has ended it by
- * itself; SQLite keeps it open (a deferred constraint, a full disk, an I/O
- * error) on the pool's only connection, where later reads would see its rows
- * and the next COMMIT would store writes whose callers were told they failed.
- * So it is rolled back here, before anything else is answered.
+ * A top-level transaction: MikroORM's transaction context (so sql(em) and
+ * transactionSql find it) and its commit events (ChatOutbox listens for
+ * them), without em.transactional. That one also flushes the fork's unit of
+ * work, which Tally never fills (its SQL is its own), and runs the flush in an
+ * AsyncLocalStorage of its own; every storage ever run keeps Node 20's
+ * promise hooks busier for every promise after it (see orm.config.ts).
+ *
+ * Made safe for a COMMIT that fails: knex then marks the transaction finished
+ * without sending ROLLBACK. PostgreSQL has ended it by itself; SQLite keeps
+ * it open (a deferred constraint, a full disk, an I/O error) on the pool's
+ * only connection, where later reads would see its rows and the next COMMIT
+ * would store writes whose callers were told they failed. So it is rolled
+ * back here, before anything else is answered.
  */
 export async function transaction<T>(em: EntityManager, work: () => Promise<T>): Promise<T> {
+  // A nested call would wait for the connection the outer transaction holds (SQLite has one).
+  if (currentTransaction(em)) throw new Error('transaction() does not nest: join the current one with WriteBatcher.run');
+  const fork = em.fork();
+  const events = new TransactionEventBroadcaster(fork, undefined, { topLevelTransaction: true });
   try {
-    return await em.transactional(work);
+    return await TransactionContext.create(fork, () =>
+      fork.getConnection().transactional(
+        async (trx) => {
+          fork.setTransactionContext(trx);
+          return work();
+        },
+        { eventBroadcaster: events },
+      ),
+    );
   } catch (error) {
     if (!isPostgres(em)) await rollBackLeftover(em);
     throw error;

@@ -3,11 +3,9 @@ import type { EntityManager } from '@mikro-orm/knex';
 import type { Knex } from '@mikro-orm/knex';
 
 /**
- * The knex transaction the caller runs in (em.transactional, so also a write
- * batch), or undefined. Asked of MikroORM's transaction context directly:
- * em.getTransactionContext() and em.isInTransaction() answer "none" by
- * resolving the request's EntityManager, which forks it (see
- * request-context.ts) just to say no.
+ * The knex transaction the caller runs in (transaction() in raw-sql.ts, so
+ * also a write batch), or undefined. Asked of MikroORM's transaction context
+ * directly, the one place that knows.
  */
 export function currentTransaction(em: EntityManager): Knex.Transaction | undefined {
   return TransactionContext.getEntityManager(em.name)?.getTransactionContext<Knex.Transaction>();

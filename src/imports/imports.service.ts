@@ -1,7 +1,6 @@
 import { Readable } from 'node:stream';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/knex';
-import { RequestContext } from '@mikro-orm/core';
 import { CsvError, parse } from 'csv-parse';
 import { parse as parseSync } from 'csv-parse/sync';
 import { InvalidInputError, NotFoundError, PayloadTooLargeError } from '../common/domain-errors';
@@ -107,10 +106,7 @@ export class ImportsService implements OnApplicationBootstrap, OnApplicationShut
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => this.kick(), SCAN_MS);
     this.timer.unref();
-    void this.inContext(async () => {
-      // SQLite is one process: a lease left by the previous one (killed mid-import) is void.
-      if (this.config.database.engine === 'sqlite') await sql(this.em)('import_job').where({ state: 'running' }).update({ lease_until: 0 });
-    }).then(() => this.kick());
+    void this.voidLeftLeases().then(() => this.kick());
   }
 
   onApplicationShutdown(): void {
@@ -189,7 +185,7 @@ export class ImportsService implements OnApplicationBootstrap, OnApplicationShut
   kick(): void {
     if (this.working || this.stopping) return;
     this.working = true;
-    void this.inContext(() => this.workOnNext())
+    void this.workOnNext()
       .catch((error: Error) => this.logger.warn(`import worker: ${error.message}`))
       .finally(() => (this.working = false));
   }
@@ -427,8 +423,9 @@ export class ImportsService implements OnApplicationBootstrap, OnApplicationShut
     return total;
   }
 
-  private inContext<T>(work: () => Promise<T>): Promise<T> {
-    return RequestContext.create(this.em, work);
+  /** SQLite is one process: a lease left by the previous one (killed mid-import) is void. */
+  private async voidLeftLeases(): Promise<void> {
+    if (this.config.database.engine === 'sqlite') await sql(this.em)('import_job').where({ state: 'running' }).update({ lease_until: 0 });
   }
 }
 
