@@ -31,10 +31,14 @@ async function main(): Promise<void> {
   // requests in flight finish, new ones get 503, the database closes.
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
+      // No new connections from here on: app.close() runs Nest's shutdown hooks
+      // before Fastify closes the listener, and a connection accepted meanwhile
+      // would be served as if nothing had happened.
+      const server = app.getHttpServer();
+      server.close();
       logger.log(`${signal} received, shutting down`);
       // Keep-alive connections that finish their last request after close()
       // began would hold the server open: close each as soon as it is idle.
-      const server = app.getHttpServer();
       setInterval(() => server.closeIdleConnections(), 100).unref();
       setTimeout(() => {
         logger.error(`still busy ${SHUTDOWN_GRACE_MS} ms after ${signal}; exiting`);

@@ -37,8 +37,9 @@ runCli(async (config, args) => {
     const batcher = new WriteBatcher(em);
     const ledgers = new LedgersService(em, config, new TokenCache());
     // Budget alerts an import triggers are queued here and sent by the running server.
-    const alerts = new BudgetAlerts(new Clock(), new ChatOutbox(em));
-    const imports = new ImportsService(em, batcher, new ExpensesService(em, batcher, alerts), ledgers, config);
+    const clock = new Clock();
+    const alerts = new BudgetAlerts(clock, new ChatOutbox(em));
+    const imports = new ImportsService(em, batcher, new ExpensesService(em, batcher, alerts, clock), ledgers, config);
     const ledger = await ledgers.findOrCreate(name);
     const started = await imports.start(ledger, input, options, { runHere: true });
 

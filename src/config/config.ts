@@ -12,6 +12,8 @@ export interface TelegramConfig {
   apiRoot: string;
   webhookUrl?: string;
   webhookSecret?: string;
+  /** How often queued chat messages are looked for besides right after each COMMIT (default 5 s; tests set it). */
+  outboxCheckMs?: number;
 }
 
 export interface AppConfig {

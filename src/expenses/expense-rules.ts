@@ -55,9 +55,9 @@ export function ruleDescription(description: unknown): string {
   return trimmed;
 }
 
-/** A real calendar date; today in the ledger's zone when absent. */
-export function ruleDate(date: unknown, timezone: string, field = 'date'): string {
-  if (date === undefined || date === null) return todayIn(timezone);
+/** A real calendar date; today in the ledger's zone at `now` (the app's Clock) when absent. */
+export function ruleDate(date: unknown, timezone: string, now: Date, field = 'date'): string {
+  if (date === undefined || date === null) return todayIn(timezone, now);
   if (typeof date !== 'string' || !isCalendarDate(date)) {
     throw new InvalidInputError(`${field} must be a real calendar date written YYYY-MM-DD`);
   }

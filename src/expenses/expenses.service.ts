@@ -18,6 +18,7 @@ import { CurrencySum, Totals, toTotals } from './totals';
 import { duplicatesAnswered, expensesRecorded } from '../metrics/metrics';
 import { categoryTotals, DAILY_TOTALS, filterTotals, Movement } from './daily-totals';
 import { BudgetAlerts } from '../budgets/budget-alerts';
+import { Clock } from '../common/clock';
 
 /** What a front door hands to record(); every field is checked here. */
 export interface NewExpense {
@@ -139,6 +140,7 @@ export class ExpensesService {
     private readonly em: EntityManager,
     private readonly batcher: WriteBatcher,
     private readonly budgetAlerts: BudgetAlerts,
+    private readonly clock: Clock,
   ) {}
 
   async record(ledger: Ledger, input: NewExpense): Promise<RecordResult> {
@@ -158,7 +160,7 @@ export class ExpensesService {
       currency,
       category: ruleCategory(input.category),
       description: ruleDescription(input.description),
-      date: ruleDate(input.date, ledger.timezone),
+      date: ruleDate(input.date, ledger.timezone, this.clock.now()),
     };
     if (input.occurrence !== undefined) return this.insertOrFind(content, input, input.occurrence);
     if (!input.allowDuplicate || input.keyScope !== undefined) return this.insertOrFind(content, input, 1);
@@ -445,7 +447,7 @@ export class ExpensesService {
       currency,
       category: input.category === undefined ? before.category : ruleCategory(input.category),
       description: input.description === undefined ? before.description : ruleDescription(input.description),
-      date: input.date === undefined ? before.date : ruleDate(requireString(input.date, 'date'), ledger.timezone),
+      date: input.date === undefined ? before.date : ruleDate(requireString(input.date, 'date'), ledger.timezone, this.clock.now()),
     };
   }
 

@@ -56,6 +56,7 @@ export class ChatOutbox implements OnApplicationShutdown {
    */
   start(sender: ChatSender, everyMs: number): void {
     this.sender = sender;
+    clearInterval(this.timer);
     this.timer = setInterval(() => this.deliverSoon(), everyMs);
     this.timer.unref();
     this.deliverSoon();

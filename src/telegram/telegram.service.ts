@@ -101,7 +101,7 @@ export class TelegramService implements OnApplicationBootstrap, OnApplicationShu
     this.imports.setFileFetcher((fileId) => this.download(fileId));
     this.imports.onProgress((job) => this.showImportProgress(job));
     // Budget alerts and recurring postings queued by any instance go out from here.
-    this.outbox.start(async (chatId, text) => void (await this.bot.api.sendMessage(chatId, text)), OUTBOX_CHECK_MS);
+    this.outbox.start(async (chatId, text) => void (await this.bot.api.sendMessage(chatId, text)), this.config.outboxCheckMs ?? OUTBOX_CHECK_MS);
     await this.bot.api.setMyCommands(COMMANDS).catch((error: Error) => this.logger.warn(`setMyCommands failed: ${error.message}`));
     if (this.config.webhookUrl) {
       await this.bot.api.setWebhook(this.config.webhookUrl, {

@@ -83,6 +83,8 @@ it('a webhook in flight at SIGTERM (its reply waiting on a slow Bot API) finishe
     // The expense is recorded and the reply is on its way to the Bot API, which takes 3 s: the webhook is certainly unanswered.
     while (fake.callsOf('sendMessage').length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
     server.child.kill('SIGTERM');
+    // Probe once the process says it took the signal: before that, a 200 is right and proves nothing.
+    while (!/SIGTERM received/.test(server.output())) await new Promise((resolve) => setTimeout(resolve, 5));
 
     const probes: Array<number | string> = [];
     let answered = false;

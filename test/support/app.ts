@@ -76,9 +76,15 @@ export function removeDir(dir: string): void {
 export const WEBHOOK_URL = 'https://tally.example/telegram/webhook';
 
 /** The app in webhook mode, its Bot API a fresh fake. */
-export async function startAppWithBot(secret: string, engine: Engine = 'sqlite', clock?: Clock): Promise<{ t: TestApp; fake: FakeTelegram; stop(): Promise<void> }> {
+export async function startAppWithBot(
+  secret: string,
+  engine: Engine = 'sqlite',
+  clock?: Clock,
+  options: { outboxCheckMs?: number } = {},
+): Promise<{ t: TestApp; fake: FakeTelegram; stop(): Promise<void> }> {
   const fake = await new FakeTelegram().start();
-  const t = await startApp({ telegram: { token: BOT_TOKEN, apiRoot: fake.url, webhookUrl: WEBHOOK_URL, webhookSecret: secret } }, engine, undefined, clock);
+  const telegram = { token: BOT_TOKEN, apiRoot: fake.url, webhookUrl: WEBHOOK_URL, webhookSecret: secret, ...options };
+  const t = await startApp({ telegram }, engine, undefined, clock);
   return {
     t,
     fake,

@@ -22,8 +22,11 @@ function chatFor(chatId: number, from: Person) {
     : { id: chatId, type: 'private', first_name: from.first_name };
 }
 
-/** A text message; a leading /command gets its bot_command entity, as Telegram adds it. */
-export function textUpdate(text: string, options: { from?: Person; chatId?: number; updateId?: number } = {}) {
+/**
+ * A text message; a leading /command gets its bot_command entity, as Telegram adds it.
+ * `at` is when it was sent (default: now): a test with a fake Clock passes the clock's time.
+ */
+export function textUpdate(text: string, options: { from?: Person; chatId?: number; updateId?: number; at?: Date } = {}) {
   const from = options.from ?? ANN;
   const chatId = options.chatId ?? from.id;
   const command = /^\/\S+/.exec(text);
@@ -31,7 +34,7 @@ export function textUpdate(text: string, options: { from?: Person; chatId?: numb
     update_id: options.updateId ?? newUpdateId(),
     message: {
       message_id: nextMessageId++,
-      date: Math.floor(Date.now() / 1000),
+      date: Math.floor((options.at ?? new Date()).getTime() / 1000),
       chat: chatFor(chatId, from),
       from: { ...from, is_bot: false, language_code: 'en' },
       text,

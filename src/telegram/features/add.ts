@@ -72,7 +72,7 @@ type AddOutcome =
 
 async function record(deps: BotDeps, ctx: BotContext, ledger: Ledger, text: string): Promise<AddOutcome> {
   // Dates count from the day the message was sent, not the day it reached us (long polling after downtime).
-  const sentOn = todayIn(ledger.timezone, ctx.message ? new Date(ctx.message.date * 1000) : new Date());
+  const sentOn = todayIn(ledger.timezone, ctx.message ? new Date(ctx.message.date * 1000) : deps.clock.now());
   const parsed = parseAdd(text, sentOn);
   if (!parsed.ok) return { kind: 'error', message: parsed.error };
   try {

@@ -48,7 +48,7 @@ export function editFeature(deps: BotDeps): Composer<BotContext> {
         if (error instanceof NotFoundError) return `No expense #${refText.replace(/^#/, '')} in this chat. /list shows the numbers.`;
         throw error;
       }
-      const parsed = parseAdd(rest.join(' '), todayIn(ledger.timezone));
+      const parsed = parseAdd(rest.join(' '), todayIn(ledger.timezone, deps.clock.now()));
       if (!parsed.ok) return `Not changed: ${parsed.error.replace(ADD_USAGE, EDIT_USAGE)}`;
       // Currency and date stay as they were unless given.
       const fields = { ...parsed.value, currency: parsed.value.currency ?? expense.currency, date: parsed.value.date ?? expense.date };

@@ -18,7 +18,7 @@ export function reportsFeature(deps: BotDeps): Composer<BotContext> {
 
   feature.command('list', async (ctx) => {
     const done = await ctx.once(async (ledger) => {
-      const filter = resolveFilter(ctx.match, ledger);
+      const filter = resolveFilter(ctx.match, ledger, deps.clock.now());
       if ('error' in filter) return { text: filter.error };
       const queryId = await deps.store.saveListQuery(ledger.id, filter.filter);
       return listPage(deps, ledger, filter.filter, filter.label, queryId, undefined, isGroup(ctx));
@@ -40,7 +40,7 @@ export function reportsFeature(deps: BotDeps): Composer<BotContext> {
 
   feature.command('total', async (ctx) => {
     const done = await ctx.once(async (ledger) => {
-      const filter = resolveFilter(ctx.match, ledger);
+      const filter = resolveFilter(ctx.match, ledger, deps.clock.now());
       if ('error' in filter) return filter.error;
       const { count, total } = await deps.expenses.totals(ledger, filter.filter);
       const lines = [`Total ${filter.label}: ${formatTotals(total)} (${plural(count, 'expense')})`];
@@ -60,7 +60,7 @@ export function reportsFeature(deps: BotDeps): Composer<BotContext> {
     const { count } = await deps.expenses.totals(ledger, {});
     // Streamed from the database to Telegram, never held whole in memory.
     const csv = expensesCsv(deps.expenses.stream(ledger, {}));
-    await ctx.replyWithDocument(new InputFile(csv, `tally-${todayIn(ledger.timezone)}.csv`), {
+    await ctx.replyWithDocument(new InputFile(csv, `tally-${todayIn(ledger.timezone, deps.clock.now())}.csv`), {
       caption: `${plural(count, 'expense')} in this chat.`,
     });
   });
@@ -70,12 +70,12 @@ export function reportsFeature(deps: BotDeps): Composer<BotContext> {
 
 type ResolvedFilter = { filter: ExpenseFilter; label: string } | { error: string };
 
-function resolveFilter(text: string, ledger: Ledger): ResolvedFilter {
+function resolveFilter(text: string, ledger: Ledger, now: Date): ResolvedFilter {
   const parsed = parseFilter(text);
   if (!parsed.ok) return { error: parsed.error };
   const { category, period } = parsed.value;
   try {
-    const filter: ExpenseFilter = { ...periodRange(period as Period, todayIn(ledger.timezone)) };
+    const filter: ExpenseFilter = { ...periodRange(period as Period, todayIn(ledger.timezone, now)) };
     if (category) filter.category = ruleCategory(category);
     return { filter, label: `${filter.category ? `for ${filter.category}, ` : ''}${periodLabel(period)}` };
   } catch (error) {
