@@ -30,8 +30,8 @@ const GROUP = (process.env.CEILING_COMMIT ?? 'group') === 'group';
 
 const insert = db.prepare(`insert into expense (id, ledger_id, amount_minor, currency, category, description, date, source, dedup_key, occurrence, created_at, number)
   values (?, ?, ?, ?, ?, ?, ?, 'api', ?, 1, ?, ?) on conflict do nothing returning seq`);
-const takeNumber = db.prepare('update ledger set last_number = last_number + 1 where id = ? returning last_number');
-const returnNumber = db.prepare('update ledger set last_number = last_number - 1 where id = ? and last_number = ?');
+const takeNumber = db.prepare('insert into ledger_number (ledger_id, last_number) values (?, 1) on conflict (ledger_id) do update set last_number = ledger_number.last_number + 1 returning last_number');
+const returnNumber = db.prepare('update ledger_number set last_number = last_number - 1 where ledger_id = ? and last_number = ?');
 const existing = db.prepare('select id, amount_minor, currency, category, description, date, created_at from expense where ledger_id = ? and dedup_key = ? and deleted_at is null');
 const move = db.prepare(`insert into expense_day (ledger_id, category, date, currency, count, total_minor) values (?, ?, ?, 'USD', 1, ?)
   on conflict (ledger_id, category, currency, date) do update set count = expense_day.count + 1, total_minor = expense_day.total_minor + excluded.total_minor`);

@@ -44,7 +44,7 @@ function seed(databasePath, ledgerId, count) {
     db.exec(`insert into expense_month (ledger_id, category, month, currency, count, total_minor)
       select ledger_id, category, substr(date, 1, 7), currency, sum(count), sum(total_minor) from expense_day group by 1, 2, 3, 4`);
   }
-  db.prepare('update ledger set last_number = ? where id = ?').run(count, ledgerId);
+  db.prepare('insert into ledger_number (ledger_id, last_number) values (?, ?) on conflict (ledger_id) do update set last_number = excluded.last_number').run(ledgerId, count);
   db.pragma('wal_checkpoint(TRUNCATE)');
   db.exec('analyze');
   db.close();

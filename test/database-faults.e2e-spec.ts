@@ -4,7 +4,7 @@ import { Client as PgClient } from 'pg';
 import { removeDir, startApp, tempDir, TestApp } from './support/app';
 import { Client } from './support/http';
 import { PostgresCluster, startPostgres } from './support/postgres-cluster';
-import { ROOT } from './support/server-process';
+import { ROOT, childEnv } from './support/server-process';
 import { MIGRATIONS } from '../src/migrations';
 
 /** What users see when PostgreSQL is wrong at start-up or goes away while Tally runs (CONTRACT §11). */
@@ -14,7 +14,7 @@ function startWith(databaseUrl: string): { status: number | null; output: string
   const started = Date.now();
   const result = spawnSync(process.execPath, [join(ROOT, 'dist', 'main.js')], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', PORT: '0', DATABASE_URL: databaseUrl },
+    env: { ...childEnv(), PORT: '0', DATABASE_URL: databaseUrl },
     encoding: 'utf8',
     timeout: 20_000,
   });
@@ -95,7 +95,7 @@ describe('postgresql: the command-line tools', () => {
   const run = (script: string, databaseUrl: string, ...args: string[]) =>
     spawnSync(process.execPath, [join(ROOT, 'dist', 'cli', `${script}.js`), ...args], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', DATABASE_URL: databaseUrl },
+      env: { ...childEnv(), DATABASE_URL: databaseUrl },
       encoding: 'utf8',
     });
 

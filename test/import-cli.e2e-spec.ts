@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { removeDir, tempDir } from './support/app';
 import { auditQuery } from './support/database-file';
 import { ENGINES, freshDatabase, TestDatabase } from './support/engines';
-import { ROOT } from './support/server-process';
+import { ROOT, childEnv } from './support/server-process';
 
 /** `npm run import -- --ledger NAME FILE` (the built script), as a user runs it, on both engines. */
 describe.each(ENGINES)('%s', (engine) => {
@@ -22,7 +22,7 @@ describe.each(ENGINES)('%s', (engine) => {
   const run = (...args: string[]) =>
     spawnSync(process.execPath, [join(ROOT, 'dist', 'cli', 'import.js'), ...args], {
       cwd: dir,
-      env: { PATH: process.env.PATH ?? '', DATABASE_URL: db.url },
+      env: { ...childEnv(), DATABASE_URL: db.url },
       encoding: 'utf8',
     });
 
@@ -44,7 +44,7 @@ describe.each(ENGINES)('%s', (engine) => {
     // `script` gives the command a pseudo-terminal, as an interactive shell would.
     const result = spawnSync('script', ['-qec', `${process.execPath} ${join(ROOT, 'dist', 'cli', 'import.js')} --ledger tty ${file}`, '/dev/null'], {
       cwd: dir,
-      env: { PATH: process.env.PATH ?? '', DATABASE_URL: db.url, TERM: 'xterm' },
+      env: { ...childEnv(), DATABASE_URL: db.url, TERM: 'xterm' },
       encoding: 'utf8',
     });
     expect(result.status).toBe(0);

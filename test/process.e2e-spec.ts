@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { installStamp } from '../src/module-paths';
 import { Client } from './support/http';
 import { removeDir, tempDir } from './support/app';
-import { createToken, ROOT, startServer } from './support/server-process';
+import { createToken, ROOT, startServer, childEnv } from './support/server-process';
 
 describe('the production build as a process', () => {
   let dir: string;
@@ -48,7 +48,7 @@ describe('the production build as a process', () => {
         const { loadConfig } = require('./dist/config/config');
         const loaded = () => Object.keys(require.cache).filter((file) => /node_modules[\\/]grammy[\\/]|dist[\\/]telegram[\\/]telegram/.test(file));
         Promise.resolve().then(async () => { ${work} }).then(() => console.log(JSON.stringify(loaded())));`;
-      const result = spawnSync(process.execPath, ['-e', script], { cwd: ROOT, env: { ...env, ...extra, LOG_LEVEL: 'error', PATH: process.env.PATH ?? '' }, encoding: 'utf8' });
+      const result = spawnSync(process.execPath, ['-e', script], { cwd: ROOT, env: { ...env, ...extra, LOG_LEVEL: 'error', ...childEnv() }, encoding: 'utf8' });
       expect(result.stderr).toBe('');
       return JSON.parse(result.stdout) as string[];
     };
@@ -58,7 +58,7 @@ describe('the production build as a process', () => {
   });
 
   it('the token CLI prints usage and fails without a ledger name', () => {
-    const result = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli', 'token.js'), 'create'], { cwd: ROOT, env: { ...env, PATH: process.env.PATH ?? '' }, encoding: 'utf8' });
+    const result = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli', 'token.js'), 'create'], { cwd: ROOT, env: { ...env, ...childEnv() }, encoding: 'utf8' });
     expect(result.status).not.toBe(0);
     expect(result.stderr).toMatch(/usage: npm run token -- create --ledger NAME/);
   });
@@ -74,7 +74,7 @@ describe('the production build as a process', () => {
   ])('bad configuration %p stops start-up with one line naming %s', (bad, variable) => {
     const result = spawnSync(process.execPath, [join(ROOT, 'dist', 'main.js')], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', ...env, ...bad },
+      env: { ...childEnv(), ...env, ...bad },
       encoding: 'utf8',
       timeout: 15_000,
     });

@@ -4,7 +4,7 @@ import { removeDir, startAppWithBot, tempDir } from './support/app';
 import { operatorSql } from './support/database-file';
 import { ENGINES, freshDatabase, TestDatabase } from './support/engines';
 import { Client } from './support/http';
-import { ROOT, ServerProcess, startServer } from './support/server-process';
+import { ROOT, ServerProcess, startServer, childEnv } from './support/server-process';
 import { textUpdate } from './support/updates';
 import { people, webhookPoster } from './support/webhook';
 
@@ -28,7 +28,7 @@ describe.each(ENGINES)('%s', (engine) => {
   const cli = (...args: string[]) =>
     spawnSync(process.execPath, [join(ROOT, 'dist', 'cli', 'token.js'), ...args], {
       cwd: dir,
-      env: { PATH: process.env.PATH ?? '', DATABASE_URL: db.url },
+      env: { ...childEnv(), DATABASE_URL: db.url },
       encoding: 'utf8',
     });
   const create = (...args: string[]) => {

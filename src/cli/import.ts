@@ -4,6 +4,7 @@ import { readArgs, runCli } from './run-cli';
 import { openDatabase } from '../database/open-database';
 import { BudgetAlerts } from '../budgets/budget-alerts';
 import { Clock } from '../common/clock';
+import { LedgerNumbers } from '../database/ledger-numbers';
 import { ChatOutbox } from '../outbox/chat-outbox';
 import { WriteBatcher } from '../database/write-batcher';
 import { ExpensesService } from '../expenses/expenses.service';
@@ -31,6 +32,7 @@ runCli(async (config, args) => {
   await new Promise<void>((resolve, reject) => input.once('open', () => resolve()).once('error', (error) => reject(new Error(`cannot read ${file}: ${error.message}`))));
 
   const orm = await openDatabase(config.database);
+  const numbers = new LedgerNumbers(orm.em);
   try {
     // The global EntityManager (not a fork): the write batcher's transactions are found through its context.
     const em = orm.em;
@@ -39,7 +41,7 @@ runCli(async (config, args) => {
     // Budget alerts an import triggers are queued here and sent by the running server.
     const clock = new Clock();
     const alerts = new BudgetAlerts(clock, new ChatOutbox(em));
-    const imports = new ImportsService(em, batcher, new ExpensesService(em, batcher, alerts, clock), ledgers, config);
+    const imports = new ImportsService(em, batcher, new ExpensesService(em, batcher, alerts, clock, numbers), ledgers, config);
     const ledger = await ledgers.findOrCreate(name);
     const started = await imports.start(ledger, input, options, { runHere: true });
 
@@ -56,6 +58,7 @@ runCli(async (config, args) => {
     if (job.state !== 'done') throw new Error(`import failed: ${job.error ?? 'it did not finish; run the same command again to resume it'}`);
     console.log(`rows ${job.rowsRead}, recorded ${job.recorded}, already present ${job.alreadyPresent}, rejected ${job.rejectedCount}`);
   } finally {
+    await numbers.onApplicationShutdown();
     await orm.close();
   }
 });

@@ -54,8 +54,8 @@ const MAX_RACES_LOST = 10;
 export class WriteBatcher {
   private queue: Pending[] = [];
   private flushing = false;
-  /** While a batch runs: its transaction, and one frame of deferred effects per open savepoint. */
-  private batch?: { trx: unknown; frames: Frame[] };
+  /** Per open transaction of this batcher (a batch, or one of its own): one frame of deferred effects per open savepoint. */
+  private readonly frames = new WeakMap<object, Frame[]>();
 
   constructor(private readonly em: EntityManager) {}
 
@@ -122,10 +122,11 @@ export class WriteBatcher {
   }
 
   /**
-   * Hands `item` to `effect`. In a batch the effect runs once before COMMIT
-   * with every successful write's items (PostgreSQL instances then lock the
-   * shared rows in one order, so they never deadlock on them); in any other
-   * transaction it runs now, where the savepoints undo it with the write.
+   * Hands `item` to `effect`. In a transaction this batcher opened (a batch,
+   * or transaction()) the effect runs once before COMMIT with every
+   * successful write's items (PostgreSQL instances then lock the shared rows
+   * in one order, so they never deadlock on them); in any other transaction
+   * it runs now, where the savepoints undo it with the write.
    */
   async atCommit<T>(effect: CommitEffect<T>, item: T): Promise<void> {
     const frame = this.batchFrames()?.at(-1);
@@ -135,9 +136,35 @@ export class WriteBatcher {
     else frame.set(effect, [item]);
   }
 
-  /** The open frames when the caller runs in the current batch's transaction (not a keyed request's own). */
+  /** The open frames of the transaction the caller runs in, when this batcher opened it. */
   private batchFrames(): Frame[] | undefined {
-    return this.batch && currentTransaction(this.em) === this.batch.trx ? this.batch.frames : undefined;
+    const trx = currentTransaction(this.em);
+    return trx && this.frames.get(trx);
+  }
+
+  /**
+   * A transaction of its own (an Idempotency-Key request): writes in it join
+   * with savepoints, and its commit effects run together before its COMMIT,
+   * in the same order as a batch's, so it locks shared rows in the same order.
+   */
+  transaction<T>(work: () => Promise<T>): Promise<T> {
+    return transaction(this.em, () => this.withEffects(work));
+  }
+
+  /** Runs work in the current transaction, then the effects its writes handed over, lowest order first. */
+  private async withEffects<T>(work: () => Promise<T>): Promise<T> {
+    const trx = currentTransaction(this.em)!;
+    const effects: Frame = new Map();
+    this.frames.set(trx, [effects]);
+    try {
+      const value = await work();
+      const sql = await transactionSql(this.em);
+      const ordered = [...effects].sort(([x], [y]) => (x.order ?? 0) - (y.order ?? 0));
+      for (const [effect, items] of ordered) await effect.apply(sql, items);
+      return value;
+    } finally {
+      this.frames.delete(trx);
+    }
   }
 
   /** PostgreSQL undid a write (or the whole batch) to break a deadlock with another instance: run it again later. */
@@ -153,22 +180,13 @@ export class WriteBatcher {
         const batch = this.queue.splice(0, MAX_BATCH);
         const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
         try {
-          await transaction(this.em, async () => {
-            const effects: Frame = new Map();
-            this.batch = { trx: currentTransaction(this.em), frames: [effects] };
-            try {
-              for (const item of batch) {
-                try {
-                  outcomes.push({ ok: true, value: await this.inSavepoint(item.work) });
-                } catch (error) {
-                  outcomes.push({ ok: false, error });
-                }
+          await this.transaction(async () => {
+            for (const item of batch) {
+              try {
+                outcomes.push({ ok: true, value: await this.inSavepoint(item.work) });
+              } catch (error) {
+                outcomes.push({ ok: false, error });
               }
-              const sql = await transactionSql(this.em);
-              const ordered = [...effects].sort(([x], [y]) => (x.order ?? 0) - (y.order ?? 0));
-              for (const [effect, items] of ordered) await effect.apply(sql, items);
-            } finally {
-              this.batch = undefined;
             }
           });
         } catch (error) {

@@ -57,7 +57,7 @@ export class Expense {
   @Property({ type: 'string', fieldName: 'deleted_at', nullable: true })
   deletedAt?: string;
 
-  /** Short number within the ledger (#12 in the chat), from ledger.last_number. */
+  /** Short number within the ledger (#12 in the chat), drawn from ledger_number (src/database/ledger-numbers.ts). */
   @Property({ type: 'integer' })
   number!: number;
 

@@ -6,6 +6,7 @@ import { DuplicateExpenseError, InvalidInputError, NotFoundError, PreconditionFa
 import { isUniqueViolation } from '../database/database-errors';
 import { sql } from '../database/sql';
 import { WriteBatcher } from '../database/write-batcher';
+import { LedgerNumbers } from '../database/ledger-numbers';
 import { RawSql, selectRows, transactionSql, withSql } from '../database/raw-sql';
 import type { Ledger } from '../ledgers/ledger.entity';
 import { Cursor, decodeCursor, encodeCursor } from './cursor';
@@ -115,15 +116,6 @@ const INSERT_EXPENSE = `insert into expense (id, ledger_id, amount_minor, curren
   author_telegram_id, author_name, dedup_key, occurrence, created_at, number, message_id)
   values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing returning seq`;
 const FIND_BY_DEDUP_KEY = `select ${EXPENSE_COLUMNS.join(', ')} from expense where ledger_id = ? and dedup_key = ? and deleted_at is null`;
-/**
- * The ledger's next short number. On PostgreSQL this locks the ledger's row
- * until COMMIT, so concurrent writers of one ledger take numbers in turn.
- */
-const TAKE_NUMBER = `update ledger set last_number = last_number + 1 where id = ? returning last_number`;
-const LOCK_NUMBERS = `update ledger set last_number = last_number where id = ? returning last_number`;
-const SET_LAST_NUMBER = `update ledger set last_number = ? where id = ?`;
-/** Gives back a number nobody used (the insert found a duplicate); we still hold the lock, so it is the last one. */
-const RETURN_NUMBER = `update ledger set last_number = last_number - 1 where id = ? and last_number = ?`;
 /** The edit itself, guarded by the version read: a concurrent edit or delete makes it change nothing. */
 const UPDATE_EXPENSE = `update expense set amount_minor = ?, currency = ?, category = ?, description = ?, date = ?,
   dedup_key = ?, occurrence = ?, version = version + 1, updated_at = ?
@@ -141,6 +133,7 @@ export class ExpensesService {
     private readonly batcher: WriteBatcher,
     private readonly budgetAlerts: BudgetAlerts,
     private readonly clock: Clock,
+    private readonly numbers: LedgerNumbers,
   ) {}
 
   async record(ledger: Ledger, input: NewExpense): Promise<RecordResult> {
@@ -243,37 +236,42 @@ export class ExpensesService {
     rows: Array<{ content: ExpenseContent; occurrence: number }>,
     alongside: (sql: RawSql, recorded: number) => Promise<void>,
   ): Promise<number> {
-    return this.write(async () => {
-      const sql = await transactionSql(this.em);
-      // Locks the ledger's row (PostgreSQL) and reads its last number once for the whole batch.
-      const taken = await sql.get<{ last_number: number }>(LOCK_NUMBERS, ledger.id);
-      if (!taken) throw new NotFoundError(`ledger ${ledger.id} not found`);
-      let number = Number(taken.last_number);
-      const createdAt = new Date().toISOString();
-      for (const { content, occurrence } of rows) {
-        const key = dedupKey(content, occurrence);
-        for (;;) {
-          const inserted = await sql.get<{ seq: number }>(
-            INSERT_EXPENSE, newId(), ledger.id, content.amountMinor, content.currency, content.category,
-            content.description, content.date, 'import', null, null, key, occurrence, createdAt, number + 1, null,
-          );
-          if (inserted) {
-            number++;
-            await this.moved({ ...content, sign: 1 });
-            break;
+    // On PostgreSQL the numbers are drawn before the write joins a batch (ledger-numbers.ts).
+    // A batch of only rejected rows still records the import's progress, and draws nothing.
+    const early = this.numbers.drawsOutsideWrites && rows.length > 0 ? await this.numbers.take(ledger.id, rows.length) : undefined;
+    let recorded = 0;
+    try {
+      await this.write(async () => {
+        const sql = await transactionSql(this.em);
+        const first = early ?? (rows.length > 0 ? await this.numbers.take(ledger.id, rows.length) : 0);
+        recorded = 0;
+        const createdAt = new Date().toISOString();
+        for (const { content, occurrence } of rows) {
+          const key = dedupKey(content, occurrence);
+          for (;;) {
+            const inserted = await sql.get<{ seq: number }>(
+              INSERT_EXPENSE, newId(), ledger.id, content.amountMinor, content.currency, content.category,
+              content.description, content.date, 'import', null, null, key, occurrence, createdAt, first + recorded, null,
+            );
+            if (inserted) {
+              recorded++;
+              await this.moved({ ...content, sign: 1 });
+              break;
+            }
+            if (await sql.get(FIND_BY_DEDUP_KEY, ledger.id, key)) break; // already present
+            // The conflict was on the freshly drawn random id: draw another.
           }
-          if (await sql.get(FIND_BY_DEDUP_KEY, ledger.id, key)) break; // already present
-          // The conflict was on the freshly drawn random id: draw another.
         }
-      }
-      const recorded = number - Number(taken.last_number);
-      await sql.run(SET_LAST_NUMBER, number, ledger.id);
-      await alongside(sql, recorded);
-      return recorded;
-    }).then((recorded) => {
-      expensesRecorded.inc({ source: 'import' }, recorded);
-      return recorded;
-    });
+        if (early === undefined && rows.length > 0) await this.numbers.giveBack(ledger.id, first + recorded, rows.length - recorded);
+        await alongside(sql, recorded);
+      });
+    } catch (error) {
+      if (early !== undefined) await this.numbers.giveBack(ledger.id, early, rows.length);
+      throw error;
+    }
+    if (early !== undefined) await this.numbers.giveBack(ledger.id, early + recorded, rows.length - recorded);
+    expensesRecorded.inc({ source: 'import' }, recorded);
+    return recorded;
   }
 
   /** Soft delete: the row stays, its dedup key is freed by the partial unique index. */
@@ -403,37 +401,43 @@ export class ExpensesService {
       version: 1,
       updated_at: null,
     };
-    return this.write(async () => {
-      const sql = await transactionSql(this.em);
-      const taken = await sql.get<{ last_number: number }>(TAKE_NUMBER, content.ledgerId);
-      if (!taken) throw new NotFoundError(`ledger ${content.ledgerId} not found`);
-      row.number = Number(taken.last_number);
-      const insertedRow = await sql.get<{ seq: number }>(
-        INSERT_EXPENSE,
-        row.id,
-        content.ledgerId,
-        content.amountMinor,
-        row.currency,
-        row.category,
-        row.description,
-        row.date,
-        row.source,
-        row.author_telegram_id,
-        row.author_name,
-        dedupKey(content, occurrence, input.keyScope),
-        occurrence,
-        row.created_at,
-        row.number,
-        input.messageId ?? null,
-      );
-      if (!insertedRow) {
-        await sql.run(RETURN_NUMBER, content.ledgerId, row.number);
-        const existing = await sql.get<ExpenseRow>(FIND_BY_DEDUP_KEY, content.ledgerId, dedupKey(content, occurrence, input.keyScope));
-        return existing ? { expense: toView(existing), created: false, occurrence } : undefined;
-      }
-      await this.moved({ ...content, sign: 1 });
-      return { expense: toView({ ...row, seq: insertedRow.seq }), created: true, occurrence };
-    });
+    // On PostgreSQL the number is drawn before the write joins a batch (ledger-numbers.ts).
+    const early = this.numbers.drawsOutsideWrites ? await this.numbers.take(content.ledgerId) : undefined;
+    let result: RecordResult | undefined;
+    try {
+      result = await this.write(async () => {
+        const sql = await transactionSql(this.em);
+        row.number = early ?? (await this.numbers.take(content.ledgerId));
+        const insertedRow = await sql.get<{ seq: number }>(
+          INSERT_EXPENSE,
+          row.id,
+          content.ledgerId,
+          content.amountMinor,
+          row.currency,
+          row.category,
+          row.description,
+          row.date,
+          row.source,
+          row.author_telegram_id,
+          row.author_name,
+          dedupKey(content, occurrence, input.keyScope),
+          occurrence,
+          row.created_at,
+          row.number,
+          input.messageId ?? null,
+        );
+        if (!insertedRow) {
+          if (early === undefined) await this.numbers.giveBack(content.ledgerId, row.number);
+          const existing = await sql.get<ExpenseRow>(FIND_BY_DEDUP_KEY, content.ledgerId, dedupKey(content, occurrence, input.keyScope));
+          return existing ? { expense: toView(existing), created: false, occurrence } : undefined;
+        }
+        await this.moved({ ...content, sign: 1 });
+        return { expense: toView({ ...row, seq: insertedRow.seq }), created: true, occurrence };
+      });
+    } finally {
+      if (early !== undefined && !result?.created) await this.numbers.giveBack(content.ledgerId, early);
+    }
+    return result;
   }
 
   /** The content after an edit: given fields checked by the create rules, the rest kept. */

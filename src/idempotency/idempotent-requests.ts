@@ -7,7 +7,7 @@ import {
   InvalidInputError,
 } from '../common/domain-errors';
 import { isRaceLost, isUniqueViolation } from '../database/database-errors';
-import { transaction } from '../database/raw-sql';
+import { WriteBatcher } from '../database/write-batcher';
 import { tryIdempotencyLock } from '../database/locks';
 import type { AuthenticatedRequest } from '../ledgers/bearer.guard';
 import { IDEMPOTENCY_KEY_SHAPE, IdempotencyService, requestFingerprint, StoredResponse } from './idempotency.service';
@@ -37,6 +37,7 @@ export class IdempotentRequests {
   constructor(
     private readonly em: EntityManager,
     private readonly store: IdempotencyService,
+    private readonly batcher: WriteBatcher,
   ) {}
 
   /**
@@ -84,7 +85,7 @@ export class IdempotentRequests {
 
   /** Runs the work and stores its answer in one transaction; the primary key refuses a second writer. */
   private once<T>(ledgerId: number, key: string, fingerprint: string, reply: FastifyReply, work: () => Promise<T>): Promise<T> {
-    return transaction(this.em, async () => {
+    return this.batcher.transaction(async () => {
       if (!(await tryIdempotencyLock(this.em, ledgerId, key))) throw inFlight();
       // The holder may have committed between our first read and the lock: its answer wins.
       const stored = await this.store.find(ledgerId, key);

@@ -12,6 +12,8 @@ import { Migration20261128000000 as SqliteBudgets } from './sqlite/Migration2026
 import { Migration20261128000000 as PostgresBudgets } from './postgresql/Migration20261128000000';
 import { Migration20261129000000 as SqliteMonths } from './sqlite/Migration20261129000000';
 import { Migration20261129000000 as PostgresMonths } from './postgresql/Migration20261129000000';
+import { Migration20261207000000 as SqliteNumbers } from './sqlite/Migration20261207000000';
+import { Migration20261207000000 as PostgresNumbers } from './postgresql/Migration20261207000000';
 
 /**
  * Every migration of each engine, in order. Listed here so the same list works
@@ -26,6 +28,7 @@ export const MIGRATIONS: Record<Engine, MigrationObject[]> = {
     { name: 'Migration20261127140000', class: SqliteTokens },
     { name: 'Migration20261128000000', class: SqliteBudgets },
     { name: 'Migration20261129000000', class: SqliteMonths },
+    { name: 'Migration20261207000000', class: SqliteNumbers },
   ],
   postgresql: [
     { name: 'Migration20261125000000', class: Migration20261125000000 },
@@ -34,5 +37,6 @@ export const MIGRATIONS: Record<Engine, MigrationObject[]> = {
     { name: 'Migration20261127140000', class: PostgresTokens },
     { name: 'Migration20261128000000', class: PostgresBudgets },
     { name: 'Migration20261129000000', class: PostgresMonths },
+    { name: 'Migration20261207000000', class: PostgresNumbers },
   ],
 };

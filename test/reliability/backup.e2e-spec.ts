@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { removeDir, tempDir } from '../support/app';
 import { integrityCheck } from '../support/database-file';
 import { Client } from '../support/http';
-import { createToken, ROOT, startServer } from '../support/server-process';
+import { createToken, ROOT, startServer, childEnv } from '../support/server-process';
 
 /** `npm run backup -- PATH` copies the live database while it is written; the copy restores with every expense. */
 it('backs up a database being written and restores every expense', async () => {
@@ -28,7 +28,7 @@ it('backs up a database being written and restores every expense', async () => {
     // Run asynchronously, so the writes above go on while the copy is made.
     const result = await promisify(execFile)(process.execPath, [join(ROOT, 'dist', 'cli', 'backup.js'), backupPath], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', ...env },
+      env: { ...childEnv(), ...env },
       encoding: 'utf8',
     });
     writing = false;

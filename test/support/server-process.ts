@@ -3,6 +3,19 @@ import { join } from 'node:path';
 import { BOT_TOKEN } from './fake-telegram';
 
 export const ROOT = join(__dirname, '..', '..');
+
+/**
+ * What every process a test starts inherits: PATH, and the test's clock when
+ * the run is under faketime (its offset and preload), so that the server and
+ * the test agree on what time it is. Nothing else of the test's environment.
+ */
+export function childEnv(): Record<string, string> {
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '' };
+  for (const [name, value] of Object.entries(process.env)) {
+    if (value !== undefined && (name.startsWith('FAKETIME') || name === 'LD_PRELOAD')) env[name] = value;
+  }
+  return env;
+}
 const MAIN = join(ROOT, 'dist', 'main.js');
 /** The V8 flags of `npm start`, so tests run the process users run. */
 const START_FLAGS = (require(join(ROOT, 'package.json')) as { scripts: { start: string } }).scripts.start
@@ -21,7 +34,7 @@ export interface ServerProcess {
 export async function startServer(env: Record<string, string>, timeoutMs = 15_000): Promise<ServerProcess> {
   const child = spawn(process.execPath, [...START_FLAGS, MAIN], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', PORT: '0', LOG_LEVEL: 'info', ...env },
+    env: { ...childEnv(), PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   // The last MiB of output is plenty for any assertion and keeps a long soak from hoarding logs.
@@ -48,7 +61,7 @@ export async function startServer(env: Record<string, string>, timeoutMs = 15_00
 export function createToken(env: Record<string, string>, ledger: string): string {
   const result = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli', 'token.js'), 'create', '--ledger', ledger], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', ...env },
+    env: { ...childEnv(), ...env },
     encoding: 'utf8',
   });
   if (result.status !== 0) throw new Error(`token CLI failed: ${result.stderr}`);
