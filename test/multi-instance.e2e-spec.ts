@@ -159,8 +159,7 @@ describe('postgresql: two instances on one database', () => {
       }
       const answers = await Promise.all(sends);
       expect(answers.filter((answer) => answer.status !== 201)).toEqual([]);
-      // PostgreSQL breaks a deadlock after deadlock_timeout (1 s): an answer that took that long waited for one.
-      expect(Math.max(...answers.map((answer) => answer.ms))).toBeLessThan(1_000);
+      // No timed bound (a loaded machine passes 1 s on its own): the deadlock counter below is the check.
       await new Promise((resolve) => setTimeout(resolve, 1_500)); // the statistics reach pg_stat_database within a second
       expect(await deadlocks()).toBe(before);
       for (const [ledger, token] of tokens.entries()) {
