@@ -1,7 +1,7 @@
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/knex';
 import type { Client as PgClient } from 'pg';
-import { isPostgres, transactionSql } from './raw-sql';
+import { isPostgres, rawSql, transactionSql } from './raw-sql';
 
 /** Adds `count` to a ledger's last number (making its row on first use) and returns the new last number. */
 const DRAW = `insert into ledger_number (ledger_id, last_number) values (?, ?)
@@ -9,6 +9,20 @@ const DRAW = `insert into ledger_number (ledger_id, last_number) values (?, ?)
   returning last_number`;
 /** Gives numbers back when nobody drew after them, so a duplicate leaves no gap in a quiet ledger. */
 const GIVE_BACK = `update ledger_number set last_number = last_number - ? where ledger_id = ? and last_number = ?`;
+
+/** The numbers a write was handed, as the write sees them. */
+export interface DrawnNumbers {
+  /** The first of them; call it inside the write's transaction. */
+  first(): Promise<number>;
+  /** How many the write used, counted from the first (all, when it does not say); the rest are given back. */
+  keep(used: number): Promise<void>;
+}
+
+/** For a write that needs no number (an import batch of rejected rows only). */
+const NONE: DrawnNumbers = {
+  first: () => Promise.reject(new Error('no numbers were drawn')),
+  keep: async () => undefined,
+};
 
 interface Draw {
   ledgerId: number;
@@ -44,17 +58,46 @@ export class LedgerNumbers implements OnApplicationShutdown {
 
   constructor(private readonly em: EntityManager) {}
 
-  /** True on PostgreSQL: draw before the write joins its transaction, so concurrent draws go together. */
-  get drawsOutsideWrites(): boolean {
-    return isPostgres(this.em);
+  /**
+   * Runs `write` (which makes its own transaction, or joins the batcher's)
+   * with `count` numbers of the ledger. On SQLite they are drawn inside it;
+   * on PostgreSQL before it, so that concurrent draws go together, and given
+   * back after it, all of them when it failed.
+   */
+  async withNumbers<T>(ledgerId: number, count: number, write: (numbers: DrawnNumbers) => Promise<T>): Promise<T> {
+    if (count === 0) return write(NONE);
+    if (!isPostgres(this.em)) return write(this.drawnInTransaction(ledgerId, count));
+    const first = await this.drawOutside(ledgerId, count);
+    let used = count;
+    const numbers: DrawnNumbers = { first: async () => first, keep: async (kept) => void (used = kept) };
+    try {
+      const value = await write(numbers);
+      await this.giveBackOutside(ledgerId, first + used, count - used);
+      return value;
+    } catch (error) {
+      await this.giveBackOutside(ledgerId, first, count);
+      throw error;
+    }
   }
 
-  /** Draws `count` numbers for a ledger; resolves the first of them (they run first … first + count - 1). */
-  async take(ledgerId: number, count = 1): Promise<number> {
-    if (!isPostgres(this.em)) {
-      const row = await (await transactionSql(this.em)).get<{ last_number: number }>(DRAW, ledgerId, count);
-      return Number(row!.last_number) - count + 1;
-    }
+  /** SQLite: the draw and the give-back are statements of the write's own transaction. */
+  private drawnInTransaction(ledgerId: number, count: number): DrawnNumbers {
+    let first: number | undefined;
+    return {
+      first: async () => {
+        if (first === undefined) {
+          const row = await (await transactionSql(this.em)).get<{ last_number: number }>(DRAW, ledgerId, count);
+          first = Number(row!.last_number) - count + 1;
+        }
+        return first;
+      },
+      keep: async (used) => {
+        if (first !== undefined && used < count) await (await transactionSql(this.em)).run(GIVE_BACK, count - used, ledgerId, first + count - 1);
+      },
+    };
+  }
+
+  private async drawOutside(ledgerId: number, count: number): Promise<number> {
     const last = await new Promise<number>((resolve, reject) => {
       this.pending.push({ ledgerId, count, resolve, reject });
       if (!this.drawing) void this.drawAll();
@@ -62,16 +105,10 @@ export class LedgerNumbers implements OnApplicationShutdown {
     return last - count + 1;
   }
 
-  /** Returns the numbers first … first + count - 1 when they are still the ledger's last ones; otherwise they stay a gap. */
-  async giveBack(ledgerId: number, first: number, count = 1): Promise<void> {
+  /** Best effort, in autocommit: a gap is harmless. */
+  private async giveBackOutside(ledgerId: number, first: number, count: number): Promise<void> {
     if (count <= 0) return;
-    const last = first + count - 1;
-    if (!isPostgres(this.em)) {
-      await (await transactionSql(this.em)).run(GIVE_BACK, count, ledgerId, last);
-      return;
-    }
-    // Best effort, in autocommit: a gap is harmless.
-    await this.onOwnConnection((client) => client.query(GIVE_BACK_PG, [count, ledgerId, last])).catch(() => undefined);
+    await this.onOwnConnection((client) => rawSql(client).run(GIVE_BACK, count, ledgerId, first + count - 1)).catch(() => undefined);
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -113,8 +150,6 @@ export class LedgerNumbers implements OnApplicationShutdown {
     }
   }
 }
-
-const GIVE_BACK_PG = 'update ledger_number set last_number = last_number - $1 where ledger_id = $2 and last_number = $3';
 
 /**
  * One round trip for every waiting draw: a transaction that commits without

@@ -121,7 +121,7 @@ function postgresStatement(sql: string): PostgresStatement {
 const wrapped = new WeakMap<object, RawSql>();
 
 /** The door for a driver connection, made once per connection. */
-function rawSql(connection: Database | PgClient): RawSql {
+export function rawSql(connection: Database | PgClient): RawSql {
   let door = wrapped.get(connection);
   if (!door) {
     door = 'prepare' in connection ? new SqliteSql(connection as Database) : new PostgresSql(connection as PgClient);

@@ -236,22 +236,18 @@ export class ExpensesService {
     rows: Array<{ content: ExpenseContent; occurrence: number }>,
     alongside: (sql: RawSql, recorded: number) => Promise<void>,
   ): Promise<number> {
-    // On PostgreSQL the numbers are drawn before the write joins a batch (ledger-numbers.ts).
-    // A batch of only rejected rows still records the import's progress, and draws nothing.
-    const early = this.numbers.drawsOutsideWrites && rows.length > 0 ? await this.numbers.take(ledger.id, rows.length) : undefined;
-    let recorded = 0;
-    try {
-      await this.write(async () => {
+    // A batch of only rejected rows still records the import's progress (and draws no number).
+    const recorded = await this.numbers.withNumbers(ledger.id, rows.length, (numbers) =>
+      this.write(async () => {
         const sql = await transactionSql(this.em);
-        const first = early ?? (rows.length > 0 ? await this.numbers.take(ledger.id, rows.length) : 0);
-        recorded = 0;
+        let recorded = 0;
         const createdAt = new Date().toISOString();
         for (const { content, occurrence } of rows) {
           const key = dedupKey(content, occurrence);
           for (;;) {
             const inserted = await sql.get<{ seq: number }>(
               INSERT_EXPENSE, newId(), ledger.id, content.amountMinor, content.currency, content.category,
-              content.description, content.date, 'import', null, null, key, occurrence, createdAt, first + recorded, null,
+              content.description, content.date, 'import', null, null, key, occurrence, createdAt, (await numbers.first()) + recorded, null,
             );
             if (inserted) {
               recorded++;
@@ -262,14 +258,11 @@ export class ExpensesService {
             // The conflict was on the freshly drawn random id: draw another.
           }
         }
-        if (early === undefined && rows.length > 0) await this.numbers.giveBack(ledger.id, first + recorded, rows.length - recorded);
+        await numbers.keep(recorded);
         await alongside(sql, recorded);
-      });
-    } catch (error) {
-      if (early !== undefined) await this.numbers.giveBack(ledger.id, early, rows.length);
-      throw error;
-    }
-    if (early !== undefined) await this.numbers.giveBack(ledger.id, early + recorded, rows.length - recorded);
+        return recorded;
+      }),
+    );
     expensesRecorded.inc({ source: 'import' }, recorded);
     return recorded;
   }
@@ -401,13 +394,10 @@ export class ExpensesService {
       version: 1,
       updated_at: null,
     };
-    // On PostgreSQL the number is drawn before the write joins a batch (ledger-numbers.ts).
-    const early = this.numbers.drawsOutsideWrites ? await this.numbers.take(content.ledgerId) : undefined;
-    let result: RecordResult | undefined;
-    try {
-      result = await this.write(async () => {
+    return this.numbers.withNumbers(content.ledgerId, 1, (numbers) =>
+      this.write(async () => {
         const sql = await transactionSql(this.em);
-        row.number = early ?? (await this.numbers.take(content.ledgerId));
+        row.number = await numbers.first();
         const insertedRow = await sql.get<{ seq: number }>(
           INSERT_EXPENSE,
           row.id,
@@ -427,17 +417,14 @@ export class ExpensesService {
           input.messageId ?? null,
         );
         if (!insertedRow) {
-          if (early === undefined) await this.numbers.giveBack(content.ledgerId, row.number);
+          await numbers.keep(0);
           const existing = await sql.get<ExpenseRow>(FIND_BY_DEDUP_KEY, content.ledgerId, dedupKey(content, occurrence, input.keyScope));
           return existing ? { expense: toView(existing), created: false, occurrence } : undefined;
         }
         await this.moved({ ...content, sign: 1 });
         return { expense: toView({ ...row, seq: insertedRow.seq }), created: true, occurrence };
-      });
-    } finally {
-      if (early !== undefined && !result?.created) await this.numbers.giveBack(content.ledgerId, early);
-    }
-    return result;
+      }),
+    );
   }
 
   /** The content after an edit: given fields checked by the create rules, the rest kept. */
