@@ -4,6 +4,7 @@ import { isRaceLost } from './database-errors';
 import { RawSql, transaction, transactionSql } from './raw-sql';
 import { currentTransaction } from './sql';
 import { writeBatchSize } from '../metrics/metrics';
+import { afterCommit } from '../common/fault-injection';
 
 /**
  * A change many writes make to shared rows (the daily totals): in a batch it
@@ -147,8 +148,10 @@ export class WriteBatcher {
    * with savepoints, and its commit effects run together before its COMMIT,
    * in the same order as a batch's, so it locks shared rows in the same order.
    */
-  transaction<T>(work: () => Promise<T>): Promise<T> {
-    return transaction(this.em, () => this.withEffects(work));
+  async transaction<T>(work: () => Promise<T>): Promise<T> {
+    const value = await transaction(this.em, () => this.withEffects(work));
+    afterCommit();
+    return value;
   }
 
   /** Runs work in the current transaction, then the effects its writes handed over, lowest order first. */

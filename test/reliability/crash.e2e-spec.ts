@@ -1,5 +1,5 @@
 import { removeDir, tempDir } from '../support/app';
-import { integrityCheck, liveCountsByDescription } from '../support/database-file';
+import { auditQuery, integrityCheck, liveCountsByDescription } from '../support/database-file';
 import { FakeTelegram } from '../support/fake-telegram';
 import { ENGINES, freshDatabase, TestDatabase } from '../support/engines';
 import { botEnv, createToken, startServer } from '../support/server-process';
@@ -94,6 +94,66 @@ describe.each(ENGINES)('%s: crash: kill -9 while writing', (engine) => {
     // The figures for the issue note.
     console.log(`crash: ${CYCLES} cycles, ${totals.acknowledged} acknowledged, ${totals.unanswered} unanswered and replayed, 0 lost, 0 doubled`);
     expect(totals.acknowledged).toBeGreaterThan(0);
+  });
+});
+
+/**
+ * The case replay deduplication exists for, made certain instead of left to
+ * chance: TALLY_FAULT=exit-after-commit (src/common/fault-injection.ts) kills
+ * the process right after the COMMIT that stored a request and before its
+ * answer. The client sees a dropped connection; its retry after a restart
+ * must find what was stored, exactly once.
+ */
+describe.each(ENGINES)('%s: crash: stored but never answered', (engine) => {
+  let dir: string;
+  let db: TestDatabase;
+  beforeAll(async () => {
+    dir = tempDir();
+    db = await freshDatabase(engine, dir);
+  });
+  afterAll(async () => {
+    await db.drop();
+    removeDir(dir);
+  });
+
+  const send = (url: string, token: string, body: object, headers: Record<string, string> = {}) =>
+    fetch(`${url}/expenses`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(15_000),
+    }).then(
+      async (response) => ({ status: response.status, replayed: response.headers.get('idempotent-replayed'), body: (await response.json()) as { id: string } }),
+      () => ({ status: 0, replayed: null, body: undefined }),
+    );
+
+  it.each([
+    ['with an Idempotency-Key: the retry gets the first answer replayed', { 'idempotency-key': 'lost-answer-1' }, 201, 'true'],
+    ['without a key: the retry gets the stored expense as a duplicate', {}, 200, null],
+  ])('%s', async (_name, headers, retryStatus, replayed) => {
+    const env = { DATABASE_URL: db.url };
+    const token = createToken(env, `lost-answers-${retryStatus}`);
+    const description = `lost-answer ${retryStatus}`;
+    const body = { amount: '12.34', category: 'crash', description };
+
+    const dying = await startServer({ ...env, TALLY_FAULT: 'exit-after-commit' });
+    const first = await send(dying.url, token, body, headers);
+    expect(first.status).toBe(0); // no answer: the connection died with the process
+    expect(await dying.exited).toBe('SIGKILL');
+    // Stored, although never answered.
+    expect([...(await liveCountsByDescription(db.target, description)).values()]).toEqual([1]);
+
+    const server = await startServer(env);
+    try {
+      const retry = await send(server.url, token, body, headers);
+      expect([retry.status, retry.replayed]).toEqual([retryStatus, replayed]);
+      const [stored] = await auditQuery<{ id: string }>(db.target, 'select id from expense where description = ?', description);
+      expect(retry.body?.id).toBe(stored.id);
+      expect([...(await liveCountsByDescription(db.target, description)).values()]).toEqual([1]);
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
+    }
   });
 });
 
