@@ -20,9 +20,12 @@ const DRAW = `begin; set local synchronous_commit = off;
   insert into ledger_number (ledger_id, last_number) values ($LEDGER, 1)
   on conflict (ledger_id) do update set last_number = ledger_number.last_number + 1 returning last_number; commit`;
 const EXISTING = 'select id, amount_minor, category, description, date, created_at from expense where ledger_id = $1 and dedup_key = $2 and deleted_at is null';
-const MOVE = `insert into expense_day (ledger_id, category, date, currency, count, total_minor) values ($1, $2, $3, 'USD', $4, $5)
+// A batch's rollup rows, one statement per table from arrays in key order, as Tally writes them on PostgreSQL.
+const MOVE = `insert into expense_day (ledger_id, category, date, currency, count, total_minor)
+  select * from unnest($1::integer[], $2::text[], $3::text[], $4::text[], $5::integer[], $6::bigint[])
   on conflict (ledger_id, category, currency, date) do update set count = expense_day.count + excluded.count, total_minor = expense_day.total_minor + excluded.total_minor`;
-const MOVE_MONTH = `insert into expense_month (ledger_id, category, month, currency, count, total_minor) values ($1, $2, $3, 'USD', $4, $5)
+const MOVE_MONTH = `insert into expense_month (ledger_id, category, month, currency, count, total_minor)
+  select * from unnest($1::integer[], $2::text[], $3::text[], $4::text[], $5::integer[], $6::bigint[])
   on conflict (ledger_id, category, currency, month) do update set count = expense_month.count + excluded.count, total_minor = expense_month.total_minor + excluded.total_minor`;
 
 const db = new Client({ connectionString: process.env.DATABASE_URL });
@@ -53,7 +56,7 @@ async function create(ledgerId, input, moves) {
   return [200, { id: row.id, amount: (Number(row.amount_minor) / 100).toFixed(2), currency: 'USD', category: row.category, description: row.description, date: row.date, createdAt: row.created_at }];
 }
 
-/** A batch's rollup changes, summed per row and written in key order, days then months, as Tally does. */
+/** A batch's rollup changes, summed per row, days then months, each in key order, as Tally does. */
 async function applyMoves(moves) {
   for (const [text, name, width] of [[MOVE, 'move', 10], [MOVE_MONTH, 'move_month', 7]]) {
     const rows = new Map();
@@ -64,10 +67,9 @@ async function applyMoves(moves) {
       row.total += minor;
       rows.set(key, row);
     }
-    for (const key of [...rows.keys()].sort()) {
-      const row = rows.get(key);
-      await db.query({ name, text, values: [...row.values, row.count, row.total] });
-    }
+    const sorted = [...rows.keys()].sort().map((key) => rows.get(key));
+    const column = (i) => sorted.map((row) => row.values[i]);
+    await db.query({ name, text, values: [column(0), column(1), column(2), sorted.map(() => 'USD'), sorted.map((row) => row.count), sorted.map((row) => String(row.total))] });
   }
 }
 

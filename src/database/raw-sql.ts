@@ -5,6 +5,7 @@ import type { Knex } from '@mikro-orm/knex';
 import type { Database, Statement } from 'better-sqlite3';
 import type { Client as PgClient } from 'pg';
 import { currentTransaction } from './sql';
+import type { Engine } from './database-target';
 
 /**
  * The engine-specific door for hot paths: plain SQL with `?` placeholders on
@@ -14,6 +15,8 @@ import { currentTransaction } from './sql';
  * it reaches the driver differs, and that is decided here.
  */
 export interface RawSql {
+  /** Which engine answers: for the few statements written differently for each (see daily-totals.ts). */
+  readonly engine: Engine;
   /** The first row, or undefined. */
   get<T>(sql: string, ...params: unknown[]): Promise<T | undefined>;
   all<T>(sql: string, ...params: unknown[]): Promise<T[]>;
@@ -35,6 +38,7 @@ interface SqliteStatement {
  * share one shape.
  */
 class SqliteSql implements RawSql {
+  readonly engine = 'sqlite';
   private readonly statements = new Map<string, SqliteStatement>();
   constructor(private readonly db: Database) {}
 
@@ -74,6 +78,7 @@ function toObject(columns: string[], values: unknown[]): Record<string, unknown>
 
 /** node-postgres: `?` becomes `$n`, and data statements are named so the server prepares them once per connection. */
 class PostgresSql implements RawSql {
+  readonly engine = 'postgresql';
   constructor(private readonly client: PgClient) {}
 
   private async query<T>(sql: string, params: unknown[]): Promise<{ rows: T[]; rowCount: number }> {
