@@ -7,13 +7,19 @@ import type { Movement } from '../expenses/daily-totals';
 import { ChatOutbox } from '../outbox/chat-outbox';
 import { budgetName, budgetView, spentInMonth, THRESHOLDS } from './budget-month';
 
-const BUDGETS_OF_LEDGER = `select b.id, b.category, b.currency, b.amount_minor, l.name as ledger_name, l.timezone
-  from budget b join ledger l on l.id = b.ledger_id where b.ledger_id = ? order by b.id`;
+/** The budgets of a batch's ledgers in one query (a batch may touch hundreds), the ids as each engine takes a list. */
+const BUDGETS_OF_LEDGERS = {
+  sqlite: `select b.id, b.ledger_id, b.category, b.currency, b.amount_minor, l.name as ledger_name, l.timezone
+    from budget b join ledger l on l.id = b.ledger_id where b.ledger_id in (select value from json_each(?)) order by b.ledger_id, b.id`,
+  postgresql: `select b.id, b.ledger_id, b.category, b.currency, b.amount_minor, l.name as ledger_name, l.timezone
+    from budget b join ledger l on l.id = b.ledger_id where b.ledger_id = any(?::integer[]) order by b.ledger_id, b.id`,
+};
 /** The row that makes an alert happen once: per budget, month, threshold and limit. */
 const CLAIM_ALERT = `insert into budget_alert (budget_id, month, threshold, limit_minor, created_at) values (?, ?, ?, ?, ?) on conflict do nothing`;
 
 interface BudgetRow {
   id: number;
+  ledger_id: number;
   category: string;
   currency: string;
   amount_minor: string | number;
@@ -42,9 +48,16 @@ export class BudgetAlerts implements CommitEffect<Movement> {
 
   async apply(db: RawSql, movements: Movement[]): Promise<void> {
     const rising = movements.filter((movement) => movement.sign > 0);
-    for (const ledgerId of [...new Set(rising.map((movement) => movement.ledgerId))].sort((a, b) => a - b)) {
-      const budgets = await db.all<BudgetRow>(BUDGETS_OF_LEDGER, ledgerId);
-      if (budgets.length === 0) continue;
+    if (rising.length === 0) return;
+    const ledgerIds = [...new Set(rising.map((movement) => movement.ledgerId))];
+    const all = await db.all<BudgetRow>(BUDGETS_OF_LEDGERS[db.engine], db.engine === 'postgresql' ? ledgerIds : JSON.stringify(ledgerIds));
+    const byLedger = new Map<number, BudgetRow[]>();
+    for (const budget of all) {
+      const ledgerId = Number(budget.ledger_id);
+      byLedger.set(ledgerId, [...(byLedger.get(ledgerId) ?? []), budget]);
+    }
+    // In ledger order, so that alert claims are taken in one order on every instance.
+    for (const [ledgerId, budgets] of byLedger) {
       const month = todayIn(budgets[0].timezone, this.clock.now()).slice(0, 7);
       const counted = rising.filter((movement) => movement.ledgerId === ledgerId && movement.date.startsWith(month));
       for (const budget of budgets) {
