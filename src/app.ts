@@ -18,7 +18,7 @@ import { HTTPS_ONLY_HEADERS, SECURITY_HEADERS } from './common/security-headers'
 import { installLeanAsyncResourceBind } from './common/async-resource-bind';
 import { QuickValidationPipe } from './common/validation-pipe';
 
-/** Request bodies above this are refused with 413 (CONTRACT §5). */
+/** Request bodies above this are refused with 413 (docs/API.md §5). */
 export const BODY_LIMIT_BYTES = 64 * 1024;
 const WEB_ROOT = join(__dirname, '..', 'src', 'web', 'public');
 /** Chart.js's browser build, served from the installed package. */

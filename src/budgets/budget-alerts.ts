@@ -28,7 +28,7 @@ interface BudgetRow {
 }
 
 /**
- * Budget alerts (CONTRACT §8), run by the write batcher after the daily
+ * Budget alerts (docs/API.md §8), run by the write batcher after the daily
  * totals of a batch are applied and before its COMMIT: for each budget a
  * new expense of this month counts towards, the month's spending is read
  * and each threshold it reached claims its alert row. Only the transaction

@@ -19,7 +19,7 @@ export interface BudgetsOfMonth {
 const INSERT_BUDGET = `insert into budget (ledger_id, category, currency, amount_minor, created_at, updated_at) values (?, ?, ?, ?, ?, ?) on conflict do nothing`;
 const UPDATE_BUDGET = `update budget set amount_minor = ?, updated_at = ? where ledger_id = ? and category = ? and currency = ?`;
 
-/** Monthly limits per ledger, category (or `*`) and currency (CONTRACT §8). */
+/** Monthly limits per ledger, category (or `*`) and currency (docs/API.md §8). */
 @Injectable()
 export class BudgetsService {
   constructor(

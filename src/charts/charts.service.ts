@@ -14,7 +14,7 @@ const MAX_CATEGORIES = 15;
 /** Up to this many days the trend has a point per day; longer, a point per month. */
 const MAX_DAILY_BUCKETS = 92;
 
-/** The chart of a ledger's spending over the list's filters (CONTRACT §8), for GET /expenses/chart.png and /chart. */
+/** The chart of a ledger's spending over the list's filters (docs/API.md §8), for GET /expenses/chart.png and /chart. */
 @Injectable()
 export class ChartsService {
   constructor(

@@ -32,7 +32,7 @@ export class TooManyRequestsError extends DomainError {
   readonly status = 429;
 }
 
-/** An edit would make the expense identical to another live one (CONTRACT §7). */
+/** An edit would make the expense identical to another live one (docs/API.md §7). */
 export class DuplicateExpenseError extends DomainError {
   readonly status = 409;
   constructor(

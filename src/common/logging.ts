@@ -50,7 +50,7 @@ export function linesByTurn(fd: number): DestinationStream {
 let stdout: DestinationStream | undefined;
 
 /**
- * The one place that decides how Tally logs (CONTRACT §10): LOG_FORMAT=json
+ * The one place that decides how Tally logs (docs/API.md §10): LOG_FORMAT=json
  * writes one JSON object per line through pino, pretty keeps Nest's coloured
  * console lines. Both carry the same facts.
  */

@@ -30,7 +30,7 @@ export const SQLITE_PRAGMAS = ['journal_mode = WAL', 'synchronous = FULL', 'busy
 const POSTGRES_POOL_MAX = 10;
 /** A request waits at most this long for a connection before it is answered 503 (the database is down or saturated). */
 const ACQUIRE_TIMEOUT_MS = 5_000;
-/** Connecting to PostgreSQL gives up after this; start-up must fail within 10 s (CONTRACT §11). */
+/** Connecting to PostgreSQL gives up after this; start-up must fail within 10 s (docs/API.md §11). */
 export const CONNECT_TIMEOUT_MS = 5_000;
 
 const common = {

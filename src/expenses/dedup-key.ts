@@ -15,7 +15,7 @@ export function normaliseText(text: string): string {
 }
 
 /**
- * The content dedup key (CONTRACT §4.1). Occurrence 1 is the expense itself;
+ * The content dedup key (docs/API.md §4.1). Occurrence 1 is the expense itself;
  * 2, 3, … are identical expenses recorded again on purpose. A scope keeps
  * keys of machine-made expenses apart from people's: a recurring posting is
  * keyed by its rule and due date, so an identical expense added by hand

@@ -4,7 +4,7 @@ import { findCurrency } from '../money/currency';
 import { Money, MoneyError } from '../money/money';
 
 /**
- * The rules of CONTRACT §3 for one expense's fields, shared by every front
+ * The rules of docs/API.md §3 for one expense's fields, shared by every front
  * door. Each failure is an InvalidInputError whose message names the field.
  */
 export const CATEGORY_MAX = 64;

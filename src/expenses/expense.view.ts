@@ -6,7 +6,7 @@ export interface ExpenseAuthor {
   name: string;
 }
 
-/** An expense as every front door shows it (CONTRACT §5's JSON shape, with §7's number and updatedAt). */
+/** An expense as every front door shows it (docs/API.md §5's JSON shape, with §7's number and updatedAt). */
 export interface ExpenseView {
   id: string;
   /** Short number within the ledger: #12 in the chat. */

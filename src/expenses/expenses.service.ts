@@ -194,7 +194,7 @@ export class ExpensesService {
   }
 
   /**
-   * Changes the fields given (CONTRACT §7). The unique dedup index decides
+   * Changes the fields given (docs/API.md §7). The unique dedup index decides
    * whether the new content collides with another live expense; the version
    * guard makes a concurrent edit or delete win or lose as a whole. The row,
    * its history entry and the daily totals change in one transaction.

@@ -13,7 +13,7 @@ export interface StoredResponse {
   body: unknown;
 }
 
-/** 1-255 printable ASCII characters (CONTRACT §4.2). */
+/** 1-255 printable ASCII characters (docs/API.md §4.2). */
 export const IDEMPOTENCY_KEY_SHAPE = /^[\x20-\x7e]{1,255}$/;
 const PURGE_EVERY_MS = 60 * 60 * 1000;
 const FIND_KEY = 'select fingerprint, status_code, body, expires_at from idempotency_key where ledger_id = ? and key = ?';

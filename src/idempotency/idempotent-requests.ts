@@ -17,7 +17,7 @@ import { duplicatesAnswered } from '../metrics/metrics';
 const MAX_ATTEMPTS = 10;
 
 /**
- * Idempotency-Key for POST, PATCH and DELETE (CONTRACT §4.2, §7): the
+ * Idempotency-Key for POST, PATCH and DELETE (docs/API.md §4.2, §7): the
  * handlers of those routes hand their work to run(). The work's writes and
  * the stored response commit in one transaction, so a crash leaves neither
  * and a retry simply runs again; errors roll both back, so failed requests

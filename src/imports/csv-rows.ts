@@ -4,7 +4,7 @@ import { ruleAmount, ruleCategory, ruleCurrency, ruleDescription } from '../expe
 import type { ExpenseContent } from '../expenses/dedup-key';
 
 /**
- * How a CSV file is read (CONTRACT §9): the query options of an import, and
+ * How a CSV file is read (docs/API.md §9): the query options of an import, and
  * one row → the content of one expense or a message naming the column at fault.
  * Pure: no I/O, so every rule is tested without a server.
  */

@@ -17,7 +17,7 @@ import { LedgersService } from '../ledgers/ledgers.service';
 import { columnIndexes, ImportOptions, readRow } from './csv-rows';
 import { importRows } from '../metrics/metrics';
 
-/** The largest CSV accepted (CONTRACT §9). */
+/** The largest CSV accepted (docs/API.md §9). */
 export const MAX_IMPORT_BYTES = 100 * 1024 * 1024;
 /** The upload is kept in the database in pieces of this size until the import is done. */
 const CHUNK_BYTES = 1024 * 1024;
@@ -79,7 +79,7 @@ export type FileFetcher = (fileId: string) => Promise<AsyncIterable<Buffer>>;
 class LostJobError extends Error {}
 
 /**
- * CSV imports (CONTRACT §9). An upload is streamed into the database in
+ * CSV imports (docs/API.md §9). An upload is streamed into the database in
  * chunks, then any instance works through it in the background: rows are
  * recorded with their occurrence within the file (so the same file again finds
  * every key taken), a batch at a time, each batch in one transaction with the

@@ -1,7 +1,7 @@
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 
 /**
- * Everything GET /metrics shows (CONTRACT §10), in one registry. Module-level,
+ * Everything GET /metrics shows (docs/API.md §10), in one registry. Module-level,
  * as prom-client intends: each process counts its own; Prometheus sums the
  * instances.
  */

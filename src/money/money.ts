@@ -4,7 +4,7 @@ import { Currency, findCurrency } from './currency';
 /** Enough significant digits for any amount and any sum we handle; decimal.js's default is 20. */
 const Decimal = DecimalJs.clone({ precision: 60 });
 
-/** The largest amount one expense may carry, in major units (CONTRACT §3). */
+/** The largest amount one expense may carry, in major units (docs/API.md §3). */
 export const MAX_MAJOR_UNITS = new Decimal('1000000000000');
 
 /** Plain decimal notation only: no sign, exponent, separators or spaces. */
@@ -32,7 +32,7 @@ export class Money {
 
   /**
    * Parses user input ("12", "12.5", 12.5) into minor units, enforcing every
-   * rule of CONTRACT §3. Messages are written to follow the field name.
+   * rule of docs/API.md §3. Messages are written to follow the field name.
    */
   static parse(input: unknown, currencyCode: string): Money {
     const currency = requireCurrency(currencyCode);

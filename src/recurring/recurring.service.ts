@@ -66,7 +66,7 @@ const ADVANCE = `update recurring_rule set next_date = ? where id = ? and next_d
 const EARLIEST_ZONE = 'Etc/GMT-14';
 
 /**
- * Recurring expenses (CONTRACT §8). Every instance checks for due rules at
+ * Recurring expenses (docs/API.md §8). Every instance checks for due rules at
  * start-up and every RECURRING_CHECK_SECONDS; each due date is posted in one
  * transaction that moves the rule's next date (guarded by the date it read),
  * records the expense keyed by rule and date, and queues the chat's message,

@@ -2,7 +2,7 @@ import { addDays, Period, PERIODS } from '../common/calendar';
 import { findCurrency } from '../money/currency';
 
 /**
- * The bot's command grammar (CONTRACT §6), pure: text in, a parsed command or
+ * The bot's command grammar (docs/API.md §6), pure: text in, a parsed command or
  * a message that says what was wrong out. Amount rules beyond the shape
  * (decimals per currency, limits) stay with Money, the one place for them.
  */

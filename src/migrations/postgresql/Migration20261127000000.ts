@@ -1,6 +1,6 @@
 import { Migration } from '@mikro-orm/migrations';
 
-/** Editing (CONTRACT §7), as SQLite's Migration20261127000000: numbers, versions, message links, history. */
+/** Editing (docs/API.md §7), as SQLite's Migration20261127000000: numbers, versions, message links, history. */
 export class Migration20261127000000 extends Migration {
   override async up(): Promise<void> {
     this.addSql(`alter table ledger add column last_number integer not null default 0`);

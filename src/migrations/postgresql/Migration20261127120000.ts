@@ -1,6 +1,6 @@
 import { Migration } from '@mikro-orm/migrations';
 
-/** CSV imports (CONTRACT §9), as SQLite's Migration20261127120000; the chunks are bytea. */
+/** CSV imports (docs/API.md §9), as SQLite's Migration20261127120000; the chunks are bytea. */
 export class Migration20261127120000 extends Migration {
   override async up(): Promise<void> {
     this.addSql(`create table import_job (

@@ -1,6 +1,6 @@
 import { Migration } from '@mikro-orm/migrations';
 
-/** Budgets, their alerts, recurring rules and the chat outbox (CONTRACT §8), as SQLite's Migration20261128000000. */
+/** Budgets, their alerts, recurring rules and the chat outbox (docs/API.md §8), as SQLite's Migration20261128000000. */
 export class Migration20261128000000 extends Migration {
   override async up(): Promise<void> {
     this.addSql(`create table budget (

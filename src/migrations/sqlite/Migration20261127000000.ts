@@ -1,7 +1,7 @@
 import { Migration } from '@mikro-orm/migrations';
 
 /**
- * Editing (CONTRACT §7): a short number per ledger, a version for ETags, the
+ * Editing (docs/API.md §7): a short number per ledger, a version for ETags, the
  * Telegram message that recorded an expense, and the history of every change.
  */
 export class Migration20261127000000 extends Migration {

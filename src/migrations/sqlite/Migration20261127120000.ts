@@ -1,7 +1,7 @@
 import { Migration } from '@mikro-orm/migrations';
 
 /**
- * CSV imports (CONTRACT §9): a job per upload, its bytes kept in chunks until
+ * CSV imports (docs/API.md §9): a job per upload, its bytes kept in chunks until
  * it is done so that it survives a restart and any instance can resume it.
  */
 export class Migration20261127120000 extends Migration {

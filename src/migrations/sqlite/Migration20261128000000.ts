@@ -1,7 +1,7 @@
 import { Migration } from '@mikro-orm/migrations';
 
 /**
- * Budgets, their alerts, recurring rules and the chat outbox (CONTRACT §8).
+ * Budgets, their alerts, recurring rules and the chat outbox (docs/API.md §8).
  * Each "exactly once" is a unique key: one alert row per budget, month,
  * threshold and limit; one next date per rule, moved by a guarded UPDATE;
  * chat messages written in the same transaction as what they report.

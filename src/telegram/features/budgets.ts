@@ -11,7 +11,7 @@ import { parseAmountWord } from '../parse';
 export const BUDGET_USAGE = 'Write it like this: /budget food 300 (optional currency: /budget travel 500 EUR; /budget * 2000 for all spending; /budget food off to remove it).';
 const BAR_CELLS = 10;
 
-/** /budget CATEGORY AMOUNT [CUR], /budget CATEGORY off, /budgets (CONTRACT §8). Alerts come from BudgetAlerts. */
+/** /budget CATEGORY AMOUNT [CUR], /budget CATEGORY off, /budgets (docs/API.md §8). Alerts come from BudgetAlerts. */
 export function budgetsFeature(deps: BotDeps): Composer<BotContext> {
   const feature = new Composer<BotContext>();
 

@@ -8,7 +8,7 @@ import type { BotDeps } from '../bot-deps';
 import { periodLabel } from '../format';
 import { parseFilter } from '../parse';
 
-/** /chart [CATEGORY] [PERIOD]: the same PNG as GET /expenses/chart.png (CONTRACT §8). */
+/** /chart [CATEGORY] [PERIOD]: the same PNG as GET /expenses/chart.png (docs/API.md §8). */
 export function chartFeature(deps: BotDeps): Composer<BotContext> {
   const feature = new Composer<BotContext>();
 

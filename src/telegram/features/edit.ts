@@ -13,7 +13,7 @@ import { findByRef, parseRef } from './expense-ref';
 export const EDIT_USAGE = 'Write it like this: /edit 12 13.50 food lunch (the #number from /list, then the expense as for /add).';
 
 /**
- * Corrections (CONTRACT §7): editing the Telegram message that recorded an
+ * Corrections (docs/API.md §7): editing the Telegram message that recorded an
  * expense, and /edit NUMBER … . Each update is claimed once, so a redelivered
  * or twin edit changes nothing more and sends nothing more.
  */

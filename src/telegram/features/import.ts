@@ -9,7 +9,7 @@ import type { BotDeps } from '../bot-deps';
 export const BOT_FILE_LIMIT = 20 * 1024 * 1024;
 
 /**
- * A CSV document sent to the chat is imported into its ledger (CONTRACT §9).
+ * A CSV document sent to the chat is imported into its ledger (docs/API.md §9).
  * The update and its import job commit together; the import runs in the
  * background and edits one progress message, then sends the summary.
  */

@@ -13,7 +13,7 @@ export const RECURRING_USAGE =
 const EVERY_WORDS: Record<string, Every> = { daily: 'day', weekly: 'week', monthly: 'month' };
 const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 
-/** /recurring, /recurring add …, /recurring stop ID (CONTRACT §8). Postings and their messages come from RecurringService. */
+/** /recurring, /recurring add …, /recurring stop ID (docs/API.md §8). Postings and their messages come from RecurringService. */
 export function recurringFeature(deps: BotDeps): Composer<BotContext> {
   const feature = new Composer<BotContext>();
 
