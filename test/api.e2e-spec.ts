@@ -75,6 +75,15 @@ describe.each(ENGINES)('%s', (engine) => {
       expect(answer.body.currency).toBe('USD');
     });
 
+    it('currency null means the ledger currency; a currency that is not a string is a 400', async () => {
+      const c = await freshLedger();
+      expect((await c.post('/expenses', { amount: 1, category: 'a', currency: null })).body).toMatchObject({ currency: 'USD', amount: '1.00' });
+      for (const currency of [12, true, ['EUR'], { code: 'EUR' }]) {
+        const answer = await c.post('/expenses', { amount: 2, category: 'a', currency });
+        expect([answer.status, answer.body.message]).toEqual([400, expect.stringMatching(/currency/)]);
+      }
+    });
+
     it('formats amounts with the currency minor digits', async () => {
       const c = await freshLedger();
       expect((await c.post('/expenses', { amount: '1200', currency: 'JPY', category: 'x' })).body.amount).toBe('1200');

@@ -13,8 +13,10 @@ export const DESCRIPTION_MAX = 500;
 // Control characters would corrupt CSV rows and chat replies.
 const CONTROL = /[\u0000-\u001f\u007f]/u;
 
-export function ruleCurrency(code: string | undefined, fallback: string): string {
-  if (code === undefined) return fallback;
+/** An ISO 4217 code; the fallback (the ledger's) when absent. JSON null counts as absent, as for description. */
+export function ruleCurrency(code: unknown, fallback: string): string {
+  if (code === undefined || code === null) return fallback;
+  if (typeof code !== 'string') throw new InvalidInputError('currency must be an ISO 4217 code such as USD');
   const upper = code.trim().toUpperCase();
   if (!findCurrency(upper)) throw new InvalidInputError(`currency must be an ISO 4217 code such as USD, got ${JSON.stringify(code)}`);
   return upper;

@@ -108,6 +108,33 @@ describe('bot grammar', () => {
     );
   });
 
+  it('well-formed commands with one character changed: each parsed or explained, both often', () => {
+    const seen = { accepted: 0, refused: 0 };
+    const command = fc
+      .tuple(fc.stringMatching(/^[1-9]\d{0,4}([.,]\d{1,2})?$/), fc.constantFrom('', ' EUR', '€'), fc.stringMatching(/^[a-z]{1,10}$/), fc.stringMatching(/^( [a-z]{1,6}){0,3}$/), fc.constantFrom('', ' @yesterday', ' @2026-11-20'))
+      .map(([amount, currency, category, words, date]) => (currency === '€' ? `€${amount}` : amount + currency) + ` ${category}${words}${date}`);
+    const changed = fc.tuple(command, fc.nat(), fc.constantFrom('', 'x', '.', ',', '-', '@', '€', ' ', '9', 'EUR')).map(([text, at, put]) => {
+      const i = at % (text.length + 1);
+      return text.slice(0, i) + put + text.slice(i + 1);
+    });
+    fc.assert(
+      fc.property(changed, (text) => {
+        const parsed = parseAdd(text, '2026-11-24');
+        if (parsed.ok) {
+          seen.accepted++;
+          expect(parsed.value.amount).toMatch(/^\d+(\.\d+)?$/);
+          expect(parsed.value.category.length).toBeGreaterThan(0);
+        } else {
+          seen.refused++;
+          expect(parsed.error).toMatch(/\/add|@today/); // shows the right form (of the command, or of its date)
+        }
+      }),
+      { numRuns: RUNS },
+    );
+    expect(seen.accepted).toBeGreaterThan(RUNS / 5);
+    expect(seen.refused).toBeGreaterThan(RUNS / 10);
+  });
+
   it('reads back what a well-formed command says', () => {
     fc.assert(
       fc.property(fc.stringMatching(/^[1-9]\d{0,5}([.,]\d{1,2})?$/), fc.stringMatching(/^[a-z]{1,12}$/), fc.array(fc.stringMatching(/^[a-z]{1,8}$/), { maxLength: 4 }), (amount, category, words) => {
@@ -166,7 +193,7 @@ describe('HTTP: random input never gets a 5xx', () => {
     await t.close();
   });
 
-  async function check(method: string, path: string, headers: Record<string, string>, body?: string) {
+  async function check(method: string, path: string, headers: Record<string, string>, body?: string): Promise<number> {
     tried++;
     const response = await fetch(t.url + path, { method, headers, body });
     const text = await response.text();
@@ -179,10 +206,44 @@ describe('HTTP: random input never gets a 5xx', () => {
       expect(json.message.length).toBeGreaterThan(0);
       expect(text).not.toMatch(/\n\s+at /); // no stack trace
     }
+    return response.status;
   }
 
   const field = fc.constantFrom('amount', 'category', 'description', 'date', 'currency', 'allowDuplicate', 'extra', '__proto__', 'constructor');
   const value = fc.oneof(fc.string(), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.array(fc.string(), { maxLength: 3 }), fc.dictionary(fc.string(), fc.string(), { maxKeys: 2 }));
+
+  /** A create body as a client would send it, then, most of the time, one thing made wrong. */
+  const validBody = fc.record(
+    {
+      amount: fc.oneof(fc.stringMatching(/^[1-9]\d{0,5}(\.\d{1,2})?$/), fc.integer({ min: 1, max: 99_999 })),
+      category: fc.stringMatching(/^[A-Za-z][A-Za-z -]{0,20}$/),
+      description: fc.string({ maxLength: 40 }),
+      date: fc.date({ min: new Date('2000-01-01'), max: new Date('2099-12-31'), noInvalidDate: true }).map((date) => date.toISOString().slice(0, 10)),
+      currency: fc.constantFrom('USD', 'EUR', 'GBP', 'CHF'),
+      allowDuplicate: fc.boolean(),
+    },
+    { requiredKeys: ['amount', 'category'] },
+  );
+  const mutatedBody = fc.oneof(
+    { weight: 2, arbitrary: validBody },
+    { weight: 1, arbitrary: fc.tuple(validBody, field, value).map(([body, key, wrong]) => ({ ...body, [key]: wrong })) },
+    { weight: 1, arbitrary: fc.tuple(validBody, fc.constantFrom('amount', 'category')).map(([body, key]) => Object.fromEntries(Object.entries(body).filter(([name]) => name !== key))) },
+  );
+
+  it('POST /expenses from valid bodies, one field made wrong: each accepted (2xx) or refused (4xx), both often', async () => {
+    const seen = { accepted: 0, refused: 0 };
+    await fc.assert(
+      fc.asyncProperty(mutatedBody, async (body) => {
+        const status = await check('POST', '/expenses', { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, JSON.stringify(body));
+        if (status < 300) seen.accepted++;
+        else seen.refused++;
+      }),
+      { numRuns: HTTP_RUNS },
+    );
+    console.log(`fuzz: POST from valid bodies: ${seen.accepted} accepted, ${seen.refused} refused`);
+    expect(seen.accepted).toBeGreaterThan(HTTP_RUNS / 5);
+    expect(seen.refused).toBeGreaterThan(HTTP_RUNS / 10);
+  });
 
   it('POST /expenses with random bodies and Idempotency-Keys', async () => {
     await fc.assert(
