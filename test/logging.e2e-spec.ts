@@ -7,7 +7,7 @@ import { textUpdate } from './support/updates';
 
 /** Logs (CONTRACT §10): one JSON object per line, a request id in and out, never a secret or a body. */
 describe('logs', () => {
-  it('JSON lines at debug level: request id echoed and logged with route, status, ms and ledger; no token, secret, bot token or body', async () => {
+  it('JSON lines at debug level: request id echoed and logged with route, status, ms and ledger; no token (accepted or refused), secret, bot token or body', async () => {
     const dir = tempDir();
     const fake = await new FakeTelegram().start();
     try {
@@ -28,6 +28,13 @@ describe('logs', () => {
       await fetch(`${server.url}/telegram/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': secret }, body: JSON.stringify(textUpdate('/token')) });
       const issued = fake.messagesTo(42).join('\n').match(/tally_[A-Za-z0-9_-]{43}/)?.[0];
       expect(issued).toBeDefined();
+      // Refused credentials are secrets too (a typo of a real one, or someone else's): 401, and never logged.
+      const unknownToken = `tally_${'R'.repeat(43)}`;
+      const malformedToken = 'not-a-tally-token-but-maybe-a-password';
+      const wrongSecret = 'wrong_webhook_secret_value';
+      for (const rejected of [unknownToken, malformedToken]) expect((await new Client(server.url, rejected).get('/expenses')).status).toBe(401);
+      const refusedHook = await fetch(`${server.url}/telegram/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': wrongSecret }, body: JSON.stringify(textUpdate('/help')) });
+      expect(refusedHook.status).toBe(401);
       server.child.kill('SIGTERM');
       await server.exited;
 
@@ -38,7 +45,9 @@ describe('logs', () => {
       const request = entries.find((entry) => entry.reqId === 'req-abc-123');
       expect(request).toMatchObject({ context: 'HTTP', method: 'POST', route: '/expenses', path: '/expenses', status: 201, ms: expect.any(Number), ledgerId: expect.any(Number) });
       const log = lines.join('\n');
-      for (const value of [token, secret, BOT_TOKEN, BOT_TOKEN.split(':')[1], issued!, 'body-text-never-logged', 'category=logs']) expect(log).not.toContain(value);
+      for (const value of [token, secret, BOT_TOKEN, BOT_TOKEN.split(':')[1], issued!, 'body-text-never-logged', 'category=logs', unknownToken, malformedToken, wrongSecret]) {
+        expect(log).not.toContain(value);
+      }
     } finally {
       await fake.stop();
       removeDir(dir);

@@ -116,6 +116,27 @@ describe('postgresql: two instances on one database', () => {
     expect((await liveCountsByDescription(db.target, 'multi-again')).get('multi-again')).toBe(2);
   });
 
+  it('budget alerts from expenses racing on both processes: one at 80 %, one at 100 %', async () => {
+    const chatId = 64_500;
+    const from = { id: chatId, first_name: 'Budget' };
+    const alerts = () => fake.messagesTo(chatId).filter((text) => /^Budget (alert|exceeded)/.test(text));
+    expect(await deliver(a, textUpdate('/budget food 100', { from }))).toBe(200);
+    for (let i = 0; i < 14; i++) expect(await deliver(i % 2 ? a : b, textUpdate(`/add 5 food before ${i}`, { from }))).toBe(200);
+    // 70.00 spent. Four at once over both processes cross 80 % only; four more cross 100 % only.
+    for (const [phase, expected] of [['alert', 1], ['exceeded', 2]] as const) {
+      const updates = Array.from({ length: 4 }, (_, i) => textUpdate(`/add 5 food ${phase} ${i}`, { from }));
+      const statuses = await Promise.all(updates.flatMap((update, i) => [deliver(i % 2 ? a : b, update), deliver(i % 2 ? b : a, update)]));
+      expect(statuses.every((status) => status === 200)).toBe(true);
+      await fake.waitFor(() => alerts().length >= expected, 10_000);
+    }
+    // Each process's outbox looks again every 5 s: past that, nothing more may arrive.
+    await new Promise((resolve) => setTimeout(resolve, 5_500));
+    expect(alerts()).toEqual([
+      expect.stringMatching(/^Budget alert: food is at 90% /),
+      expect.stringMatching(/^Budget exceeded: food is at 110% /),
+    ]);
+  }, 60_000);
+
   it('creates in one ledger spread over both take distinct, short numbers', async () => {
     const ledger = new Client(a.url, createToken(botEnv(db.url, fake.url, SECRET), 'multi-numbers'));
     const answers = await Promise.all(

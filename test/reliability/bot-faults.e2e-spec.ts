@@ -79,3 +79,23 @@ it('Bot API hanging past its 8 s timeout and the 10 s webhook deadline while Tel
     fake.heal('sendMessage');
   }
 }, 60_000);
+
+it('a reply slower than the 10 s webhook deadline: Telegram gets 200 at the deadline, the reply still goes out once', async () => {
+  const chat = 92_000;
+  const delivered = () => fake.calls.filter((call) => call.method === 'sendMessage' && Number(call.payload.chat_id) === chat && call.result);
+  // The reply: a 502 after 6 s, auto-retry's 3 s wait, then a success after 3 s: about 12 s in all.
+  fake.failNext('sendMessage', 1, { status: 502, description: 'Bad Gateway', delayMs: 6_000 });
+  fake.slowNext('sendMessage', 1, 3_000);
+  const update = textUpdate('/add 6.66 faults past-deadline', { from: { id: chat, first_name: 'D' } });
+  const answer = await deliver(update);
+  expect(answer.status).toBe(200);
+  expect(answer.ms).toBeGreaterThanOrEqual(9_900); // the deadline answered, not the finished handler
+  expect(answer.ms).toBeLessThan(10_800);
+  expect(delivered()).toHaveLength(0); // the reply is still on its way
+  await fake.waitFor(() => delivered().length > 0, 8_000);
+  expect([...(await liveCountsByDescription(t.config.database, 'past-deadline')).values()]).toEqual([1]);
+  // Had Telegram delivered it again, nothing more would happen.
+  expect((await deliver(update)).status).toBe(200);
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  expect(delivered()).toHaveLength(1);
+}, 60_000);

@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { removeDir, tempDir } from '../support/app';
-import { integrityCheck, liveCountsByDescription } from '../support/database-file';
+import { auditQuery, integrityCheck, liveCountsByDescription, operatorSql } from '../support/database-file';
 import { FakeTelegram } from '../support/fake-telegram';
 import { textUpdate } from '../support/updates';
 import { botEnv, createToken, startServer } from '../support/server-process';
@@ -108,6 +108,43 @@ it('a webhook in flight at SIGTERM (its reply waiting on a slow Bot API) finishe
     console.log(`shutdown: a webhook in flight at SIGTERM answered ${status} with its reply sent; ${probes.length} new connections meanwhile: ${[...new Set(probes)].join(', ')}`);
   } finally {
     await fake.stop();
+    removeDir(dir);
+  }
+}, 60_000);
+
+it('a CSV export streaming at SIGTERM finishes whole; exit 0', async () => {
+  const dir = tempDir();
+  try {
+    const target = { engine: 'sqlite' as const, path: join(dir, 'tally.sqlite') };
+    const env = { DATABASE_URL: `sqlite:${target.path}` };
+    const token = createToken(env, 'export-at-sigterm');
+    const [{ id: ledgerId }] = await auditQuery<{ id: number }>(target, 'select id from ledger where name = ?', 'export-at-sigterm');
+    // 100,000 expenses (about 8 MB of CSV): far more than the socket buffers hold, so the export is
+    // still being read from the database when the signal comes.
+    const ROWS = 100_000;
+    await operatorSql(
+      target,
+      `with recursive n(i) as (select 1 union all select i + 1 from n where i < ?)
+       insert into expense (id, ledger_id, amount_minor, currency, category, description, date, source, dedup_key, occurrence, created_at, number)
+       select printf('export%020d', i), ?, 100 + i, 'USD', 'stream', 'row ' || i, '2026-11-01', 'api', 'export-key-' || i, 1, '2026-11-01T00:00:00.000Z', i from n`,
+      ROWS,
+      ledgerId,
+    );
+    const server = await startServer(env);
+    const response = await fetch(`${server.url}/expenses/export.csv`, { headers: { authorization: `Bearer ${token}` } });
+    expect(response.status).toBe(200);
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = decoder.decode((await reader.read()).value, { stream: true }); // the export has begun
+    server.child.kill('SIGTERM');
+    while (!/SIGTERM received/.test(server.output())) await new Promise((resolve) => setTimeout(resolve, 5));
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) text += decoder.decode(chunk.value, { stream: true });
+    expect(await server.exited).toBe(0);
+
+    const lines = text.trimEnd().split('\n');
+    expect(lines).toHaveLength(ROWS + 1); // the header and every row
+    expect(new Set(lines.slice(1).map((line) => /row (\d+)/.exec(line)?.[1])).size).toBe(ROWS);
+  } finally {
     removeDir(dir);
   }
 }, 60_000);

@@ -10,7 +10,8 @@ import { textUpdate } from '../support/updates';
  * `npm test`, ten in `npm run test:stress`. No error in either. From five
  * minutes on, also resident memory over the last sixth of the run within 20 %
  * of the second sixth's: in a one-minute run the heap is still growing
- * towards its limit, so a flat line cannot be told from a warm-up there.
+ * towards its limit, so a flat line cannot be told from a warm-up there
+ * (leak.e2e-spec.ts checks the heap after GC in every run instead).
  */
 const SECONDS = Number(process.env.SOAK_SECONDS ?? (process.env.STRESS ? 600 : 60));
 const CHECKS_MEMORY = SECONDS >= 300;
@@ -64,7 +65,9 @@ it(`serves ${SECONDS} s of mixed load without an error${CHECKS_MEMORY ? ', memor
       }
       await response.arrayBuffer();
       requests++;
-      if (response.status >= 300 && response.status !== 404) failures.push(`${kind}: ${response.status}`);
+      // The one answer meant to be a 404: a delete of the newest expense that another worker deleted first.
+      const raceLost = kind === 4 && response.status === 404;
+      if (response.status >= 300 && !raceLost) failures.push(`${kind}: ${response.status}`);
     };
 
     const pid = server.child.pid!;
