@@ -1,15 +1,8 @@
-// First, so the imports below are found from what earlier starts remembered (module-paths.ts).
-import { join } from 'node:path';
-import { installStamp, rememberModulePaths } from './module-paths';
-const saveModulePaths = rememberModulePaths(join(__dirname, 'module-paths.json'), installStamp(join(__dirname, '..')));
-
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app';
 import { ConfigError, loadConfig, loadDotEnv } from './config/config';
 
-/** When a start writes where it found its modules (module-paths.ts). */
-const MODULE_PATHS_SAVE_DELAY_MS = 1_000;
 /** Requests in flight get this long to finish after SIGTERM. */
 const SHUTDOWN_GRACE_MS = 15_000;
 
@@ -56,9 +49,6 @@ async function main(): Promise<void> {
   await app.listen({ port: config.port, host: config.host });
   if (!config.telegram) logger.log('Telegram bot disabled: TELEGRAM_BOT_TOKEN is not set');
   logger.log(`listening on http://${config.host}:${(app.getHttpServer().address() as { port: number }).port}`);
-  // A second after listening: off start-up's path, and not in the way of the first requests (the write
-  // blocks for 7-13 ms on a first start after a build). A process gone by then leaves it to the next one.
-  setTimeout(saveModulePaths, MODULE_PATHS_SAVE_DELAY_MS).unref();
 }
 
 main().catch((error: Error) => {

@@ -1,7 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { installStamp } from '../src/module-paths';
 import { Client } from './support/http';
 import { removeDir, tempDir } from './support/app';
 import { createToken, ROOT, startServer, childEnv } from './support/server-process';
@@ -82,24 +81,6 @@ describe('the production build as a process', () => {
     const lines = result.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain(variable);
-  });
-
-  it('a start remembers where it found its modules, for the next start, under the stamp of this install and build', async () => {
-    const remembered = join(ROOT, 'dist', 'module-paths.json');
-    rmSync(remembered, { force: true });
-    const server = await startServer(env);
-    try {
-      expect((await fetch(`${server.url}/health`)).status).toBe(200);
-      // Written just after start-up, off its path.
-      for (let waited = 0; !existsSync(remembered) && waited < 5_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
-      const written = JSON.parse(readFileSync(remembered, 'utf8'));
-      expect(written.stamp).toBe(installStamp(ROOT));
-      expect(written.paths[`${join(ROOT, 'dist')}\0./app`]).toBe(join(ROOT, 'dist', 'app.js'));
-      expect(Object.keys(written.paths).length).toBeGreaterThan(1000);
-    } finally {
-      server.child.kill('SIGTERM');
-      expect(await server.exited).toBe(0);
-    }
   });
 
   it('on SQLite with nothing to migrate, serving loads neither the PostgreSQL driver, the migrator, the chart renderer nor Ajv', async () => {
