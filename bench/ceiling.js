@@ -58,7 +58,7 @@ function create(input, ledgerId = API_LEDGER) {
   return [200, { id: row.id, amount: (row.amount_minor / 100).toFixed(2), currency: row.currency, category: row.category, description: row.description, date: row.date, createdAt: row.created_at }];
 }
 
-const claimUpdate = db.prepare('insert into telegram_update (bot_id, update_id, claimed_at) values (?, ?, ?) on conflict do nothing');
+const claimUpdate = db.prepare("insert into chat_claim (platform, claim_key, claimed_at) values ('telegram', ?, ?) on conflict do nothing");
 const addLedger = db.prepare("insert into ledger (name, currency, timezone, created_at) values (?, 'USD', 'UTC', ?) on conflict (name) do nothing");
 const findLedger = db.prepare('select id from ledger where name = ?');
 const BOT_ID = Number(String(process.env.BOT_TOKEN).split(':')[0]);
@@ -78,7 +78,7 @@ function chatLedger(chatId) {
 
 /** An "/add AMOUNT CATEGORY DESCRIPTION" update: [200, the reply's text], or [200, null] for an update seen before. */
 function addFromUpdate(update) {
-  if (claimUpdate.run(BOT_ID, update.update_id, Date.now()).changes === 0) return [200, null];
+  if (claimUpdate.run(`${BOT_ID}:${update.update_id}`, Date.now()).changes === 0) return [200, null];
   const { chat, date, text } = update.message;
   const [, amount, category, ...description] = text.split(/\s+/);
   // The day the message was sent, as Tally dates a Telegram expense.

@@ -6,11 +6,11 @@ import { Ledger } from '../ledgers/ledger.entity';
 import { Expense, ExpenseChange } from '../expenses/expense.entity';
 import { ExpenseDay } from '../expenses/expense-day.entity';
 import { IdempotencyRecord } from '../idempotency/idempotency-record.entity';
-import { ProcessedUpdate } from '../telegram/processed-update.entity';
+import { ChatClaim } from '../chat/chat-claim.entity';
 import { ListQuery } from '../telegram/list-query.entity';
 import type { DatabaseTarget } from './database-target';
 
-export const ENTITIES = [Ledger, ApiToken, Expense, ExpenseChange, ExpenseDay, IdempotencyRecord, ProcessedUpdate, ListQuery];
+export const ENTITIES = [Ledger, ApiToken, Expense, ExpenseChange, ExpenseDay, IdempotencyRecord, ChatClaim, ListQuery];
 
 /**
  * The SQLite connection's settings, applied to every connection the pool opens.

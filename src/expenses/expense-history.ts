@@ -1,5 +1,5 @@
 import type { ExpenseSource } from './expense.entity';
-import type { ExpenseAuthor, ExpenseView } from './expense.view';
+import { AuthorColumns, authorOf, ExpenseAuthor, ExpenseView } from './expense.view';
 
 /** The fields an edit may change, in the order history shows them. */
 export const EDITABLE_FIELDS = ['amount', 'currency', 'category', 'description', 'date'] as const;
@@ -24,16 +24,15 @@ export function diffViews(before: ExpenseView, after: ExpenseView): ChangeSet {
   return changes;
 }
 
-export interface ExpenseChangeRow {
+export interface ExpenseChangeRow extends AuthorColumns {
   at: string;
   source: ExpenseSource;
-  author_telegram_id: number | string | null;
-  author_name: string | null;
   changes: string;
 }
 
 export function toChangeView(row: ExpenseChangeRow): ExpenseChangeView {
   const view: ExpenseChangeView = { at: row.at, source: row.source, changes: JSON.parse(row.changes) as ChangeSet };
-  if (row.author_telegram_id !== null) view.author = { telegramId: Number(row.author_telegram_id), name: row.author_name ?? '' };
+  const author = authorOf(row);
+  if (author) view.author = author;
   return view;
 }

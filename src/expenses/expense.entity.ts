@@ -1,6 +1,6 @@
 import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
 
-export type ExpenseSource = 'api' | 'web' | 'telegram' | 'import' | 'recurring';
+export type ExpenseSource = 'api' | 'web' | 'telegram' | 'slack' | 'import' | 'recurring';
 
 /**
  * One recorded expense. The hot paths read and write this table through SQL
@@ -41,6 +41,9 @@ export class Expense {
   @Property({ type: 'bigint', fieldName: 'author_telegram_id', nullable: true })
   authorTelegramId?: string;
 
+  @Property({ type: 'string', fieldName: 'author_slack_id', nullable: true })
+  authorSlackId?: string;
+
   @Property({ type: 'string', fieldName: 'author_name', nullable: true })
   authorName?: string;
 
@@ -68,7 +71,7 @@ export class Expense {
   @Property({ type: 'string', fieldName: 'updated_at', nullable: true })
   updatedAt?: string;
 
-  /** The Telegram message that recorded it: editing that message edits this expense. */
+  /** The chat message that recorded it (Telegram message id, Slack ts as microseconds): editing that message edits this expense. */
   @Property({ type: 'bigint', fieldName: 'message_id', nullable: true })
   messageId?: string;
 }
@@ -90,6 +93,9 @@ export class ExpenseChange {
 
   @Property({ type: 'bigint', fieldName: 'author_telegram_id', nullable: true })
   authorTelegramId?: string;
+
+  @Property({ type: 'string', fieldName: 'author_slack_id', nullable: true })
+  authorSlackId?: string;
 
   @Property({ type: 'string', fieldName: 'author_name', nullable: true })
   authorName?: string;

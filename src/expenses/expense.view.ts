@@ -1,9 +1,28 @@
 import { Money } from '../money/money';
 import type { ExpenseSource } from './expense.entity';
 
+/** Who recorded or changed an expense in a chat: a Telegram user or a Slack user. */
 export interface ExpenseAuthor {
-  telegramId: number;
+  telegramId?: number;
+  slackId?: string;
   name: string;
+}
+
+/** The author columns of an expense or change row; one mapping both ways. */
+export interface AuthorColumns {
+  author_telegram_id: number | bigint | string | null;
+  author_slack_id: string | null;
+  author_name: string | null;
+}
+
+export function authorColumns(author: ExpenseAuthor | undefined): AuthorColumns {
+  return { author_telegram_id: author?.telegramId ?? null, author_slack_id: author?.slackId ?? null, author_name: author?.name ?? null };
+}
+
+export function authorOf(row: AuthorColumns): ExpenseAuthor | undefined {
+  if (row.author_telegram_id !== null && row.author_telegram_id !== undefined) return { telegramId: Number(row.author_telegram_id), name: row.author_name ?? '' };
+  if (row.author_slack_id) return { slackId: row.author_slack_id, name: row.author_name ?? '' };
+  return undefined;
 }
 
 /** An expense as every front door shows it (docs/API.md §5's JSON shape, with §7's number and updatedAt). */
@@ -36,12 +55,13 @@ export const EXPENSE_COLUMNS = [
   'date',
   'source',
   'author_telegram_id',
+  'author_slack_id',
   'author_name',
   'created_at',
   'updated_at',
 ] as const;
 
-export interface ExpenseRow {
+export interface ExpenseRow extends AuthorColumns {
   seq: number;
   id: string;
   number: number;
@@ -52,8 +72,6 @@ export interface ExpenseRow {
   description: string;
   date: string;
   source: ExpenseSource;
-  author_telegram_id: number | bigint | string | null;
-  author_name: string | null;
   created_at: string;
   updated_at: string | null;
 }
@@ -71,9 +89,8 @@ export function toView(row: ExpenseRow): ExpenseView {
     createdAt: row.created_at,
   };
   if (row.updated_at) view.updatedAt = row.updated_at;
-  if (row.author_telegram_id !== null && row.author_telegram_id !== undefined) {
-    view.author = { telegramId: Number(row.author_telegram_id), name: row.author_name ?? '' };
-  }
+  const author = authorOf(row);
+  if (author) view.author = author;
   return view;
 }
 

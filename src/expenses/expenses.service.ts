@@ -13,7 +13,7 @@ import { Cursor, decodeCursor, encodeCursor } from './cursor';
 import { dedupKey, ExpenseContent } from './dedup-key';
 import type { ExpenseSource } from './expense.entity';
 import { ruleAmount, ruleCategory, ruleCurrency, ruleDate, ruleDescription, ruleOptionalDate } from './expense-rules';
-import { EXPENSE_COLUMNS, etagOf, ExpenseAuthor, ExpenseRow, ExpenseView, toView } from './expense.view';
+import { authorColumns, EXPENSE_COLUMNS, etagOf, ExpenseAuthor, ExpenseRow, ExpenseView, toView } from './expense.view';
 import { ChangeSet, diffViews, ExpenseChangeView, toChangeView } from './expense-history';
 import { CurrencySum, Totals, toTotals } from './totals';
 import { duplicatesAnswered, expensesRecorded } from '../metrics/metrics';
@@ -34,7 +34,7 @@ export interface NewExpense {
   allowDuplicate?: boolean;
   /** Record exactly this occurrence (the bot's "Record again" button): idempotent. */
   occurrence?: number;
-  /** The Telegram message that recorded it, so that editing the message edits the expense. */
+  /** The chat message that recorded it (src/chat/chat-message.ts), so that editing the message edits the expense. */
   messageId?: number;
   /** Keys the expense apart from identical content (a recurring rule and due date): recording it again returns it. */
   keyScope?: string;
@@ -113,14 +113,14 @@ const MAX_OCCURRENCE = 10_000;
 const MAX_EDIT_ATTEMPTS = 20;
 /** The one INSERT of an expense: the unique dedup index, not a prior read, decides (SQL both engines accept). */
 const INSERT_EXPENSE = `insert into expense (id, ledger_id, amount_minor, currency, category, description, date, source,
-  author_telegram_id, author_name, dedup_key, occurrence, created_at, number, message_id)
-  values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing returning seq`;
+  author_telegram_id, author_slack_id, author_name, dedup_key, occurrence, created_at, number, message_id)
+  values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing returning seq`;
 const FIND_BY_DEDUP_KEY = `select ${EXPENSE_COLUMNS.join(', ')} from expense where ledger_id = ? and dedup_key = ? and deleted_at is null`;
 /** The edit itself, guarded by the version read: a concurrent edit or delete makes it change nothing. */
 const UPDATE_EXPENSE = `update expense set amount_minor = ?, currency = ?, category = ?, description = ?, date = ?,
   dedup_key = ?, occurrence = ?, version = version + 1, updated_at = ?
   where seq = ? and version = ? and deleted_at is null`;
-const INSERT_CHANGE = `insert into expense_change (expense_seq, at, source, author_telegram_id, author_name, changes) values (?, ?, ?, ?, ?, ?)`;
+const INSERT_CHANGE = `insert into expense_change (expense_seq, at, source, author_telegram_id, author_slack_id, author_name, changes) values (?, ?, ?, ?, ?, ?, ?)`;
 
 /**
  * The one place that writes and reads expenses. record() is the only insert;
@@ -221,7 +221,7 @@ export class ExpensesService {
   async history(ledger: Ledger, id: string): Promise<ExpenseChangeView[]> {
     const expense = await this.db()('expense').where({ ledger_id: ledger.id, id }).first('seq');
     if (!expense) throw new NotFoundError(`expense ${id} not found`);
-    const rows = await this.db()('expense_change').where({ expense_seq: expense.seq }).orderBy('id').select('at', 'source', 'author_telegram_id', 'author_name', 'changes');
+    const rows = await this.db()('expense_change').where({ expense_seq: expense.seq }).orderBy('id').select('at', 'source', 'author_telegram_id', 'author_slack_id', 'author_name', 'changes');
     return rows.map(toChangeView);
   }
 
@@ -247,7 +247,7 @@ export class ExpensesService {
           for (;;) {
             const inserted = await sql.get<{ seq: number }>(
               INSERT_EXPENSE, newId(), ledger.id, content.amountMinor, content.currency, content.category,
-              content.description, content.date, 'import', null, null, key, occurrence, createdAt, (await numbers.first()) + recorded, null,
+              content.description, content.date, 'import', null, null, null, key, occurrence, createdAt, (await numbers.first()) + recorded, null,
             );
             if (inserted) {
               recorded++;
@@ -276,15 +276,16 @@ export class ExpensesService {
     if (!removed) throw new NotFoundError(`expense ${id} not found`);
   }
 
-  /** Removes the newest expense a Telegram user added to this ledger, if any. */
-  async removeLatestBy(ledger: Ledger, telegramId: number): Promise<ExpenseView | undefined> {
+  /** Removes the newest expense a chat user (Telegram or Slack) added to this ledger, if any. */
+  async removeLatestBy(ledger: Ledger, author: ExpenseAuthor): Promise<ExpenseView | undefined> {
+    const who = author.telegramId !== undefined ? { author_telegram_id: author.telegramId } : { author_slack_id: author.slackId ?? '' };
     const row: ExpenseRow | undefined = await this.live(ledger)
-      .where({ author_telegram_id: telegramId })
+      .where(who)
       .orderBy('seq', 'desc')
       .first(...EXPENSE_COLUMNS);
     if (!row) return undefined;
     const removed = await this.write(() => this.softDelete(ledger, row));
-    return removed ? toView(row) : this.removeLatestBy(ledger, telegramId);
+    return removed ? toView(row) : this.removeLatestBy(ledger, author);
   }
 
   async list(ledger: Ledger, query: ListQuery): Promise<ExpensePage> {
@@ -387,8 +388,7 @@ export class ExpensesService {
       description: content.description,
       date: content.date,
       source: input.source,
-      author_telegram_id: input.author?.telegramId ?? null,
-      author_name: input.author?.name ?? null,
+      ...authorColumns(input.author),
       created_at: new Date().toISOString(),
       number: 0,
       version: 1,
@@ -409,6 +409,7 @@ export class ExpensesService {
           row.date,
           row.source,
           row.author_telegram_id,
+          row.author_slack_id,
           row.author_name,
           dedupKey(content, occurrence, input.keyScope),
           occurrence,
@@ -456,7 +457,8 @@ export class ExpensesService {
           const key = dedupKey(content, occurrence);
           const updated = await sql.run(UPDATE_EXPENSE, content.amountMinor, content.currency, content.category, content.description, content.date, key, occurrence, now, before.seq, before.version);
           if (updated === 0) return undefined;
-          await sql.run(INSERT_CHANGE, before.seq, now, input.source, input.author?.telegramId ?? null, input.author?.name ?? null, JSON.stringify(changes));
+          const author = authorColumns(input.author);
+          await sql.run(INSERT_CHANGE, before.seq, now, input.source, author.author_telegram_id, author.author_slack_id, author.author_name, JSON.stringify(changes));
           await this.moved(movementOf(ledger, before, -1));
           await this.moved({ ...content, sign: 1 });
           const after: ExpenseRow = { ...before, ...contentColumns(content), version: Number(before.version) + 1, updated_at: now };

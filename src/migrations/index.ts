@@ -14,6 +14,8 @@ import { Migration20261129000000 as SqliteMonths } from './sqlite/Migration20261
 import { Migration20261129000000 as PostgresMonths } from './postgresql/Migration20261129000000';
 import { Migration20261207000000 as SqliteNumbers } from './sqlite/Migration20261207000000';
 import { Migration20261207000000 as PostgresNumbers } from './postgresql/Migration20261207000000';
+import { Migration20261208000000 as SqliteChatClaims } from './sqlite/Migration20261208000000';
+import { Migration20261208000000 as PostgresChatClaims } from './postgresql/Migration20261208000000';
 
 /**
  * Every migration of each engine, in order. Listed here so the same list works
@@ -29,6 +31,7 @@ export const MIGRATIONS: Record<Engine, MigrationObject[]> = {
     { name: 'Migration20261128000000', class: SqliteBudgets },
     { name: 'Migration20261129000000', class: SqliteMonths },
     { name: 'Migration20261207000000', class: SqliteNumbers },
+    { name: 'Migration20261208000000', class: SqliteChatClaims },
   ],
   postgresql: [
     { name: 'Migration20261125000000', class: Migration20261125000000 },
@@ -38,5 +41,6 @@ export const MIGRATIONS: Record<Engine, MigrationObject[]> = {
     { name: 'Migration20261128000000', class: PostgresBudgets },
     { name: 'Migration20261129000000', class: PostgresMonths },
     { name: 'Migration20261207000000', class: PostgresNumbers },
+    { name: 'Migration20261208000000', class: PostgresChatClaims },
   ],
 };

@@ -15,7 +15,7 @@ import type { Ledger } from '../ledgers/ledger.entity';
 import { LedgersService } from '../ledgers/ledgers.service';
 import { Money } from '../money/money';
 import { ChatOutbox } from '../outbox/chat-outbox';
-import { formatExpense } from '../telegram/format';
+import { formatExpense } from '../chat/format';
 import { EVERY, Every, firstDue, nextDue, Schedule, settle } from './schedule';
 
 export interface NewRecurring {

@@ -1,6 +1,7 @@
 import type { Context } from 'grammy';
 import type { Ledger } from '../ledgers/ledger.entity';
 import type { ExpenseAuthor } from '../expenses/expense.view';
+import type { ChatTurn } from '../chat/chat-core';
 
 /**
  * Runs `work` exactly once per update: the update id is claimed in the same
@@ -11,6 +12,16 @@ import type { ExpenseAuthor } from '../expenses/expense.view';
 export type Once = <T>(work: (ledger: Ledger) => Promise<T>) => Promise<{ value: T } | undefined>;
 
 export type BotContext = Context & { once: Once };
+
+/** A Telegram message as the chat core sees it; `sentAt` is when it was sent (a retried update keeps its day). */
+export function turnOf(ctx: Context, now: Date, message?: { date: number; message_id: number }): ChatTurn {
+  return {
+    source: 'telegram',
+    author: authorOf(ctx),
+    sentAt: message ? new Date(message.date * 1000) : now,
+    messageId: message?.message_id,
+  };
+}
 
 export function authorOf(ctx: Context): ExpenseAuthor | undefined {
   const from = ctx.from;

@@ -8,6 +8,7 @@ import type { BudgetsService } from '../budgets/budgets.service';
 import type { ChartsService } from '../charts/charts.service';
 import type { Clock } from '../common/clock';
 import type { RecurringService } from '../recurring/recurring.service';
+import type { ChatCore } from '../chat/chat-core';
 
 /** What the bot's handlers may call: the same services the REST API uses. */
 export interface BotDeps {
@@ -21,7 +22,7 @@ export interface BotDeps {
   recurring: RecurringService;
   charts: ChartsService;
   clock: Clock;
-  /** Runs work in one database transaction. */
-  transaction<T>(work: () => Promise<T>): Promise<T>;
+  /** What Telegram shares with Slack: claims, the grammar's actions and their replies. */
+  chat: ChatCore;
   log: { error(message: string): void; warn(message: string): void };
 }

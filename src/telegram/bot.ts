@@ -65,11 +65,7 @@ export function createBot(deps: BotDeps, options: BotOptions): Bot<BotContext> {
     const chat = ctx.chat;
     if (!chat) return; // inline queries and the like: not ours
     const once: Once = async (work) => {
-      const done = await deps.transaction(async () => {
-        if (!(await deps.store.claim(ctx.me.id, ctx.update.update_id))) return undefined;
-        const ledger = await deps.ledgers.findOrCreate(ledgerName(chat.id));
-        return { value: await work(ledger) };
-      });
+      const done = await deps.chat.once('telegram', [`${ctx.me.id}:${ctx.update.update_id}`], ledgerName(chat.id), work);
       if (!done) duplicatesAnswered.inc({ layer: 'telegram_repeat' });
       return done;
     };

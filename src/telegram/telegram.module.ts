@@ -8,6 +8,7 @@ import { BudgetsModule } from '../budgets/budgets.module';
 import { ChartsModule } from '../charts/charts.module';
 import { RecurringModule } from '../recurring/recurring.module';
 import { BotStore } from './bot-store';
+import { ChatModule } from '../chat/chat.module';
 import { TelegramWebhookController } from './telegram-webhook.controller';
 import { TELEGRAM_CONFIG, TelegramService } from './telegram.service';
 
@@ -17,7 +18,7 @@ export class TelegramModule {
   static forRoot(config: TelegramConfig): DynamicModule {
     return {
       module: TelegramModule,
-      imports: [ExpensesModule, LedgersModule, IdempotencyModule, ImportsModule, BudgetsModule, RecurringModule, ChartsModule],
+      imports: [ChatModule, ExpensesModule, LedgersModule, IdempotencyModule, ImportsModule, BudgetsModule, RecurringModule, ChartsModule],
       controllers: config.webhookUrl ? [TelegramWebhookController] : [],
       providers: [{ provide: TELEGRAM_CONFIG, useValue: config }, BotStore, TelegramService],
     };

@@ -1,5 +1,4 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { WriteBatcher } from '../database/write-batcher';
 import { Bot, webhookCallback } from 'grammy';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppConfig, TelegramConfig } from '../config/config';
@@ -20,6 +19,8 @@ import { Clock } from '../common/clock';
 import { ChatOutbox } from '../outbox/chat-outbox';
 import { RecurringService } from '../recurring/recurring.service';
 import { COMMANDS, createBot } from './bot';
+import { ChatClaims } from '../chat/chat-claims';
+import { ChatCore } from '../chat/chat-core';
 
 export const TELEGRAM_CONFIG = Symbol('TELEGRAM_CONFIG');
 const ALLOWED_UPDATES = ['message', 'edited_message', 'callback_query'] as const;
@@ -48,7 +49,6 @@ export class TelegramService implements OnApplicationBootstrap, OnApplicationShu
   constructor(
     @Inject(TELEGRAM_CONFIG) private readonly config: TelegramConfig,
     @Inject(APP_CONFIG) private readonly appConfig: AppConfig,
-    batcher: WriteBatcher,
     expenses: ExpensesService,
     ledgers: LedgersService,
     tokens: TokensService,
@@ -60,6 +60,8 @@ export class TelegramService implements OnApplicationBootstrap, OnApplicationShu
     charts: ChartsService,
     clock: Clock,
     private readonly outbox: ChatOutbox,
+    chat: ChatCore,
+    private readonly claims: ChatClaims,
   ) {
     this.bot = createBot(
       {
@@ -73,7 +75,7 @@ export class TelegramService implements OnApplicationBootstrap, OnApplicationShu
         recurring,
         charts,
         clock,
-        transaction: (work) => batcher.run(work),
+        chat,
         log: { error: (message) => this.logger.error(message), warn: (message) => this.logger.warn(message) },
       },
       { token: config.token, apiRoot: config.apiRoot },
@@ -178,6 +180,7 @@ export class TelegramService implements OnApplicationBootstrap, OnApplicationShu
   private async prune(): Promise<void> {
     try {
       await this.store.prune();
+      await this.claims.prune();
       await this.outbox.prune();
     } catch (error) {
       this.logger.warn(`pruning bot state failed: ${(error as Error).message}`);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { decodeCursor, encodeCursor } from '../../src/expenses/cursor';
 import { formatMinor, Money, MoneyError } from '../../src/money/money';
-import { parseAdd, parseFilter } from '../../src/telegram/parse';
+import { parseAdd, parseFilter } from '../../src/chat/parse';
 import { startApp, TestApp } from '../support/app';
 import { Client } from '../support/http';
 

@@ -6,7 +6,7 @@ import type { Ledger } from '../../ledgers/ledger.entity';
 import { findCurrency } from '../../money/currency';
 import type { BotContext } from '../bot-context';
 import type { BotDeps } from '../bot-deps';
-import { parseAmountWord } from '../parse';
+import { parseAmountWord } from '../../chat/parse';
 
 export const BUDGET_USAGE = 'Write it like this: /budget food 300 (optional currency: /budget travel 500 EUR; /budget * 2000 for all spending; /budget food off to remove it).';
 const BAR_CELLS = 10;

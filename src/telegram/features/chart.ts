@@ -5,8 +5,8 @@ import { ruleCategory } from '../../expenses/expense-rules';
 import type { ExpenseFilter } from '../../expenses/expenses.service';
 import type { BotContext } from '../bot-context';
 import type { BotDeps } from '../bot-deps';
-import { periodLabel } from '../format';
-import { parseFilter } from '../parse';
+import { periodLabel } from '../../chat/format';
+import { parseFilter } from '../../chat/parse';
 
 /** /chart [CATEGORY] [PERIOD]: the same PNG as GET /expenses/chart.png (docs/API.md §8). */
 export function chartFeature(deps: BotDeps): Composer<BotContext> {

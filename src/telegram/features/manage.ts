@@ -2,9 +2,9 @@ import { Composer } from 'grammy';
 import { canonicalTimeZone, isTimeZone } from '../../common/calendar';
 import { NotFoundError } from '../../common/domain-errors';
 import { findCurrency } from '../../money/currency';
-import { BotContext } from '../bot-context';
+import { authorOf, BotContext } from '../bot-context';
 import type { BotDeps } from '../bot-deps';
-import { formatExpense, HELP } from '../format';
+import { formatExpense, HELP } from '../../chat/format';
 import { findByRef, parseRef, refLabel } from './expense-ref';
 
 /** /undo, /delete, /currency, /timezone and /token. */
@@ -12,10 +12,7 @@ export function manageFeature(deps: BotDeps): Composer<BotContext> {
   const feature = new Composer<BotContext>();
 
   feature.command('undo', async (ctx) => {
-    const done = await ctx.once(async (ledger) => {
-      const removed = ctx.from ? await deps.expenses.removeLatestBy(ledger, ctx.from.id) : undefined;
-      return removed ? `Removed ${formatExpense(removed)} (#${removed.number}).` : 'Nothing of yours to undo in this chat.';
-    });
+    const done = await ctx.once((ledger) => deps.chat.undo(ledger, authorOf(ctx)));
     if (done) await ctx.reply(done.value);
   });
 

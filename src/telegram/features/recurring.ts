@@ -5,7 +5,7 @@ import type { RecurringView } from '../../recurring/recurring.service';
 import type { Every } from '../../recurring/schedule';
 import { authorOf, BotContext } from '../bot-context';
 import type { BotDeps } from '../bot-deps';
-import { parseAdd, resolveDate } from '../parse';
+import { parseAdd, resolveDate } from '../../chat/parse';
 
 export const RECURRING_USAGE =
   'Write it like this: /recurring add 9.99 subscriptions netflix monthly 15 (monthly DAY 1-31, weekly DAY mon-sun, or daily; add @2026-11-01 at the end to start on that date). /recurring lists them, /recurring stop 3 ends one.';
