@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
-import type { AppConfig, TelegramConfig } from './config/config';
+import type { AppConfig, SlackConfig, TelegramConfig } from './config/config';
 import type { Clock } from './common/clock';
 import { BudgetsModule } from './budgets/budgets.module';
 import { ChartsModule } from './charts/charts.module';
@@ -33,6 +33,7 @@ export class AppModule {
         RecurringModule,
         ChartsModule,
         ...(config.telegram ? [telegramModule(config.telegram)] : []),
+        ...(config.slack ? [slackModule(config.slack)] : []),
       ],
       controllers: [HealthController, MetricsController],
     };
@@ -44,4 +45,11 @@ function telegramModule(config: TelegramConfig): DynamicModule {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { TelegramModule } = require('./telegram/telegram.module') as typeof import('./telegram/telegram.module');
   return TelegramModule.forRoot(config);
+}
+
+/** Slack's SDK and the Slack front door load only when Slack is configured. */
+function slackModule(config: SlackConfig): DynamicModule {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { SlackModule } = require('./slack/slack.module') as typeof import('./slack/slack.module');
+  return SlackModule.forRoot(config);
 }

@@ -40,7 +40,12 @@ export async function createApp(config: AppConfig, options: { clock?: Clock } = 
     schemaController: { compilersFactory: { buildValidator: lazily('@fastify/ajv-compiler') as never, buildSerializer: lazily('@fastify/fast-json-stringify-compiler') as never } },
   });
   const logger = new AppLogger(config);
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options.clock), adapter, { logger, bufferLogs: false });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options.clock), adapter, {
+    logger,
+    bufferLogs: false,
+    // The request's bytes stay on request.rawBody: Slack signs them, not the parsed body.
+    rawBody: true,
+  });
   app.useGlobalPipes(new QuickValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter(), new DomainExceptionFilter());
 

@@ -48,6 +48,7 @@ async function main(): Promise<void> {
   }
   await app.listen({ port: config.port, host: config.host });
   if (!config.telegram) logger.log('Telegram bot disabled: TELEGRAM_BOT_TOKEN is not set');
+  if (!config.slack) logger.log('Slack disabled: SLACK_BOT_TOKEN is not set');
   logger.log(`listening on http://${config.host}:${(app.getHttpServer().address() as { port: number }).port}`);
 }
 

@@ -16,6 +16,17 @@ export interface TelegramConfig {
   outboxCheckMs?: number;
 }
 
+export interface SlackConfig {
+  /** xoxb-…: the bot token replies are posted with. */
+  botToken: string;
+  /** Checks every HTTP request's signature; required in HTTP mode. */
+  signingSecret?: string;
+  /** xapp-…: when set, Socket Mode (a WebSocket Tally opens) instead of the three HTTP routes. */
+  appToken?: string;
+  /** The Web API's root, without a trailing slash (a fake server in tests). */
+  apiRoot: string;
+}
+
 export interface AppConfig {
   port: number;
   host: string;
@@ -25,6 +36,7 @@ export interface AppConfig {
   defaultTimezone: string;
   idempotencyTtlHours: number;
   telegram?: TelegramConfig;
+  slack?: SlackConfig;
   logLevel: LogLevel;
   /** json: one JSON object per line (default when stdout is not a terminal); pretty: Nest's coloured lines. */
   logFormat: 'json' | 'pretty';
@@ -93,6 +105,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     defaultTimezone: canonicalTimeZone(zone),
     idempotencyTtlHours: ttl,
     telegram: loadTelegram(get),
+    slack: loadSlack(get),
     logLevel,
     logFormat,
     trustProxy: trustProxy === '1',
@@ -129,6 +142,23 @@ function loadTelegram(get: (name: string) => string | undefined): TelegramConfig
     throw new ConfigError('TELEGRAM_WEBHOOK_SECRET must be 1-256 characters of A-Z a-z 0-9 _ -');
   }
   return { token, apiRoot: apiRoot.replace(/\/+$/, ''), webhookUrl, webhookSecret };
+}
+
+function loadSlack(get: (name: string) => string | undefined): SlackConfig | undefined {
+  const botToken = get('SLACK_BOT_TOKEN');
+  if (!botToken) return undefined;
+  if (!botToken.startsWith('xoxb-')) throw new ConfigError('SLACK_BOT_TOKEN must be a bot token (xoxb-…), from the Slack app\'s OAuth & Permissions page');
+  const appToken = get('SLACK_APP_TOKEN');
+  if (appToken !== undefined && !appToken.startsWith('xapp-')) {
+    throw new ConfigError('SLACK_APP_TOKEN must be an app-level token (xapp-…) with the connections:write scope');
+  }
+  const signingSecret = get('SLACK_SIGNING_SECRET');
+  if (!appToken && !signingSecret) {
+    throw new ConfigError('SLACK_SIGNING_SECRET is required when SLACK_BOT_TOKEN is set (HTTP mode); find it under Basic Information in the Slack app');
+  }
+  const apiRoot = get('SLACK_API_ROOT') ?? 'https://slack.com/api';
+  requireHttpUrl('SLACK_API_ROOT', apiRoot);
+  return { botToken, signingSecret, appToken, apiRoot: apiRoot.replace(/\/+$/, '') };
 }
 
 function requireHttpUrl(name: string, value: string): void {

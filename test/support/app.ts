@@ -11,6 +11,7 @@ import { freshDatabase, TestDatabase } from './engines';
 import { LedgersService } from '../../src/ledgers/ledgers.service';
 import { TokensService } from '../../src/ledgers/tokens.service';
 import { BOT_TOKEN, FakeTelegram } from './fake-telegram';
+import { FakeSlack, SIGNING_SECRET, SLACK_APP_TOKEN, SLACK_BOT_TOKEN } from './fake-slack';
 
 export interface TestApp {
   app: NestFastifyApplication;
@@ -115,4 +116,27 @@ export async function outboxDelivered(t: TestApp): Promise<void> {
   const outbox = t.app.get(ChatOutbox);
   outbox.deliverSoon();
   await outbox.idle();
+}
+
+/** The app with Slack on, its Web API a fresh fake; HTTP mode unless `socketMode`. */
+export async function startAppWithSlack(
+  engine: Engine = 'sqlite',
+  options: { socketMode?: boolean; existing?: { db: TestDatabase; dir: string }; fake?: FakeSlack; clock?: Clock } = {},
+): Promise<{ t: TestApp; fake: FakeSlack; stop(): Promise<void> }> {
+  const fake = options.fake ?? (await new FakeSlack().start());
+  const slack = {
+    botToken: SLACK_BOT_TOKEN,
+    signingSecret: SIGNING_SECRET,
+    appToken: options.socketMode ? SLACK_APP_TOKEN : undefined,
+    apiRoot: fake.apiRoot,
+  };
+  const t = await startApp({ slack }, engine, options.existing, options.clock);
+  return {
+    t,
+    fake,
+    async stop() {
+      await t.close();
+      if (!options.fake) await fake.stop();
+    },
+  };
 }
