@@ -98,14 +98,31 @@ export class FakeSlack {
     return matching();
   }
 
+  async waitForConnections(count: number, timeoutMs = 15_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.connections() !== count) {
+      if (Date.now() > deadline) throw new Error(`expected ${count} Socket Mode connections, saw ${this.connections()}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  async waitForAcks(ids: string[], timeoutMs = 15_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!ids.every((id) => this.acks.includes(id))) {
+      if (Date.now() > deadline) throw new Error(`envelopes not acknowledged: ${ids.filter((id) => !this.acks.includes(id)).join(', ')}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
   connections(): number {
     return this.sockets.filter((socket) => socket.readyState === WebSocket.OPEN).length;
   }
 
-  /** Sends a Socket Mode envelope over the first open connection; resolves its envelope id. */
-  sendEnvelope(type: 'events_api' | 'slash_commands' | 'interactive', payload: Record<string, any>, retryAttempt = 0): string {
-    const socket = this.sockets.find((candidate) => candidate.readyState === WebSocket.OPEN);
-    if (!socket) throw new Error('no Socket Mode connection is open');
+  /** Sends a Socket Mode envelope over an open connection (the first, or the `index`th); returns its envelope id. */
+  sendEnvelope(type: 'events_api' | 'slash_commands' | 'interactive', payload: Record<string, any>, options: { retryAttempt?: number; index?: number } = {}): string {
+    const socket = this.sockets.filter((candidate) => candidate.readyState === WebSocket.OPEN)[options.index ?? 0];
+    if (!socket) throw new Error('no such Socket Mode connection is open');
+    const retryAttempt = options.retryAttempt ?? 0;
     const envelopeId = randomBytes(8).toString('hex');
     socket.send(JSON.stringify({ envelope_id: envelopeId, type, payload, accepts_response_payload: false, retry_attempt: retryAttempt, retry_reason: '' }));
     return envelopeId;
