@@ -14,7 +14,7 @@ import { AllExceptionsFilter, DomainExceptionFilter, errorBody } from './common/
 import { CSV_CONTENT_TYPES, CSV_ROUTE, isStream } from './imports/imports.controller';
 import { httpDuration, httpRequests } from './metrics/metrics';
 import { AppLogger, requestId } from './common/logging';
-import { HTTPS_ONLY_HEADERS, SECURITY_HEADERS } from './common/security-headers';
+import { HTTPS_ONLY_HEADERS, securityHeaders } from './common/security-headers';
 import { installLeanAsyncResourceBind } from './common/async-resource-bind';
 import { QuickValidationPipe } from './common/validation-pipe';
 
@@ -23,6 +23,8 @@ export const BODY_LIMIT_BYTES = 64 * 1024;
 const WEB_ROOT = join(__dirname, '..', 'src', 'web', 'public');
 /** Chart.js's browser build, served from the installed package. */
 const CHART_ROOT = dirname(require.resolve('chart.js'));
+/** The Telegram Mini Apps SDK's browser build (it reads the launch parameters), served from the installed package. */
+const TMA_SDK_ROOT = dirname(require.resolve('@telegram-apps/sdk'));
 
 
 /** Builds the whole application, migrated and initialised, not yet listening. */
@@ -55,8 +57,9 @@ export async function createApp(config: AppConfig, options: { clock?: Clock } = 
   // A CSV body stays a stream: the import reads it piece by piece, never whole (its own 100 MiB limit applies).
   fastify.addContentTypeParser(CSV_CONTENT_TYPES, (_request, payload, done) => done(null, payload));
   logRequests(fastify, logger);
+  const headers = securityHeaders({ miniApp: Boolean(config.telegram?.miniApp) });
   fastify.addHook('onRequest', (request, reply, done) => {
-    reply.headers(SECURITY_HEADERS);
+    reply.headers(headers);
     // request.protocol honours X-Forwarded-Proto when TRUST_PROXY=1.
     if (request.protocol === 'https') reply.headers(HTTPS_ONLY_HEADERS);
     done();
@@ -70,6 +73,13 @@ export async function createApp(config: AppConfig, options: { clock?: Clock } = 
     wildcard: true,
     decorateReply: false,
     allowedPath: (path) => path === '/chart.umd.min.js',
+  });
+  await app.register(fastifyStatic, {
+    root: TMA_SDK_ROOT,
+    prefix: '/vendor/tma/',
+    wildcard: true,
+    decorateReply: false,
+    allowedPath: (path) => path === '/index.iife.js',
   });
   setUpOpenApi(app);
 

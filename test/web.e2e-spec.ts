@@ -118,7 +118,7 @@ describe('the web page in Chromium', () => {
     expect(posts[1]).not.toBe(posts[0]);
   });
 
-  it('a refresh and resubmit after a lost answer records once', async () => {
+  it('an add whose answer was lost waits as pending and, sent again after a refresh, records once', async () => {
     await fill(page, { amount: '8.80', category: 'books' });
     const posts = watchPosts(page);
     // The server records it, but the browser never sees the answer.
@@ -128,14 +128,14 @@ describe('the web page in Chromium', () => {
       await route.abort('connectionreset');
     });
     await page.getByRole('button', { name: 'Add expense' }).click();
-    await page.getByText('Cannot reach Tally').waitFor();
+    await page.locator('#pending li', { hasText: '8.80 · books' }).waitFor();
+    await page.getByText('No connection: the expense is saved on this device').waitFor();
     await page.unroute('**/expenses');
     expect((await api.get('/expenses')).body.count).toBe(1);
     await page.reload();
-    expect(await page.getByLabel('Amount').inputValue()).toBe('8.80');
-    await page.getByRole('button', { name: 'Add expense' }).click();
     await page.getByText('Added 8.80 USD for books').waitFor();
     await countIs(page, 1);
+    expect(await page.locator('#pending li').count()).toBe(0);
     // Both tries carried the same key: the second was the first's answer, replayed.
     expect(posts).toHaveLength(2);
     expect(posts[1]).toBe(posts[0]);

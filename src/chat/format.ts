@@ -76,6 +76,7 @@ export const HELP = [
   '/export: all expenses as a CSV file; send a CSV file to import one',
   '/currency EUR, /timezone Europe/Berlin: this chat\'s defaults',
   '/token: an API token for this ledger (private chats only); /tokens lists them, /revoke 3 revokes one',
+  '/app: open Tally as an app inside Telegram',
   '',
   'Periods: today, yesterday, week, month, year, all.',
 ].join('\n');

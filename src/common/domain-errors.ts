@@ -28,6 +28,15 @@ export class IdempotencyInFlightError extends DomainError {
   readonly status = 409;
 }
 
+export class ForbiddenError extends DomainError {
+  readonly status = 403;
+}
+
+/** A service Tally depends on (the Telegram Bot API) could not answer. */
+export class UpstreamUnavailableError extends DomainError {
+  readonly status = 503;
+}
+
 export class TooManyRequestsError extends DomainError {
   readonly status = 429;
 }

@@ -14,6 +14,17 @@ export interface TelegramConfig {
   webhookSecret?: string;
   /** How often queued chat messages are looked for besides right after each COMMIT (default 5 s; tests set it). */
   outboxCheckMs?: number;
+  /** The page as a Telegram Mini App; undefined when TALLY_PUBLIC_URL is unset. */
+  miniApp?: MiniAppConfig;
+}
+
+export interface MiniAppConfig {
+  /** TALLY_PUBLIC_URL: where the page is served (the menu button and /app open it). */
+  publicUrl: string;
+  /** TELEGRAM_MINI_APP_NAME: the short name registered with BotFather, for group links. */
+  shortName?: string;
+  /** Init data older than this is refused (MINI_APP_MAX_AGE_SECONDS). */
+  maxAgeSeconds: number;
 }
 
 export interface SlackConfig {
@@ -141,7 +152,22 @@ function loadTelegram(get: (name: string) => string | undefined): TelegramConfig
   if (webhookSecret !== undefined && !WEBHOOK_SECRET.test(webhookSecret)) {
     throw new ConfigError('TELEGRAM_WEBHOOK_SECRET must be 1-256 characters of A-Z a-z 0-9 _ -');
   }
-  return { token, apiRoot: apiRoot.replace(/\/+$/, ''), webhookUrl, webhookSecret };
+  return { token, apiRoot: apiRoot.replace(/\/+$/, ''), webhookUrl, webhookSecret, miniApp: loadMiniApp(get) };
+}
+
+function loadMiniApp(get: (name: string) => string | undefined): MiniAppConfig | undefined {
+  const publicUrl = get('TALLY_PUBLIC_URL');
+  const maxAge = Number(get('MINI_APP_MAX_AGE_SECONDS') ?? '86400');
+  if (!Number.isInteger(maxAge) || maxAge < 1) {
+    throw new ConfigError(`MINI_APP_MAX_AGE_SECONDS must be a whole number of seconds, at least 1, got ${JSON.stringify(get('MINI_APP_MAX_AGE_SECONDS'))}`);
+  }
+  const shortName = get('TELEGRAM_MINI_APP_NAME');
+  if (shortName !== undefined && !/^[A-Za-z0-9_]{3,30}$/.test(shortName)) {
+    throw new ConfigError('TELEGRAM_MINI_APP_NAME must be the Mini App\'s short name from BotFather (3-30 of A-Z a-z 0-9 _)');
+  }
+  if (!publicUrl) return undefined;
+  requireHttpUrl('TALLY_PUBLIC_URL', publicUrl);
+  return { publicUrl, shortName, maxAgeSeconds: maxAge };
 }
 
 function loadSlack(get: (name: string) => string | undefined): SlackConfig | undefined {

@@ -3,9 +3,10 @@ import { BearerGuard } from './bearer.guard';
 import { LedgersService } from './ledgers.service';
 import { TokensService } from './tokens.service';
 import { TokenCache } from './token-cache';
+import { MiniAppAuth } from './mini-app-auth';
 
 @Module({
-  providers: [LedgersService, TokensService, BearerGuard, TokenCache],
-  exports: [LedgersService, TokensService, BearerGuard],
+  providers: [LedgersService, TokensService, BearerGuard, TokenCache, MiniAppAuth],
+  exports: [LedgersService, TokensService, BearerGuard, MiniAppAuth],
 })
 export class LedgersModule {}

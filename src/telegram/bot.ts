@@ -12,6 +12,8 @@ import { editFeature } from './features/edit';
 import { importFeature } from './features/import';
 import { fallbackFeature, manageFeature } from './features/manage';
 import { reportsFeature } from './features/reports';
+import { miniAppFeature } from './features/mini-app';
+import type { MiniAppConfig } from '../config/config';
 import { botApiFailures, duplicatesAnswered } from '../metrics/metrics';
 
 export interface BotOptions {
@@ -19,6 +21,8 @@ export interface BotOptions {
   apiRoot: string;
   /** Known bot identity (tests), skipping getMe. */
   botInfo?: UserFromGetMe;
+  /** The page as a Mini App (/app), when TALLY_PUBLIC_URL is set. */
+  miniApp?: MiniAppConfig;
 }
 
 /** The commands shown in Telegram's menu (setMyCommands). */
@@ -39,6 +43,7 @@ export const COMMANDS = [
   { command: 'token', description: 'A REST API token (private chat)' },
   { command: 'tokens', description: 'This chat\'s API tokens (private chat)' },
   { command: 'revoke', description: 'Revoke an API token: /revoke 3' },
+  { command: 'app', description: 'Open Tally as an app' },
   { command: 'help', description: 'What Tally does' },
 ];
 
@@ -93,6 +98,7 @@ export function createBot(deps: BotDeps, options: BotOptions): Bot<BotContext> {
     recurringFeature(deps),
     chartFeature(deps),
     manageFeature(deps),
+    miniAppFeature(options.miniApp, options.token),
     fallbackFeature(),
   );
   return bot;

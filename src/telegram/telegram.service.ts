@@ -78,7 +78,7 @@ export class TelegramService implements OnApplicationBootstrap, OnApplicationShu
         chat,
         log: { error: (message) => this.logger.error(message), warn: (message) => this.logger.warn(message) },
       },
-      { token: config.token, apiRoot: config.apiRoot },
+      { token: config.token, apiRoot: config.apiRoot, miniApp: config.miniApp },
     );
     if (config.webhookUrl) {
       this.webhook = webhookCallback(this.bot, 'fastify', {
@@ -105,6 +105,12 @@ export class TelegramService implements OnApplicationBootstrap, OnApplicationShu
     // Budget alerts and recurring postings queued by any instance go out from here.
     this.outbox.start(async (chatId, text) => void (await this.bot.api.sendMessage(chatId, text)), this.config.outboxCheckMs ?? OUTBOX_CHECK_MS);
     await this.bot.api.setMyCommands(COMMANDS).catch((error: Error) => this.logger.warn(`setMyCommands failed: ${error.message}`));
+    if (this.config.miniApp) {
+      // The default menu button of every private chat opens the page as a Mini App.
+      await this.bot.api
+        .setChatMenuButton({ menu_button: { type: 'web_app', text: 'Tally', web_app: { url: this.config.miniApp.publicUrl } } })
+        .catch((error: Error) => this.logger.warn(`setChatMenuButton failed: ${error.message}`));
+    }
     if (this.config.webhookUrl) {
       await this.bot.api.setWebhook(this.config.webhookUrl, {
         secret_token: this.config.webhookSecret,

@@ -5,7 +5,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from '../../src/app';
 import { Clock } from '../../src/common/clock';
 import { ChatOutbox } from '../../src/outbox/chat-outbox';
-import { AppConfig, loadConfig } from '../../src/config/config';
+import { AppConfig, loadConfig, MiniAppConfig } from '../../src/config/config';
 import type { Engine } from '../../src/database/database-target';
 import { freshDatabase, TestDatabase } from './engines';
 import { LedgersService } from '../../src/ledgers/ledgers.service';
@@ -81,7 +81,7 @@ export async function startAppWithBot(
   secret: string,
   engine: Engine = 'sqlite',
   clock?: Clock,
-  options: { outboxCheckMs?: number } = {},
+  options: { outboxCheckMs?: number; miniApp?: MiniAppConfig } = {},
 ): Promise<{ t: TestApp; fake: FakeTelegram; stop(): Promise<void> }> {
   const fake = await new FakeTelegram().start();
   const telegram = { token: BOT_TOKEN, apiRoot: fake.url, webhookUrl: WEBHOOK_URL, webhookSecret: secret, ...options };

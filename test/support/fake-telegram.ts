@@ -110,6 +110,8 @@ export class FakeTelegram {
   }
 
   private readonly files = new Map<string, Buffer>();
+  /** getChatMember's answers: "chatId:userId" → status; anyone else has "left". */
+  readonly members = new Map<string, string>();
 
   /** A file as Telegram keeps it for getFile and /file/bot<token>/<path>; returns its file_id. */
   addFile(content: Buffer | string): { file_id: string; file_unique_id: string; file_size: number } {
@@ -169,6 +171,8 @@ export class FakeTelegram {
         return { message_id: Number(payload.message_id), date, chat, text: payload.text };
       case 'sendDocument':
         return { message_id: this.nextMessageId++, date, chat, document: { file_id: 'file', file_unique_id: 'file' } };
+      case 'getChatMember':
+        return { status: this.members.get(`${payload.chat_id}:${payload.user_id}`) ?? 'left', user: { id: Number(payload.user_id), is_bot: false, first_name: 'Member' } };
       case 'sendPhoto':
         return { message_id: this.nextMessageId++, date, chat, photo: [{ file_id: 'photo', file_unique_id: 'photo', width: 1000, height: 1000 }] };
       default:
