@@ -6,7 +6,7 @@ import { startAppWithBot, TestApp } from './support/app';
 import { launchChromium } from './support/browser';
 import { BOT_TOKEN, FakeTelegram } from './support/fake-telegram';
 import { Client } from './support/http';
-import { initData, launchFragment, THEME } from './support/mini-app';
+import { initData, launchFragment } from './support/mini-app';
 import { ROOT } from './support/server-process';
 import { ANN, BOB, GROUP_ID, textUpdate } from './support/updates';
 import { webhookPoster } from './support/webhook';

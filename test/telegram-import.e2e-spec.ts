@@ -1,7 +1,6 @@
 import { startAppWithBot, TestApp } from './support/app';
 import { FakeTelegram } from './support/fake-telegram';
-import { Client } from './support/http';
-import { newUpdateId, textUpdate } from './support/updates';
+import { newUpdateId } from './support/updates';
 import { ENGINES } from './support/engines';
 import { people, restForChat, webhookPoster } from './support/webhook';
 

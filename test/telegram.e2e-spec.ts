@@ -121,7 +121,7 @@ describe.each(ENGINES)('%s', (engine) => {
       const lines = first.split('\n');
       expect(lines[0]).toBe('Expenses for rent, all time, newest first:');
       expect(lines.slice(1, 21).every((line) => line.endsWith('  rent'))).toBe(true);
-      expect(lines[1]).toMatch(/^#25  2026-01-25  25.00 USD  rent$/);
+      expect(lines[1]).toMatch(/^#25 {2}2026-01-25 {2}25.00 USD {2}rent$/);
       expect(first).toMatch(/25 expenses, total 325.00 USD$/);
       const sent = fake.lastMessageTo(ann.id)!;
       const button = sent.payload.reply_markup.inline_keyboard[0][0];

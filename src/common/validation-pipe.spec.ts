@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ArgumentMetadata, HttpException, ValidationPipe } from '@nestjs/common';
 import { Transform } from 'class-transformer';
 import { IsString } from 'class-validator';
@@ -7,10 +9,10 @@ import { DateRangeQuery, FilterQuery, ListExpensesQuery } from '../expenses/dto/
 import { UpdateExpenseDto } from '../expenses/dto/update-expense.dto';
 import { ImportQuery } from '../imports/dto/import.query';
 import { CreateRecurringDto } from '../recurring/dto/create-recurring.dto';
-import { quickCheck, QuickValidationPipe } from './validation-pipe';
+import { quickRoad, QuickValidationPipe } from './validation-pipe';
 
 /** Every DTO a route validates, with the kind of input it arrives as and a valid value for each of its fields. */
-const DTOS: Array<[Function, ArgumentMetadata['type'], Record<string, unknown>]> = [
+const DTOS: Array<[new () => object, ArgumentMetadata['type'], Record<string, unknown>]> = [
   [CreateExpenseDto, 'body', { amount: '12.50', category: 'food', description: 'lunch', date: '2026-11-24', currency: 'USD', allowDuplicate: true }],
   [UpdateExpenseDto, 'body', { amount: 3, category: 'food', description: '', date: '2026-11-24', currency: 'EUR', allowDuplicate: false }],
   [SetBudgetDto, 'body', { amount: '300', currency: 'USD' }],
@@ -86,10 +88,9 @@ describe('QuickValidationPipe', () => {
     'answers %s exactly as the full ValidationPipe does, for valid and invalid input alike',
     async (_name, dto, type, valid) => {
       const metadata: ArgumentMetadata = { type, metatype: dto as ArgumentMetadata['metatype'], data: undefined };
-      const check = quickCheck(dto)!;
       let quick = 0;
       for (const input of inputs(valid, 600, Object.keys(valid).length)) {
-        if (check(copy(input))) quick++;
+        if (!Object.hasOwn(input, '__proto__') && quickRoad(dto, copy(input))) quick++;
         const ours = await outcome(() => pipe.transform(copy(input), metadata));
         const reference = await outcome(() => fullRoad(copy(input), metadata));
         expect({ input, outcome: ours }).toEqual({ input, outcome: reference });
@@ -100,17 +101,22 @@ describe('QuickValidationPipe', () => {
   );
 
   it('takes the quick road for a valid create body and a list query, converting limit as @Type(() => Number) does', () => {
-    const entity = quickCheck(CreateExpenseDto)!({ amount: '12.50', category: 'food', description: 'lunch' });
+    const entity = quickRoad(CreateExpenseDto, { amount: '12.50', category: 'food', description: 'lunch' });
     expect(entity).toBeInstanceOf(CreateExpenseDto);
     expect({ ...entity }).toEqual({ amount: '12.50', category: 'food', description: 'lunch' });
-    const query = quickCheck(ListExpensesQuery)!(Object.assign(new QueryObject(), { category: 'food', limit: '5' }));
+    const query = quickRoad(ListExpensesQuery, Object.assign(new QueryObject(), { category: 'food', limit: '5' }));
     expect(query).toBeInstanceOf(ListExpensesQuery);
     expect({ ...query }).toEqual({ category: 'food', limit: 5 });
   });
 
-  it('builds a field @Transform changes the full way', async () => {
+  it('builds a field @Transform changes as the full road does', async () => {
     const metadata: ArgumentMetadata = { type: 'body', metatype: TrimmedName, data: undefined };
-    expect(quickCheck(TrimmedName)!({ name: ' Ann ' })).toBeUndefined();
+    expect({ ...quickRoad(TrimmedName, { name: ' Ann ' }) }).toEqual({ name: 'Ann' });
     expect({ ...((await pipe.transform({ name: ' Ann ' }, metadata)) as object) }).toEqual({ name: 'Ann' });
+  });
+
+  it('reads no private file of class-transformer or class-validator', () => {
+    const source = readFileSync(join(__dirname, 'validation-pipe.ts'), 'utf8');
+    expect(source).not.toMatch(/class-(transformer|validator)\/(cjs|esm|types)/);
   });
 });

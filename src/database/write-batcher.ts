@@ -18,6 +18,7 @@ export interface CommitEffect<T> {
 }
 
 /** Effects handed over by the writes of one savepoint, by kind. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- effects of every item type share one map
 type Frame = Map<CommitEffect<any>, unknown[]>;
 
 interface Pending {

@@ -1,4 +1,5 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BOT_TOKEN } from './fake-telegram';
 
@@ -18,7 +19,7 @@ export function childEnv(): Record<string, string> {
 }
 const MAIN = join(ROOT, 'dist', 'main.js');
 /** The V8 flags of `npm start`, so tests run the process users run. */
-const START_FLAGS = (require(join(ROOT, 'package.json')) as { scripts: { start: string } }).scripts.start
+const START_FLAGS = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start
   .split(' ')
   .filter((word) => word.startsWith('--'));
 
