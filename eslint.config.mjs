@@ -6,8 +6,10 @@ import tseslint from 'typescript-eslint';
 
 /** The data-layer decision (docs/ARCHITECTURE.md): services do not reach the ORM's unit of work. */
 const NO_ENTITY_MANAGER_QUERIES = {
-  selector: "CallExpression[callee.object.name='em'][callee.property.name=/^(find|findOne|findOneOrFail|findAll|findAndCount|count|persist|persistAndFlush|remove|removeAndFlush|flush)$/], CallExpression[callee.object.property.name='em'][callee.property.name=/^(find|findOne|findOneOrFail|findAll|findAndCount|count|persist|persistAndFlush|remove|removeAndFlush|flush)$/]",
-  message: 'Reach the database through SQL in a data-layer module (sql(em), RawSql), not the shared EntityManager: its identity map would leak entities between requests.',
+  selector:
+    "CallExpression[callee.object.name='em'][callee.property.name=/^(find|findOne|findOneOrFail|findAll|findAndCount|count|persist|persistAndFlush|remove|removeAndFlush|flush)$/], CallExpression[callee.object.property.name='em'][callee.property.name=/^(find|findOne|findOneOrFail|findAll|findAndCount|count|persist|persistAndFlush|remove|removeAndFlush|flush)$/]",
+  message:
+    'Reach the database through SQL in a data-layer module (sql(em), RawSql), not the shared EntityManager: its identity map would leak entities between requests.',
 };
 
 export default tseslint.config(
@@ -17,7 +19,10 @@ export default tseslint.config(
   {
     languageOptions: { globals: { ...globals.node } },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
       eqeqeq: ['error', 'always'],
       // Input rules match control characters on purpose (they would corrupt CSV rows and chat replies).
       'no-control-regex': 'off',

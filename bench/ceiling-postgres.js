@@ -19,7 +19,8 @@ const INSERT = `insert into expense (id, ledger_id, amount_minor, currency, cate
 const DRAW = `begin; set local synchronous_commit = off;
   insert into ledger_number (ledger_id, last_number) values ($LEDGER, 1)
   on conflict (ledger_id) do update set last_number = ledger_number.last_number + 1 returning last_number; commit`;
-const EXISTING = 'select id, amount_minor, category, description, date, created_at from expense where ledger_id = $1 and dedup_key = $2 and deleted_at is null';
+const EXISTING =
+  'select id, amount_minor, category, description, date, created_at from expense where ledger_id = $1 and dedup_key = $2 and deleted_at is null';
 // A batch's rollup rows, one statement per table from arrays in key order, as Tally writes them on PostgreSQL.
 const MOVE = `insert into expense_day (ledger_id, category, date, currency, count, total_minor)
   select * from unnest($1::integer[], $2::text[], $3::text[], $4::text[], $5::integer[], $6::bigint[])
@@ -44,21 +45,53 @@ async function create(ledgerId, input, moves) {
   const category = String(input.category).trim().toLowerCase();
   const description = String(input.description ?? '').trim();
   const date = input.date ?? new Date().toISOString().slice(0, 10);
-  const key = createHash('sha256').update(JSON.stringify([ledgerId, minor, 'USD', category, description.toLowerCase(), date, 1])).digest('base64url');
+  const key = createHash('sha256')
+    .update(JSON.stringify([ledgerId, minor, 'USD', category, description.toLowerCase(), date, 1]))
+    .digest('base64url');
   const id = newId();
   const createdAt = new Date().toISOString();
-  const inserted = await db.query({ name: 'insert', text: INSERT, values: [id, ledgerId, minor, category, description, date, key, createdAt, input.number] });
+  const inserted = await db.query({
+    name: 'insert',
+    text: INSERT,
+    values: [id, ledgerId, minor, category, description, date, key, createdAt, input.number],
+  });
   if (inserted.rowCount) {
     for (const cat of [category, '']) moves.push([ledgerId, cat, date, minor]);
-    return [201, { id, number: input.number, amount: (minor / 100).toFixed(2), currency: 'USD', category, description, date, createdAt }];
+    return [
+      201,
+      {
+        id,
+        number: input.number,
+        amount: (minor / 100).toFixed(2),
+        currency: 'USD',
+        category,
+        description,
+        date,
+        createdAt,
+      },
+    ];
   }
   const row = (await db.query({ name: 'existing', text: EXISTING, values: [ledgerId, key] })).rows[0];
-  return [200, { id: row.id, amount: (Number(row.amount_minor) / 100).toFixed(2), currency: 'USD', category: row.category, description: row.description, date: row.date, createdAt: row.created_at }];
+  return [
+    200,
+    {
+      id: row.id,
+      amount: (Number(row.amount_minor) / 100).toFixed(2),
+      currency: 'USD',
+      category: row.category,
+      description: row.description,
+      date: row.date,
+      createdAt: row.created_at,
+    },
+  ];
 }
 
 /** A batch's rollup changes, summed per row, days then months, each in key order, as Tally does. */
 async function applyMoves(moves) {
-  for (const [text, name, width] of [[MOVE, 'move', 10], [MOVE_MONTH, 'move_month', 7]]) {
+  for (const [text, name, width] of [
+    [MOVE, 'move', 10],
+    [MOVE_MONTH, 'move_month', 7],
+  ]) {
     const rows = new Map();
     for (const [ledgerId, category, date, minor] of moves) {
       const key = [String(ledgerId).padStart(12, '0'), category, date.slice(0, width)].join('\u0000');
@@ -69,7 +102,18 @@ async function applyMoves(moves) {
     }
     const sorted = [...rows.keys()].sort().map((key) => rows.get(key));
     const column = (i) => sorted.map((row) => row.values[i]);
-    await db.query({ name, text, values: [column(0), column(1), column(2), sorted.map(() => 'USD'), sorted.map((row) => row.count), sorted.map((row) => String(row.total))] });
+    await db.query({
+      name,
+      text,
+      values: [
+        column(0),
+        column(1),
+        column(2),
+        sorted.map(() => 'USD'),
+        sorted.map((row) => row.count),
+        sorted.map((row) => String(row.total)),
+      ],
+    });
   }
 }
 
@@ -133,6 +177,8 @@ const server = createServer((request, response) => {
 });
 
 Promise.all([db.connect(), numbers.connect()]).then(() =>
-  server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => console.log(`listening on http://127.0.0.1:${server.address().port}`)),
+  server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () =>
+    console.log(`listening on http://127.0.0.1:${server.address().port}`),
+  ),
 );
 process.on('SIGTERM', () => server.close(() => Promise.all([db.end(), numbers.end()]).then(() => process.exit(0))));

@@ -28,14 +28,23 @@ for (const pragma of SQLITE_PRAGMAS) db.pragma(pragma);
 const API_LEDGER = Number(process.env.LEDGER_ID);
 const GROUP = (process.env.CEILING_COMMIT ?? 'group') === 'group';
 
-const insert = db.prepare(`insert into expense (id, ledger_id, amount_minor, currency, category, description, date, source, dedup_key, occurrence, created_at, number)
+const insert =
+  db.prepare(`insert into expense (id, ledger_id, amount_minor, currency, category, description, date, source, dedup_key, occurrence, created_at, number)
   values (?, ?, ?, ?, ?, ?, ?, 'api', ?, 1, ?, ?) on conflict do nothing returning seq`);
-const takeNumber = db.prepare('insert into ledger_number (ledger_id, last_number) values (?, 1) on conflict (ledger_id) do update set last_number = ledger_number.last_number + 1 returning last_number');
-const returnNumber = db.prepare('update ledger_number set last_number = last_number - 1 where ledger_id = ? and last_number = ?');
-const existing = db.prepare('select id, amount_minor, currency, category, description, date, created_at from expense where ledger_id = ? and dedup_key = ? and deleted_at is null');
-const move = db.prepare(`insert into expense_day (ledger_id, category, date, currency, count, total_minor) values (?, ?, ?, 'USD', 1, ?)
+const takeNumber = db.prepare(
+  'insert into ledger_number (ledger_id, last_number) values (?, 1) on conflict (ledger_id) do update set last_number = ledger_number.last_number + 1 returning last_number',
+);
+const returnNumber = db.prepare(
+  'update ledger_number set last_number = last_number - 1 where ledger_id = ? and last_number = ?',
+);
+const existing = db.prepare(
+  'select id, amount_minor, currency, category, description, date, created_at from expense where ledger_id = ? and dedup_key = ? and deleted_at is null',
+);
+const move =
+  db.prepare(`insert into expense_day (ledger_id, category, date, currency, count, total_minor) values (?, ?, ?, 'USD', 1, ?)
   on conflict (ledger_id, category, currency, date) do update set count = expense_day.count + 1, total_minor = expense_day.total_minor + excluded.total_minor`);
-const moveMonth = db.prepare(`insert into expense_month (ledger_id, category, month, currency, count, total_minor) values (?, ?, ?, 'USD', 1, ?)
+const moveMonth =
+  db.prepare(`insert into expense_month (ledger_id, category, month, currency, count, total_minor) values (?, ?, ?, 'USD', 1, ?)
   on conflict (ledger_id, category, currency, month) do update set count = expense_month.count + 1, total_minor = expense_month.total_minor + excluded.total_minor`);
 
 function create(input, ledgerId = API_LEDGER) {
@@ -44,22 +53,42 @@ function create(input, ledgerId = API_LEDGER) {
   const category = String(input.category).trim().toLowerCase();
   const description = String(input.description ?? '').trim();
   const date = input.date ?? new Date().toISOString().slice(0, 10);
-  const key = createHash('sha256').update(JSON.stringify([ledgerId, minor, 'USD', category, description.toLowerCase(), date, 1])).digest('base64url');
+  const key = createHash('sha256')
+    .update(JSON.stringify([ledgerId, minor, 'USD', category, description.toLowerCase(), date, 1]))
+    .digest('base64url');
   const id = newId();
   const createdAt = new Date().toISOString();
   const number = takeNumber.get(ledgerId).last_number;
   if (insert.get(id, ledgerId, minor, 'USD', category, description, date, key, createdAt, number)) {
     for (const rollup of [category, '']) move.run(ledgerId, rollup, date, minor);
     for (const rollup of [category, '']) moveMonth.run(ledgerId, rollup, date.slice(0, 7), minor);
-    return [201, { id, number, amount: (minor / 100).toFixed(2), currency: 'USD', category, description, date, createdAt }];
+    return [
+      201,
+      { id, number, amount: (minor / 100).toFixed(2), currency: 'USD', category, description, date, createdAt },
+    ];
   }
   returnNumber.run(ledgerId, number);
   const row = existing.get(ledgerId, key);
-  return [200, { id: row.id, amount: (row.amount_minor / 100).toFixed(2), currency: row.currency, category: row.category, description: row.description, date: row.date, createdAt: row.created_at }];
+  return [
+    200,
+    {
+      id: row.id,
+      amount: (row.amount_minor / 100).toFixed(2),
+      currency: row.currency,
+      category: row.category,
+      description: row.description,
+      date: row.date,
+      createdAt: row.created_at,
+    },
+  ];
 }
 
-const claimUpdate = db.prepare("insert into chat_claim (platform, claim_key, claimed_at) values ('telegram', ?, ?) on conflict do nothing");
-const addLedger = db.prepare("insert into ledger (name, currency, timezone, created_at) values (?, 'USD', 'UTC', ?) on conflict (name) do nothing");
+const claimUpdate = db.prepare(
+  "insert into chat_claim (platform, claim_key, claimed_at) values ('telegram', ?, ?) on conflict do nothing",
+);
+const addLedger = db.prepare(
+  "insert into ledger (name, currency, timezone, created_at) values (?, 'USD', 'UTC', ?) on conflict (name) do nothing",
+);
 const findLedger = db.prepare('select id from ledger where name = ?');
 const BOT_ID = Number(String(process.env.BOT_TOKEN).split(':')[0]);
 /** Chat ledgers by chat id, as Tally keeps its recent ledgers in memory. */
@@ -82,10 +111,24 @@ function addFromUpdate(update) {
   const { chat, date, text } = update.message;
   const [, amount, category, ...description] = text.split(/\s+/);
   // The day the message was sent, as Tally dates a Telegram expense.
-  const input = { amount, category, description: description.join(' '), date: new Date(date * 1000).toISOString().slice(0, 10) };
+  const input = {
+    amount,
+    category,
+    description: description.join(' '),
+    date: new Date(date * 1000).toISOString().slice(0, 10),
+  };
   const [status, expense] = create(input, chatLedger(chat.id));
   const summary = `${expense.amount} USD ${expense.category} — ${expense.description}`;
-  return [200, { chat_id: chat.id, text: status === 201 ? `Recorded ${summary} as #${expense.number}. /undo removes it.` : `This is already recorded: ${summary}.` }];
+  return [
+    200,
+    {
+      chat_id: chat.id,
+      text:
+        status === 201
+          ? `Recorded ${summary} as #${expense.number}. /undo removes it.`
+          : `This is already recorded: ${summary}.`,
+    },
+  ];
 }
 
 const botApi = new Agent({ keepAlive: true });
@@ -93,11 +136,15 @@ const botApi = new Agent({ keepAlive: true });
 /** One Bot API call on a keep-alive connection; done() once its answer has been read. */
 function sendMessage(message, done) {
   const url = `${process.env.BOT_API_ROOT}/bot${process.env.BOT_TOKEN}/sendMessage`;
-  const request = httpRequest(url, { method: 'POST', agent: botApi, headers: { 'content-type': 'application/json' } }, (response) => {
-    let text = '';
-    response.on('data', (chunk) => (text += chunk));
-    response.on('end', () => done(JSON.parse(text).ok ? undefined : new Error(text)));
-  });
+  const request = httpRequest(
+    url,
+    { method: 'POST', agent: botApi, headers: { 'content-type': 'application/json' } },
+    (response) => {
+      let text = '';
+      response.on('data', (chunk) => (text += chunk));
+      response.on('end', () => done(JSON.parse(text).ok ? undefined : new Error(text)));
+    },
+  );
   request.on('error', done);
   request.end(JSON.stringify(message));
 }
@@ -148,7 +195,8 @@ const server = createServer((request, response) => {
     let work = () => create(input);
     let respond = answer;
     if (request.url === '/telegram/webhook') {
-      if (request.headers['x-telegram-bot-api-secret-token'] !== process.env.WEBHOOK_SECRET) return answer(401, { message: 'wrong secret' });
+      if (request.headers['x-telegram-bot-api-secret-token'] !== process.env.WEBHOOK_SECRET)
+        return answer(401, { message: 'wrong secret' });
       work = () => addFromUpdate(input);
       // The webhook is answered after the reply has gone out, as Tally's is.
       respond = (status, reply) => {

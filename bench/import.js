@@ -28,7 +28,9 @@ async function writeCsv(path) {
     const date = new Date(Date.UTC(2024, 0, 1) + (n % 1095) * 86_400_000).toISOString().slice(0, 10);
     const currency = ['USD', 'EUR', 'JPY'][n % 3];
     const amount = currency === 'JPY' ? `${100 + (n % 9000)}` : `${1 + (n % 900)}.${String(n % 100).padStart(2, '0')}`;
-    if (!out.write(`${date},${amount},${currency},category-${String(n % 50).padStart(2, '0')},"item ${n}, imported"\n`)) {
+    if (
+      !out.write(`${date},${amount},${currency},category-${String(n % 50).padStart(2, '0')},"item ${n}, imported"\n`)
+    ) {
       await new Promise((resolve) => out.once('drain', resolve));
     }
   }
@@ -53,11 +55,19 @@ async function importThroughTally(app, token, file) {
   let state = job;
   while (state.state === 'running') {
     await sleep(100);
-    state = await (await fetch(`${app.url}/imports/${job.id}`, { headers: { authorization: `Bearer ${token}` } })).json();
+    state = await (
+      await fetch(`${app.url}/imports/${job.id}`, { headers: { authorization: `Bearer ${token}` } })
+    ).json();
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (state.state !== 'done') throw new Error(`import failed: ${state.error}`);
-  return { seconds, rowsPerSecond: ROWS / seconds, recorded: state.recorded, alreadyPresent: state.alreadyPresent, peakMb: peakRssMb(app.child.pid) };
+  return {
+    seconds,
+    rowsPerSecond: ROWS / seconds,
+    recorded: state.recorded,
+    alreadyPresent: state.alreadyPresent,
+    peakMb: peakRssMb(app.child.pid),
+  };
 }
 
 /** The baseline: the same parser into the same table and index, 2,000 rows a transaction, nothing else. */
@@ -66,7 +76,8 @@ async function importBare(file) {
   createToken(path, 'bench'); // the same schema, migrated by Tally
   const db = new Database(path);
   for (const pragma of ['journal_mode = WAL', 'synchronous = FULL']) db.pragma(pragma);
-  const insert = db.prepare(`insert into expense (id, ledger_id, amount_minor, currency, category, description, date, source, dedup_key, occurrence, created_at, number)
+  const insert =
+    db.prepare(`insert into expense (id, ledger_id, amount_minor, currency, category, description, date, source, dedup_key, occurrence, created_at, number)
     values (?, 1, ?, ?, ?, ?, ?, 'import', ?, 1, ?, ?) on conflict do nothing`);
   const commit = db.transaction((rows) => {
     for (const row of rows) insert.run(...row);
@@ -77,7 +88,9 @@ async function importBare(file) {
   const parser = createReadStream(file).pipe(parse({ from_line: 2 }));
   for await (const [date, amount, currency, category, description] of parser) {
     const minor = Math.round(Number(amount) * (currency === 'JPY' ? 1 : 100));
-    const key = createHash('sha256').update(JSON.stringify([1, minor, currency, category, description, date])).digest('base64url');
+    const key = createHash('sha256')
+      .update(JSON.stringify([1, minor, currency, category, description, date]))
+      .digest('base64url');
     batch.push([`b${++number}`, minor, currency, category, description, date, key, '2026-01-01T00:00:00.000Z', number]);
     if (batch.length === 2000) {
       commit(batch);
@@ -108,7 +121,9 @@ async function main() {
       await app.stop();
     }
     bare.push(await importBare(file));
-    console.log(`run ${run + 1}: first ${Math.round(first.at(-1).rowsPerSecond)} rows/s, again ${Math.round(second.at(-1).rowsPerSecond)} rows/s, bare ${Math.round(bare.at(-1).rowsPerSecond)} rows/s, peak RSS ${Math.round(second.at(-1).peakMb)} MB`);
+    console.log(
+      `run ${run + 1}: first ${Math.round(first.at(-1).rowsPerSecond)} rows/s, again ${Math.round(second.at(-1).rowsPerSecond)} rows/s, bare ${Math.round(bare.at(-1).rowsPerSecond)} rows/s, peak RSS ${Math.round(second.at(-1).peakMb)} MB`,
+    );
   }
   const m = (list, key) => median(list.map((item) => item[key]));
   const firstRate = m(first, 'rowsPerSecond');
@@ -127,7 +142,8 @@ async function main() {
     `A ${ROWS.toLocaleString('en-US')}-row CSV (${(size / 2 ** 20).toFixed(1)} MiB; 3 years, 50 categories, 3 currencies, every 20th row an identical copy of the one before)`,
     `posted to a running Tally (\`npm start\`'s flags: ${START_FLAGS.join(' ') || 'none'}) on a fresh SQLite file, timed from the POST until GET /imports/:id says done;`,
     'then the same file again into the same ledger. The baseline, in the same run: csv-parse straight into better-sqlite3, the same table,',
-    'unique index, WAL and synchronous=FULL, 2,000 rows a transaction, no server, no checks. Medians of ' + `${RUNS} runs.`,
+    'unique index, WAL and synchronous=FULL, 2,000 rows a transaction, no server, no checks. Medians of ' +
+      `${RUNS} runs.`,
     '',
     '| figure | median | target | |',
     '| --- | --- | --- | --- |',

@@ -8,7 +8,9 @@ const autocannon = require('autocannon');
 
 const ROOT = join(__dirname, '..');
 /** The V8 flags `npm start` uses, so the benchmark measures the process users run. */
-const START_FLAGS = require(join(ROOT, 'package.json')).scripts.start.split(' ').filter((word) => word.startsWith('--'));
+const START_FLAGS = require(join(ROOT, 'package.json'))
+  .scripts.start.split(' ')
+  .filter((word) => word.startsWith('--'));
 
 function tempDb() {
   return join(mkdtempSync(join(tmpdir(), 'tally-bench-')), 'tally.sqlite');
@@ -76,7 +78,10 @@ function rssMb(pid) {
 function createToken(database, ledger) {
   const result = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli', 'token.js'), 'create', '--ledger', ledger], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, DATABASE_URL: /^(sqlite|postgres(ql)?):/.test(database) ? database : `sqlite:${database}` },
+    env: {
+      PATH: process.env.PATH,
+      DATABASE_URL: /^(sqlite|postgres(ql)?):/.test(database) ? database : `sqlite:${database}`,
+    },
     encoding: 'utf8',
   });
   if (result.status !== 0) throw new Error(result.stderr);
@@ -95,7 +100,11 @@ function load(options) {
       const failed = result.non2xx + result.errors + result.timeouts;
       if (failed > 0 || result.requests.total === 0) {
         const path = options.requests?.[0]?.path ?? '';
-        return reject(new Error(`load on ${options.url}${path}: ${result.requests.total} requests, ${result.non2xx} non-2xx (4xx ${result['4xx']}, 5xx ${result['5xx']}), ${result.errors} errors, ${result.timeouts} timeouts`));
+        return reject(
+          new Error(
+            `load on ${options.url}${path}: ${result.requests.total} requests, ${result.non2xx} non-2xx (4xx ${result['4xx']}, 5xx ${result['5xx']}), ${result.errors} errors, ${result.timeouts} timeouts`,
+          ),
+        );
       }
       resolve({
         rps: result.requests.average,

@@ -25,7 +25,12 @@ const SPREADS = (process.env.BENCH_LEDGERS ?? '1,16,1000').split(',').map(Number
 
 let counter = 0;
 const distinctBody = () =>
-  JSON.stringify({ amount: `${1 + (counter % 9000)}.${String(counter % 100).padStart(2, '0')}`, category: `bench-${counter % 7}`, description: `item ${counter++}`, date: '2026-11-24' });
+  JSON.stringify({
+    amount: `${1 + (counter % 9000)}.${String(counter % 100).padStart(2, '0')}`,
+    category: `bench-${counter % 7}`,
+    description: `item ${counter++}`,
+    date: '2026-11-24',
+  });
 /** Distinct creates, each to the next of `authorizations` (one per ledger). */
 const creates = (authorizations) => {
   let next = 0;
@@ -71,12 +76,22 @@ async function ledgersWithTokens(url, count) {
   const tokens = [first];
   for (let i = 1; i < count; i++) tokens.push(`tally_${randomBytes(32).toString('base64url')}`);
   if (count > 1) {
-    const values = tokens.slice(1).map((_, i) => `('bench-${i + 1}', 'USD', 'UTC', '2026-01-01T00:00:00.000Z')`).join(', ');
+    const values = tokens
+      .slice(1)
+      .map((_, i) => `('bench-${i + 1}', 'USD', 'UTC', '2026-01-01T00:00:00.000Z')`)
+      .join(', ');
     await sql(url, `insert into ledger (name, currency, timezone, created_at) values ${values}`);
-    const hashes = tokens.slice(1).map((token, i) => `((select id from ledger where name = 'bench-${i + 1}'), '${createHash('sha256').update(token).digest('hex')}', '2026-01-01T00:00:00.000Z')`);
+    const hashes = tokens
+      .slice(1)
+      .map(
+        (token, i) =>
+          `((select id from ledger where name = 'bench-${i + 1}'), '${createHash('sha256').update(token).digest('hex')}', '2026-01-01T00:00:00.000Z')`,
+      );
     await sql(url, `insert into api_token (ledger_id, token_hash, created_at) values ${hashes.join(', ')}`);
   }
-  const ids = (await sql(url, `select id from ledger where name like 'bench-%' order by id`)).map((row) => Number(row.id));
+  const ids = (await sql(url, `select id from ledger where name like 'bench-%' order by id`)).map((row) =>
+    Number(row.id),
+  );
   return { tokens, ids };
 }
 
@@ -88,7 +103,11 @@ async function deadlocks(url) {
 /** Load on several servers at once; requests/s summed, latency of the slowest. A deadlock stops the bench. */
 async function loadAll(urls, authorizations, seconds, databaseUrl, connections = 32) {
   const before = await deadlocks(databaseUrl);
-  const results = await Promise.all(urls.map((url) => load({ url, duration: seconds, connections: connections / urls.length, ...creates(authorizations) })));
+  const results = await Promise.all(
+    urls.map((url) =>
+      load({ url, duration: seconds, connections: connections / urls.length, ...creates(authorizations) }),
+    ),
+  );
   // The statistics collector reports with a delay of up to a second.
   await sleep(1_100);
   const deadlocked = (await deadlocks(databaseUrl)) - before;
@@ -106,10 +125,22 @@ async function writeRun(cluster, script, processes, spread, env = {}) {
   const url = await freshDatabase(cluster);
   const { tokens, ids } = await ledgersWithTokens(url, spread);
   const authorizations = script === MAIN ? tokens.map((token) => `Bearer ${token}`) : ids.map((id) => `Bearer ${id}`);
-  const servers = await Promise.all(Array.from({ length: processes }, () => startProcess(script, { DATABASE_URL: url, ...env })));
+  const servers = await Promise.all(
+    Array.from({ length: processes }, () => startProcess(script, { DATABASE_URL: url, ...env })),
+  );
   try {
-    await loadAll(servers.map((s) => s.url), authorizations, WARMUP_SECONDS, url);
-    return await loadAll(servers.map((s) => s.url), authorizations, SECONDS, url);
+    await loadAll(
+      servers.map((s) => s.url),
+      authorizations,
+      WARMUP_SECONDS,
+      url,
+    );
+    return await loadAll(
+      servers.map((s) => s.url),
+      authorizations,
+      SECONDS,
+      url,
+    );
   } finally {
     await Promise.all(servers.map((s) => s.stop()));
   }
@@ -125,7 +156,9 @@ async function writes(cluster) {
       f.two.push(await writeRun(cluster, MAIN, 2, spread));
       f.bareOne.push(await writeRun(cluster, CEILING, 1, spread));
       f.bareTwo.push(await writeRun(cluster, CEILING, 2, spread));
-      console.log(`ledgers ${spread}, run ${run + 1}: one ${fmt(f.one.at(-1).rps)}, two ${fmt(f.two.at(-1).rps)}, ceiling one ${fmt(f.bareOne.at(-1).rps)}, two ${fmt(f.bareTwo.at(-1).rps)} requests/s`);
+      console.log(
+        `ledgers ${spread}, run ${run + 1}: one ${fmt(f.one.at(-1).rps)}, two ${fmt(f.two.at(-1).rps)}, ceiling one ${fmt(f.bareOne.at(-1).rps)}, two ${fmt(f.bareTwo.at(-1).rps)} requests/s`,
+      );
     }
   }
   return figures;
@@ -141,9 +174,18 @@ async function seed(url) {
             to_char(date '2024-01-01' + ((i * 17) % 1095)::int, 'YYYY-MM-DD'), 'api', md5(i::text), 1, '2024-01-01T00:00:00.000Z', i
      from generate_series(1::bigint, ${ROWS}) as i`,
   );
-  await sql(url, `insert into expense_day select ledger_id, category, date, currency, count(*), sum(amount_minor) from expense group by 1, 2, 3, 4`);
-  await sql(url, `insert into expense_day select ledger_id, '', date, currency, count(*), sum(amount_minor) from expense group by 1, 3, 4`);
-  await sql(url, `insert into expense_month select ledger_id, category, substr(date, 1, 7), currency, sum(count), sum(total_minor) from expense_day group by 1, 2, 3, 4`);
+  await sql(
+    url,
+    `insert into expense_day select ledger_id, category, date, currency, count(*), sum(amount_minor) from expense group by 1, 2, 3, 4`,
+  );
+  await sql(
+    url,
+    `insert into expense_day select ledger_id, '', date, currency, count(*), sum(amount_minor) from expense group by 1, 3, 4`,
+  );
+  await sql(
+    url,
+    `insert into expense_month select ledger_id, category, substr(date, 1, 7), currency, sum(count), sum(total_minor) from expense_day group by 1, 2, 3, 4`,
+  );
   await sql(url, `insert into ledger_number (ledger_id, last_number) values (1, ${ROWS})`);
   await sql(url, 'vacuum analyze');
 }
@@ -155,7 +197,10 @@ async function reads(cluster) {
   await seed(url);
   const seedSeconds = (Date.now() - seeded) / 1000;
   // The cursor the list hands out after the expense half-way down the ledger (the codec of src/expenses/cursor.ts).
-  const [middle] = await sql(url, `select date, seq from expense where ledger_id = 1 and deleted_at is null order by date desc, seq desc limit 1 offset ${Math.floor(ROWS / 2)}`);
+  const [middle] = await sql(
+    url,
+    `select date, seq from expense where ledger_id = 1 and deleted_at is null order by date desc, seq desc limit 1 offset ${Math.floor(ROWS / 2)}`,
+  );
   const halfWay = Buffer.from(`${middle.date}.${middle.seq}`, 'utf8').toString('base64url');
   const app = await startProcess(MAIN, { DATABASE_URL: url });
   const get = (path) => ({ headers: { authorization: `Bearer ${token}` }, requests: [{ method: 'GET', path }] });
@@ -170,13 +215,15 @@ async function reads(cluster) {
   for (const path of Object.values(paths)) await load({ url: app.url, connections: 4, duration: 1, ...get(path) });
   for (const [name, path] of Object.entries(paths)) {
     results[name] = [];
-    for (let run = 0; run < RUNS; run++) results[name].push(await load({ url: app.url, connections: 4, duration: READ_SECONDS, ...get(path) }));
+    for (let run = 0; run < RUNS; run++)
+      results[name].push(await load({ url: app.url, connections: 4, duration: READ_SECONDS, ...get(path) }));
   }
   await app.stop();
   return { results, seedSeconds };
 }
 
-const fmt = (n, digits = 0) => Number(n).toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const fmt = (n, digits = 0) =>
+  Number(n).toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const med = (runs, key) => median(runs.map((r) => r[key]));
 
 async function main() {
@@ -202,10 +249,30 @@ async function main() {
         [`${ledgers}: create, one / two instances, requests/s`, `${fmt(one)} / ${fmt(two)}`, '', ''],
         [`${ledgers}: ceiling, one / two processes, requests/s`, `${fmt(bareOne)} / ${fmt(bareTwo)}`, '', ''],
         hot
-          ? [`${ledgers}: Tally two ÷ one (ceiling's: ${fmt(bareRatio, 2)})`, fmt(ratio, 2), '≥ 1.0', ratio >= 1 ? 'met' : 'missed']
-          : [`${ledgers}: Tally two ÷ one (ceiling's: ${fmt(bareRatio, 2)})`, fmt(ratio, 2), `≥ 1.0 and ≥ 0.9 × ${fmt(bareRatio, 2)}`, ratio >= 1 && ratio >= 0.9 * bareRatio ? 'met' : 'missed'],
-        [`${ledgers}: one instance ÷ ceiling (one process)`, fmt(one / bareOne, 2), '≥ 0.9', one / bareOne >= 0.9 ? 'met' : 'missed'],
-        [`${ledgers}: create p99, one / two instances, ms`, `${fmt(med(f.one, 'p99'), 1)} / ${fmt(med(f.two, 'p99'), 1)}`, '< 100', Math.max(...f.one.map((x) => x.p99), ...f.two.map((x) => x.p99)) < 100 ? 'met' : 'missed'],
+          ? [
+              `${ledgers}: Tally two ÷ one (ceiling's: ${fmt(bareRatio, 2)})`,
+              fmt(ratio, 2),
+              '≥ 1.0',
+              ratio >= 1 ? 'met' : 'missed',
+            ]
+          : [
+              `${ledgers}: Tally two ÷ one (ceiling's: ${fmt(bareRatio, 2)})`,
+              fmt(ratio, 2),
+              `≥ 1.0 and ≥ 0.9 × ${fmt(bareRatio, 2)}`,
+              ratio >= 1 && ratio >= 0.9 * bareRatio ? 'met' : 'missed',
+            ],
+        [
+          `${ledgers}: one instance ÷ ceiling (one process)`,
+          fmt(one / bareOne, 2),
+          '≥ 0.9',
+          one / bareOne >= 0.9 ? 'met' : 'missed',
+        ],
+        [
+          `${ledgers}: create p99, one / two instances, ms`,
+          `${fmt(med(f.one, 'p99'), 1)} / ${fmt(med(f.two, 'p99'), 1)}`,
+          '< 100',
+          Math.max(...f.one.map((x) => x.p99), ...f.two.map((x) => x.p99)) < 100 ? 'met' : 'missed',
+        ],
       );
       perRun += `- ${ledgers}: one ${f.one.map((x) => fmt(x.rps)).join(', ')}; two ${f.two.map((x) => fmt(x.rps)).join(', ')}; ceiling one ${f.bareOne.map((x) => fmt(x.rps)).join(', ')}; ceiling two ${f.bareTwo.map((x) => fmt(x.rps)).join(', ')}\n`;
     }
@@ -213,9 +280,18 @@ async function main() {
     for (const [name, runs] of Object.entries(r.results)) {
       const p99 = med(runs, 'p99');
       const target = name.startsWith('summary') ? 50 : 10;
-      rows.push([`${name} at ${fmt(ROWS)} rows: p50 / p99 ms`, `${fmt(med(runs, 'p50'), 1)} / ${fmt(p99, 1)}`, `p99 < ${target}`, p99 < target ? 'met' : 'missed']);
+      rows.push([
+        `${name} at ${fmt(ROWS)} rows: p50 / p99 ms`,
+        `${fmt(med(runs, 'p50'), 1)} / ${fmt(p99, 1)}`,
+        `p99 < ${target}`,
+        p99 < target ? 'met' : 'missed',
+      ]);
     }
-    const table = ['| figure | median | target | |', '| --- | --- | --- | --- |', ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
+    const table = [
+      '| figure | median | target | |',
+      '| --- | --- | --- | --- |',
+      ...rows.map((row) => `| ${row.join(' | ')} |`),
+    ].join('\n');
     console.log(`\n${table}\n`);
     writeFileSync(
       join(__dirname, 'RESULTS-postgresql.md'),

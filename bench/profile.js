@@ -26,7 +26,12 @@ const SCENARIOS = [
   { name: 'duplicate storm', connections: 32, requests: (token) => duplicateRequests(token) },
   { name: 'Idempotency-Key replays', connections: 32, requests: (token) => replayRequests(token) },
   { name: 'webhook /add', connections: 32, bot: true, requests: () => webhookRequests(SECRET) },
-  { name: `list, first page of ${LIST_ROWS.toLocaleString('en-US')} rows`, connections: 4, rows: LIST_ROWS, requests: (token) => getRequests(token, '/expenses?limit=50') },
+  {
+    name: `list, first page of ${LIST_ROWS.toLocaleString('en-US')} rows`,
+    connections: 4,
+    rows: LIST_ROWS,
+    requests: (token) => getRequests(token, '/expenses?limit=50'),
+  },
 ];
 
 /** Self time (ms) by where the code lives (a package, Node itself, Tally's own files, V8's own states), and by function. */
@@ -44,7 +49,12 @@ function selfTimes(profile, window) {
     const ms = profile.timeDeltas[i] / 1000;
     const where = place(callFrame);
     add(totals, where, ms);
-    if (!callFrame.functionName.startsWith('(')) add(functions, `${callFrame.functionName || '(anonymous)'} — ${where}${callFrame.url ? `:${callFrame.lineNumber + 1}` : ''}`, ms);
+    if (!callFrame.functionName.startsWith('('))
+      add(
+        functions,
+        `${callFrame.functionName || '(anonymous)'} — ${where}${callFrame.url ? `:${callFrame.lineNumber + 1}` : ''}`,
+        ms,
+      );
   });
   return { totals, functions };
 }
@@ -70,7 +80,13 @@ async function profileScenario(scenario) {
   const botApi = scenario.bot ? await startFakeBotApi() : undefined;
   const profileDir = mkdtempSync(join(tmpdir(), 'tally-profile-'));
   const env = { DATABASE_URL: `sqlite:${databasePath}` };
-  if (botApi) Object.assign(env, { TELEGRAM_BOT_TOKEN: '7000001:PROFILE_token', TELEGRAM_API_ROOT: botApi.url, TELEGRAM_WEBHOOK_URL: 'https://profile.example/telegram/webhook', TELEGRAM_WEBHOOK_SECRET: SECRET });
+  if (botApi)
+    Object.assign(env, {
+      TELEGRAM_BOT_TOKEN: '7000001:PROFILE_token',
+      TELEGRAM_API_ROOT: botApi.url,
+      TELEGRAM_WEBHOOK_URL: 'https://profile.example/telegram/webhook',
+      TELEGRAM_WEBHOOK_SECRET: SECRET,
+    });
   const app = await startProcess(MAIN, env, 20_000, ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]);
   const options = { url: app.url, connections: scenario.connections };
   await load({ ...options, duration: WARMUP_SECONDS, ...scenario.requests(token) });
@@ -109,14 +125,22 @@ function section(scenario, { measured, totals, functions, file }) {
     '',
     '| function — where | self time | share |',
     '| --- | --- | --- |',
-    ...[...functions].sort((a, b) => b[1] - a[1]).slice(0, 10).map(([name, ms]) => `| ${name.replace(/\|/g, '\\|')} | ${Math.round(ms).toLocaleString('en-US')} ms | ${pct(ms, all)} |`),
+    ...[...functions]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 10)
+      .map(
+        ([name, ms]) =>
+          `| ${name.replace(/\|/g, '\\|')} | ${Math.round(ms).toLocaleString('en-US')} ms | ${pct(ms, all)} |`,
+      ),
     '',
   ].join('\n');
 }
 
 async function main() {
   const sections = [];
-  for (const scenario of SCENARIOS.filter((s) => !process.env.PROFILE_ONLY || s.name.startsWith(process.env.PROFILE_ONLY))) {
+  for (const scenario of SCENARIOS.filter(
+    (s) => !process.env.PROFILE_ONLY || s.name.startsWith(process.env.PROFILE_ONLY),
+  )) {
     console.log(`profiling: ${scenario.name}`);
     sections.push(section(scenario, await profileScenario(scenario)));
   }

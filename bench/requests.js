@@ -3,7 +3,13 @@
 
 let counter = 0;
 /** A new expense each time: distinct amounts and descriptions on one date. */
-const distinctBody = () => JSON.stringify({ amount: `${1 + (counter % 9000)}.${String(counter % 100).padStart(2, '0')}`, category: 'bench', description: `item ${counter++}`, date: '2026-11-24' });
+const distinctBody = () =>
+  JSON.stringify({
+    amount: `${1 + (counter % 9000)}.${String(counter % 100).padStart(2, '0')}`,
+    category: 'bench',
+    description: `item ${counter++}`,
+    date: '2026-11-24',
+  });
 const SAME_BODY = JSON.stringify({ amount: '9.99', category: 'storm', date: '2026-11-24' });
 
 function createRequests(token, extraHeaders = {}, body = distinctBody) {
@@ -31,7 +37,14 @@ function webhookRequests(secret) {
           const id = updateId++;
           const text = `/add ${1 + (id % 5000)}.${String(id % 100).padStart(2, '0')} bench update ${id}`;
           const chat = 1000 + (id % 50);
-          const message = { message_id: id, date: 0, chat: { id: chat, type: 'private' }, from: { id: chat, is_bot: false, first_name: 'Bench' }, text, entities: [{ type: 'bot_command', offset: 0, length: 4 }] };
+          const message = {
+            message_id: id,
+            date: 0,
+            chat: { id: chat, type: 'private' },
+            from: { id: chat, is_bot: false, first_name: 'Bench' },
+            text,
+            entities: [{ type: 'bot_command', offset: 0, length: 4 }],
+          };
           return { ...request, body: JSON.stringify({ update_id: id, message }) };
         },
       },
@@ -39,6 +52,9 @@ function webhookRequests(secret) {
   };
 }
 
-const getRequests = (token, path) => ({ headers: { authorization: `Bearer ${token}` }, requests: [{ method: 'GET', path }] });
+const getRequests = (token, path) => ({
+  headers: { authorization: `Bearer ${token}` },
+  requests: [{ method: 'GET', path }],
+});
 
 module.exports = { createRequests, duplicateRequests, replayRequests, webhookRequests, getRequests };

@@ -35,7 +35,12 @@ async function tally(extraEnv = {}) {
 async function ceiling(commit, extraEnv = {}) {
   const databasePath = tempDb();
   createToken(databasePath, 'bench'); // migrates the same schema and makes ledger 1
-  return startProcess(join(__dirname, 'ceiling.js'), { DATABASE_PATH: databasePath, LEDGER_ID: '1', CEILING_COMMIT: commit, ...extraEnv });
+  return startProcess(join(__dirname, 'ceiling.js'), {
+    DATABASE_PATH: databasePath,
+    LEDGER_ID: '1',
+    CEILING_COMMIT: commit,
+    ...extraEnv,
+  });
 }
 
 /** Tally's write batches so far (its /metrics): how many COMMITs, and how many writes they held. */
@@ -69,7 +74,10 @@ async function createVsCeiling() {
     creates.push(await measureCreates(app, app.token, true));
     loaded.push(rssMb(app.child.pid));
     await app.stop();
-    for (const [commit, runs] of [['group', groupCeilings], ['request', requestCeilings]]) {
+    for (const [commit, runs] of [
+      ['group', groupCeilings],
+      ['request', requestCeilings],
+    ]) {
       const bare = await ceiling(commit);
       runs.push(await measureCreates(bare, 'none'));
       await bare.stop();
@@ -132,7 +140,12 @@ async function webhook() {
   await bare.stop();
   botApi.close();
   const [tallyRuns, bareRuns] = servers;
-  return { creates: tallyRuns.creates, hooks: tallyRuns.hooks, bareCreates: bareRuns.creates, bareHooks: bareRuns.hooks };
+  return {
+    creates: tallyRuns.creates,
+    hooks: tallyRuns.hooks,
+    bareCreates: bareRuns.creates,
+    bareHooks: bareRuns.hooks,
+  };
 }
 
 /** Each round's figure divided by the same round's figure of `bases` (mostly the creates just before it on the same process); the median of those. */
@@ -142,7 +155,11 @@ const pairedRatio = (runs, bases) => median(runs.map((run, i) => run.rps / bases
 function halfWayCursor(databasePath, rows) {
   const db = new Database(databasePath, { readonly: true });
   try {
-    const row = db.prepare('select date, seq from expense where ledger_id = 1 and deleted_at is null order by date desc, seq desc limit 1 offset ?').get(Math.floor(rows / 2));
+    const row = db
+      .prepare(
+        'select date, seq from expense where ledger_id = 1 and deleted_at is null order by date desc, seq desc limit 1 offset ?',
+      )
+      .get(Math.floor(rows / 2));
     return Buffer.from(`${row.date}.${row.seq}`, 'utf8').toString('base64url');
   } finally {
     db.close();
@@ -161,7 +178,9 @@ async function readAtScale() {
   // The cursor of the 100th page, found by walking there once.
   let cursor = null;
   for (let page = 1; page < 100; page++) {
-    const response = await fetch(`${app.url}/expenses?limit=50${cursor ? `&cursor=${cursor}` : ''}`, { headers: { authorization: `Bearer ${token}` } });
+    const response = await fetch(`${app.url}/expenses?limit=50${cursor ? `&cursor=${cursor}` : ''}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     if (!response.ok) throw new Error(`walking to the 100th page: ${response.status} ${await response.text()}`);
     cursor = (await response.json()).nextCursor;
   }
@@ -177,13 +196,16 @@ async function readAtScale() {
   for (const path of Object.values(paths)) await load({ url: app.url, connections: 4, duration: 1, ...get(path) });
   for (const [name, path] of Object.entries(paths)) {
     results[name] = [];
-    for (let run = 0; run < RUNS; run++) results[name].push(await load({ url: app.url, connections: 4, duration: READ_SECONDS, ...get(path) }));
+    for (let run = 0; run < RUNS; run++)
+      results[name].push(await load({ url: app.url, connections: 4, duration: READ_SECONDS, ...get(path) }));
   }
   // /total's query: the bot's totals for a year (the same service call, timed in-process by SQL).
   const db = new Database(databasePath, { readonly: true });
   const totalTimes = [];
   // A whole year is 12 monthly rows per currency (src/expenses/daily-totals.ts rangeParts).
-  const query = db.prepare("select currency, sum(count) as n, cast(sum(total_minor) as text) as t from expense_month where ledger_id = 1 and category = '' and month between '2025-01' and '2025-12' group by currency");
+  const query = db.prepare(
+    "select currency, sum(count) as n, cast(sum(total_minor) as text) as t from expense_month where ledger_id = 1 and category = '' and month between '2025-01' and '2025-12' group by currency",
+  );
   for (let i = 0; i < 50; i++) {
     const started = process.hrtime.bigint();
     query.all();
@@ -194,7 +216,8 @@ async function readAtScale() {
   return { results, seedSeconds, totalMs: median(totalTimes) };
 }
 
-const fmt = (n, digits = 0) => Number(n).toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const fmt = (n, digits = 0) =>
+  Number(n).toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const med = (runs, key) => median(runs.map((r) => r[key]));
 
 async function main() {
@@ -225,31 +248,85 @@ async function main() {
     ['ceiling: bare node:http + better-sqlite3, group commit, same work, requests/s', fmt(bare), '', ''],
     ['create ÷ group-commit ceiling (round by round)', fmt(ceilingRatio, 3), '≥ 0.5', verdict(ceilingRatio >= 0.5)],
     ['bare server committing once per request, requests/s', fmt(perRequest), '', ''],
-    ['create p50 / p99, ms', `${fmt(med(pair.creates, 'p50'), 1)} / ${fmt(createP99, 1)}`, 'p99 < 25', verdict(createP99 < 25)],
-    ['create: writes per COMMIT (Tally\'s /metrics over the measured run)', fmt(med(pair.creates, 'writesPerCommit'), 1), '', ''],
-    ['group-commit ceiling p50 / p99, ms', `${fmt(med(pair.groupCeilings, 'p50'), 1)} / ${fmt(med(pair.groupCeilings, 'p99'), 1)}`, '', ''],
-    [`duplicate storm, requests/s (creates on the same process, same rounds: ${fmt(med(storm.creates, 'rps'))})`, fmt(med(storm.duplicates, 'rps')), '', ''],
+    [
+      'create p50 / p99, ms',
+      `${fmt(med(pair.creates, 'p50'), 1)} / ${fmt(createP99, 1)}`,
+      'p99 < 25',
+      verdict(createP99 < 25),
+    ],
+    [
+      "create: writes per COMMIT (Tally's /metrics over the measured run)",
+      fmt(med(pair.creates, 'writesPerCommit'), 1),
+      '',
+      '',
+    ],
+    [
+      'group-commit ceiling p50 / p99, ms',
+      `${fmt(med(pair.groupCeilings, 'p50'), 1)} / ${fmt(med(pair.groupCeilings, 'p99'), 1)}`,
+      '',
+      '',
+    ],
+    [
+      `duplicate storm, requests/s (creates on the same process, same rounds: ${fmt(med(storm.creates, 'rps'))})`,
+      fmt(med(storm.duplicates, 'rps')),
+      '',
+      '',
+    ],
     ['duplicate storm ÷ create', fmt(dupRatio, 3), '≥ 1', verdict(dupRatio >= 1)],
     ['Idempotency-Key replay storm, requests/s', fmt(med(storm.replays, 'rps')), '', ''],
     ['Idempotency-Key replays ÷ create', fmt(replayRatio, 3), '≥ 1', verdict(replayRatio >= 1)],
-    [`webhook /add updates/s (creates on the same process, same rounds: ${fmt(med(hooks.creates, 'rps'))})`, fmt(med(hooks.hooks, 'rps')), '', ''],
+    [
+      `webhook /add updates/s (creates on the same process, same rounds: ${fmt(med(hooks.creates, 'rps'))})`,
+      fmt(med(hooks.hooks, 'rps')),
+      '',
+      '',
+    ],
     ['webhook ÷ create', fmt(hookRatio, 3), '', ''],
-    [`ceiling's webhook /add updates/s (its creates, same rounds: ${fmt(med(hooks.bareCreates, 'rps'))})`, fmt(med(hooks.bareHooks, 'rps')), '', ''],
+    [
+      `ceiling's webhook /add updates/s (its creates, same rounds: ${fmt(med(hooks.bareCreates, 'rps'))})`,
+      fmt(med(hooks.bareHooks, 'rps')),
+      '',
+      '',
+    ],
     ["ceiling's webhook ÷ its create: the most this host allows", fmt(bareHookRatio, 3), '', ''],
-    ["webhook ÷ the ceiling's webhook (round by round)", fmt(hookCeilingRatio, 3), '≥ 0.5', verdict(hookCeilingRatio >= 0.5)],
+    [
+      "webhook ÷ the ceiling's webhook (round by round)",
+      fmt(hookCeilingRatio, 3),
+      '≥ 0.5',
+      verdict(hookCeilingRatio >= 0.5),
+    ],
   ];
   for (const [name, runs] of Object.entries(reads.results)) {
     const p99 = med(runs, 'p99');
     const target = name.startsWith('summary') ? 50 : 10;
-    rows.push([`${name} at ${fmt(ROWS)} rows: p50 / p99 ms`, `${fmt(med(runs, 'p50'), 1)} / ${fmt(p99, 1)}`, `p99 < ${target}`, verdict(p99 < target)]);
+    rows.push([
+      `${name} at ${fmt(ROWS)} rows: p50 / p99 ms`,
+      `${fmt(med(runs, 'p50'), 1)} / ${fmt(p99, 1)}`,
+      `p99 < ${target}`,
+      verdict(p99 < target),
+    ]);
   }
-  rows.push([`/total's query for a year at ${fmt(ROWS)} rows, ms`, fmt(reads.totalMs, 2), '< 100', verdict(reads.totalMs < 100)]);
+  rows.push([
+    `/total's query for a year at ${fmt(ROWS)} rows, ms`,
+    fmt(reads.totalMs, 2),
+    '< 100',
+    verdict(reads.totalMs < 100),
+  ]);
   const loadedRss = median(pair.loaded);
-  rows.push(['RSS idle / after create load, MB', `${fmt(median(pair.idle))} / ${fmt(loadedRss)}`, '< 200 after load', verdict(loadedRss < 200)]);
+  rows.push([
+    'RSS idle / after create load, MB',
+    `${fmt(median(pair.idle))} / ${fmt(loadedRss)}`,
+    '< 200 after load',
+    verdict(loadedRss < 200),
+  ]);
   const startup = median(pair.startup);
   rows.push(['start-up to healthy /health, ms', fmt(startup), '< 2000', verdict(startup < 2000)]);
 
-  const table = ['| figure | median | target | |', '| --- | --- | --- | --- |', ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
+  const table = [
+    '| figure | median | target | |',
+    '| --- | --- | --- | --- |',
+    ...rows.map((row) => `| ${row.join(' | ')} |`),
+  ].join('\n');
   console.log(`\n${table}\n`);
   const perRun = (runs) => runs.map((r) => fmt(r.rps)).join(', ');
   const report = `# Benchmark results

@@ -10,7 +10,8 @@ const DAYS = 3 * 365;
 function seed(databasePath, ledgerId, count) {
   const db = new Database(databasePath);
   db.pragma('journal_mode = WAL');
-  const insert = db.prepare(`insert into expense (id, ledger_id, amount_minor, currency, category, description, date, source, dedup_key, occurrence, created_at, number)
+  const insert =
+    db.prepare(`insert into expense (id, ledger_id, amount_minor, currency, category, description, date, source, dedup_key, occurrence, created_at, number)
     values (?, ?, ?, ?, ?, ?, ?, 'api', ?, 1, ?, ?)`);
   const hasRollup = db.prepare("select count(*) as n from sqlite_master where name = 'expense_day'").get().n > 0;
   const afterInsert = hasRollup
@@ -32,7 +33,18 @@ function seed(databasePath, ledgerId, count) {
       const category = `category-${String(next() % 50).padStart(2, '0')}`;
       const minor = 100 + (next() % 100_000);
       const id = `seed${String(i).padStart(12, '0')}`;
-      insert.run(id, ledgerId, minor, currency, category, `item ${i}`, date, createHash('sha1').update(id).digest('base64url'), new Date(START).toISOString(), i + 1);
+      insert.run(
+        id,
+        ledgerId,
+        minor,
+        currency,
+        category,
+        `item ${i}`,
+        date,
+        createHash('sha1').update(id).digest('base64url'),
+        new Date(START).toISOString(),
+        i + 1,
+      );
       if (hasRollup) {
         afterInsert.run(ledgerId, category, date, currency, minor);
         afterInsert.run(ledgerId, '', date, currency, minor);
@@ -44,7 +56,9 @@ function seed(databasePath, ledgerId, count) {
     db.exec(`insert into expense_month (ledger_id, category, month, currency, count, total_minor)
       select ledger_id, category, substr(date, 1, 7), currency, sum(count), sum(total_minor) from expense_day group by 1, 2, 3, 4`);
   }
-  db.prepare('insert into ledger_number (ledger_id, last_number) values (?, ?) on conflict (ledger_id) do update set last_number = excluded.last_number').run(ledgerId, count);
+  db.prepare(
+    'insert into ledger_number (ledger_id, last_number) values (?, ?) on conflict (ledger_id) do update set last_number = excluded.last_number',
+  ).run(ledgerId, count);
   db.pragma('wal_checkpoint(TRUNCATE)');
   db.exec('analyze');
   db.close();

@@ -15,5 +15,7 @@ function newest(dir) {
 }
 const marker = join(root, 'dist', 'main.js');
 if (!existsSync(marker) || statSync(marker).mtimeMs < newest(join(root, 'src'))) {
-  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], {
+    stdio: 'inherit',
+  });
 }

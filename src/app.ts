@@ -26,7 +26,6 @@ const CHART_ROOT = dirname(require.resolve('chart.js'));
 /** The Telegram Mini Apps SDK's browser build (it reads the launch parameters), served from the installed package. */
 const TMA_SDK_ROOT = dirname(require.resolve('@telegram-apps/sdk'));
 
-
 /** Builds the whole application, migrated and initialised, not yet listening. */
 export async function createApp(config: AppConfig, options: { clock?: Clock } = {}): Promise<NestFastifyApplication> {
   installLeanAsyncResourceBind();
@@ -36,10 +35,16 @@ export async function createApp(config: AppConfig, options: { clock?: Clock } = 
     logger: false,
     return503OnClosing: true,
     trustProxy: config.trustProxy,
-    genReqId: (request: { headers: Record<string, string | string[] | undefined> }) => requestId(request.headers['x-request-id']),
+    genReqId: (request: { headers: Record<string, string | string[] | undefined> }) =>
+      requestId(request.headers['x-request-id']),
     // No route has a Fastify schema (Nest validates with its pipes), so Ajv and the
     // serializer compiler load only if one ever does: a thirtieth of start-up otherwise.
-    schemaController: { compilersFactory: { buildValidator: lazily('@fastify/ajv-compiler') as never, buildSerializer: lazily('@fastify/fast-json-stringify-compiler') as never } },
+    schemaController: {
+      compilersFactory: {
+        buildValidator: lazily('@fastify/ajv-compiler') as never,
+        buildSerializer: lazily('@fastify/fast-json-stringify-compiler') as never,
+      },
+    },
   });
   const logger = new AppLogger(config);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options.clock), adapter, {
@@ -136,7 +141,11 @@ function logRequests(fastify: FastifyInstance, logger: AppLogger): void {
   });
   fastify.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
     // The route pattern, not the path: /expenses/:id is one series, not one per id.
-    const labels = { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) };
+    const labels = {
+      method: request.method,
+      route: request.routeOptions.url ?? 'unmatched',
+      status: String(reply.statusCode),
+    };
     httpRequests.inc(labels);
     httpDuration.observe(labels, reply.elapsedTime / 1000);
     logger.request({

@@ -3,7 +3,6 @@ import { startApp, TestApp } from './support/app';
 import { ENGINES } from './support/engines';
 
 describe.each(ENGINES)('%s', (engine) => {
-
   let t: TestApp;
   let api: Client;
 
@@ -22,7 +21,11 @@ describe.each(ENGINES)('%s', (engine) => {
 
   describe('auth', () => {
     it('401 without a token, with a malformed header and with an unknown token', async () => {
-      for (const headers of [{} as Record<string, string>, { authorization: 'Basic abc' }, { authorization: 'Bearer tally_' + 'x'.repeat(43) }]) {
+      for (const headers of [
+        {} as Record<string, string>,
+        { authorization: 'Basic abc' },
+        { authorization: 'Bearer tally_' + 'x'.repeat(43) },
+      ]) {
         const answer = await new Client(t.url).request('GET', '/expenses', { headers });
         expect(answer.status).toBe(401);
         expect(answer.body).toMatchObject({ statusCode: 401, error: 'Unauthorized' });
@@ -40,7 +43,12 @@ describe.each(ENGINES)('%s', (engine) => {
   describe('create', () => {
     it('201 for new, 200 with the same expense for a duplicate, allowDuplicate records another', async () => {
       const c = await freshLedger();
-      const first = await c.post('/expenses', { amount: '12.50', category: ' Food ', description: 'Lunch', date: '2026-11-20' });
+      const first = await c.post('/expenses', {
+        amount: '12.50',
+        category: ' Food ',
+        description: 'Lunch',
+        date: '2026-11-20',
+      });
       expect(first.status).toBe(201);
       expect(first.body).toEqual({
         id: expect.any(String),
@@ -53,14 +61,31 @@ describe.each(ENGINES)('%s', (engine) => {
         source: 'api',
         createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       });
-      const again = await c.post('/expenses', { amount: 12.5, category: 'FOOD', description: '  lunch ', date: '2026-11-20' });
+      const again = await c.post('/expenses', {
+        amount: 12.5,
+        category: 'FOOD',
+        description: '  lunch ',
+        date: '2026-11-20',
+      });
       expect(again.status).toBe(200);
       expect(again.body).toEqual(first.body);
 
-      const on_purpose = await c.post('/expenses', { amount: '12.50', category: 'food', description: 'Lunch', date: '2026-11-20', allowDuplicate: true });
+      const on_purpose = await c.post('/expenses', {
+        amount: '12.50',
+        category: 'food',
+        description: 'Lunch',
+        date: '2026-11-20',
+        allowDuplicate: true,
+      });
       expect(on_purpose.status).toBe(201);
       expect(on_purpose.body.id).not.toBe(first.body.id);
-      const third = await c.post('/expenses', { amount: '12.50', category: 'food', description: 'Lunch', date: '2026-11-20', allowDuplicate: true });
+      const third = await c.post('/expenses', {
+        amount: '12.50',
+        category: 'food',
+        description: 'Lunch',
+        date: '2026-11-20',
+        allowDuplicate: true,
+      });
       expect(third.status).toBe(201);
       const list = await c.get('/expenses');
       expect(list.body.count).toBe(3);
@@ -77,7 +102,10 @@ describe.each(ENGINES)('%s', (engine) => {
 
     it('currency null means the ledger currency; a currency that is not a string is a 400', async () => {
       const c = await freshLedger();
-      expect((await c.post('/expenses', { amount: 1, category: 'a', currency: null })).body).toMatchObject({ currency: 'USD', amount: '1.00' });
+      expect((await c.post('/expenses', { amount: 1, category: 'a', currency: null })).body).toMatchObject({
+        currency: 'USD',
+        amount: '1.00',
+      });
       for (const currency of [12, true, ['EUR'], { code: 'EUR' }]) {
         const answer = await c.post('/expenses', { amount: 2, category: 'a', currency });
         expect([answer.status, answer.body.message]).toEqual([400, expect.stringMatching(/currency/)]);
@@ -88,7 +116,10 @@ describe.each(ENGINES)('%s', (engine) => {
       const c = await freshLedger();
       expect((await c.post('/expenses', { amount: '1200', currency: 'JPY', category: 'x' })).body.amount).toBe('1200');
       expect((await c.post('/expenses', { amount: '1.25', currency: 'BHD', category: 'x' })).body.amount).toBe('1.250');
-      expect((await c.post('/expenses', { amount: 7, currency: 'eur', category: 'x' })).body).toMatchObject({ amount: '7.00', currency: 'EUR' });
+      expect((await c.post('/expenses', { amount: 7, currency: 'eur', category: 'x' })).body).toMatchObject({
+        amount: '7.00',
+        currency: 'EUR',
+      });
       const list = await c.get('/expenses');
       expect(list.body.total).toEqual({ BHD: '1.250', EUR: '7.00', JPY: '1200' });
     });
@@ -129,13 +160,25 @@ describe.each(ENGINES)('%s', (engine) => {
       ['category missing', { amount: '1' }, /category must be a string/],
       ['category blank', { amount: '1', category: '   ' }, /category must be 1-64 characters/],
       ['category long', { amount: '1', category: 'x'.repeat(65) }, /category must be 1-64 characters/],
-      ['description long', { amount: '1', category: 'x', description: 'd'.repeat(501) }, /description must be at most 500/],
+      [
+        'description long',
+        { amount: '1', category: 'x', description: 'd'.repeat(501) },
+        /description must be at most 500/,
+      ],
       ['description number', { amount: '1', category: 'x', description: 5 }, /description must be a string/],
       ['bad date', { amount: '1', category: 'x', date: '2026-02-30' }, /date must be a real calendar date/],
-      ['date with time', { amount: '1', category: 'x', date: '2026-02-03T10:00:00Z' }, /date must be a real calendar date/],
+      [
+        'date with time',
+        { amount: '1', category: 'x', date: '2026-02-03T10:00:00Z' },
+        /date must be a real calendar date/,
+      ],
       ['bad currency', { amount: '1', category: 'x', currency: 'XYZ' }, /currency must be an ISO 4217 code/],
       ['unknown field', { amount: '1', category: 'x', colour: 'red' }, /colour/],
-      ['allowDuplicate text', { amount: '1', category: 'x', allowDuplicate: 'yes' }, /allowDuplicate must be true or false/],
+      [
+        'allowDuplicate text',
+        { amount: '1', category: 'x', allowDuplicate: 'yes' },
+        /allowDuplicate must be true or false/,
+      ],
     ];
 
     it.each(cases)('%s', async (_name, body, message) => {
@@ -149,19 +192,30 @@ describe.each(ENGINES)('%s', (engine) => {
 
     it('accepts the limits exactly', async () => {
       const c = await freshLedger();
-      expect((await c.post('/expenses', { amount: '1000000000000', category: 'x'.repeat(64), description: 'd'.repeat(500) })).status).toBe(201);
+      expect(
+        (await c.post('/expenses', { amount: '1000000000000', category: 'x'.repeat(64), description: 'd'.repeat(500) }))
+          .status,
+      ).toBe(201);
     });
 
     it('malformed JSON, non-object bodies, wrong media type and huge bodies are 4xx', async () => {
       const c = await freshLedger();
       const json = { 'content-type': 'application/json' };
       expect((await c.request('POST', '/expenses', { raw: '{"amount":', headers: json })).status).toBe(400);
-      expect((await c.request('POST', '/expenses', { raw: '[1,2]', headers: json })).body.message).toMatch(/body must be a JSON object/);
+      expect((await c.request('POST', '/expenses', { raw: '[1,2]', headers: json })).body.message).toMatch(
+        /body must be a JSON object/,
+      );
       expect((await c.request('POST', '/expenses', { raw: 'null', headers: json })).status).toBe(400);
-      const huge = await c.request('POST', '/expenses', { raw: JSON.stringify({ amount: '1', category: 'x', description: 'y'.repeat(70_000) }), headers: json });
+      const huge = await c.request('POST', '/expenses', {
+        raw: JSON.stringify({ amount: '1', category: 'x', description: 'y'.repeat(70_000) }),
+        headers: json,
+      });
       expect(huge.status).toBe(413);
       expect(huge.body.statusCode).toBe(413);
-      const plain = await c.request('POST', '/expenses', { raw: 'amount=1', headers: { 'content-type': 'text/plain' } });
+      const plain = await c.request('POST', '/expenses', {
+        raw: 'amount=1',
+        headers: { 'content-type': 'text/plain' },
+      });
       expect(plain.status).toBeGreaterThanOrEqual(400);
       expect(plain.status).toBeLessThan(500);
       expect((await c.get('/expenses')).body.count).toBe(0);
@@ -257,7 +311,11 @@ describe.each(ENGINES)('%s', (engine) => {
       expect(await walk('limit=4&sort=date_asc&category=food')).toEqual([
         ['2026-11-01 10.00', '2026-11-02 100.00', '2026-11-03 30.00', '2026-11-05 5.55'],
       ]);
-      expect(await walk('limit=1&sort=date_asc&from=2026-11-02&to=2026-11-03')).toEqual([['2026-11-02 100.00'], ['2026-11-03 20.00'], ['2026-11-03 30.00']]);
+      expect(await walk('limit=1&sort=date_asc&from=2026-11-02&to=2026-11-03')).toEqual([
+        ['2026-11-02 100.00'],
+        ['2026-11-03 20.00'],
+        ['2026-11-03 30.00'],
+      ]);
     });
 
     it('filters by category case-insensitively and by inclusive dates; count and total cover every match', async () => {
@@ -270,7 +328,7 @@ describe.each(ENGINES)('%s', (engine) => {
       expect(range.body.total).toEqual({ EUR: '100.00', USD: '60.00' });
     });
 
-    it('ranges at the calendar\'s ends count only what lies inside them', async () => {
+    it("ranges at the calendar's ends count only what lies inside them", async () => {
       const late = await c.get('/expenses?from=9999-12-15&limit=1');
       expect([late.status, late.body.count, late.body.total]).toEqual([200, 0, {}]);
       const lateSummary = await c.get('/expenses/summary?from=9999-12-15');
@@ -323,8 +381,18 @@ describe.each(ENGINES)('%s', (engine) => {
   describe('CSV export', () => {
     it('has a header row and every matching row, quoted safely', async () => {
       const c = await freshLedger();
-      await c.post('/expenses', { amount: '1.50', category: 'food', description: 'tea, "green"\nand cake', date: '2026-11-01' });
-      await c.post('/expenses', { amount: '2', category: 'food', description: '=HYPERLINK("http://x")', date: '2026-11-02' });
+      await c.post('/expenses', {
+        amount: '1.50',
+        category: 'food',
+        description: 'tea, "green"\nand cake',
+        date: '2026-11-01',
+      });
+      await c.post('/expenses', {
+        amount: '2',
+        category: 'food',
+        description: '=HYPERLINK("http://x")',
+        date: '2026-11-02',
+      });
       await c.post('/expenses', { amount: '3', category: 'rent', description: '@sum', date: '2026-11-03' });
       const answer = await c.get('/expenses/export.csv?category=food');
       expect(answer.status).toBe(200);
@@ -338,10 +406,14 @@ describe.each(ENGINES)('%s', (engine) => {
       expect(lines[1]).toContain(',2026-11-02,2.00,USD,food,');
     });
 
-    it('exports thousands of rows in the list\'s order (newest created first on one date), streamed in batches', async () => {
+    it("exports thousands of rows in the list's order (newest created first on one date), streamed in batches", async () => {
       const c = await freshLedger();
       for (let i = 0; i < 1100; i += 100) {
-        await Promise.all(Array.from({ length: 100 }, (_, j) => c.post('/expenses', { amount: String(i + j + 1), category: 'bulk', date: '2026-01-01' })));
+        await Promise.all(
+          Array.from({ length: 100 }, (_, j) =>
+            c.post('/expenses', { amount: String(i + j + 1), category: 'bulk', date: '2026-01-01' }),
+          ),
+        );
       }
       const answer = await c.get('/expenses/export.csv');
       const lines = answer.text.trimEnd().split('\r\n');
@@ -350,7 +422,7 @@ describe.each(ENGINES)('%s', (engine) => {
       expect(new Set(exported).size).toBe(1100);
       // The list's order (one date: newest created first), as walked page by page with the cursor.
       const listed: string[] = [];
-      for (let cursor = ''; listed.length === 0 || cursor; ) {
+      for (let cursor = ''; listed.length === 0 || cursor;) {
         const page: any = await c.get(`/expenses?limit=200${cursor ? `&cursor=${cursor}` : ''}`);
         listed.push(...page.body.items.map((e: any) => e.id));
         cursor = page.body.nextCursor ?? '';
@@ -397,32 +469,40 @@ describe.each(ENGINES)('%s', (engine) => {
 
   describe("today is the ledger's date, not UTC's", () => {
     /** The calendar date in a zone at an instant, as a wall calendar there shows it. */
-    const dateIn = (zone: string, at: Date) => new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+    const dateIn = (zone: string, at: Date) =>
+      new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
+        at,
+      );
 
     // UTC+14 is a day ahead of UTC from 10:00 UTC on, UTC-12 a day behind until 12:00 UTC: at any moment at
     // least one of these cases fails if "today" is taken in UTC, whenever the suite runs.
-    it.each(['Pacific/Kiritimati', 'Etc/GMT+12'])('a ledger in %s: an expense with no date is dated today there, and lists under that date', async (zone) => {
-      const zoned = await startApp({ defaultTimezone: zone }, engine);
-      try {
-        const c = new Client(zoned.url, await zoned.token(`zone-${zone}`));
-        const before = new Date();
-        const answer = await c.post('/expenses', { amount: '3', category: 'x' });
-        const after = new Date();
-        expect(answer.status).toBe(201);
-        expect([dateIn(zone, before), dateIn(zone, after)]).toContain(answer.body.date);
-        const listed = await c.get(`/expenses?from=${answer.body.date}&to=${answer.body.date}`);
-        expect(listed.body.items.map((e: any) => e.id)).toEqual([answer.body.id]);
-      } finally {
-        await zoned.close();
-      }
-    });
+    it.each(['Pacific/Kiritimati', 'Etc/GMT+12'])(
+      'a ledger in %s: an expense with no date is dated today there, and lists under that date',
+      async (zone) => {
+        const zoned = await startApp({ defaultTimezone: zone }, engine);
+        try {
+          const c = new Client(zoned.url, await zoned.token(`zone-${zone}`));
+          const before = new Date();
+          const answer = await c.post('/expenses', { amount: '3', category: 'x' });
+          const after = new Date();
+          expect(answer.status).toBe(201);
+          expect([dateIn(zone, before), dateIn(zone, after)]).toContain(answer.body.date);
+          const listed = await c.get(`/expenses?from=${answer.body.date}&to=${answer.body.date}`);
+          expect(listed.body.items.map((e: any) => e.id)).toEqual([answer.body.id]);
+        } finally {
+          await zoned.close();
+        }
+      },
+    );
   });
 
   describe('docs', () => {
     it('serves the OpenAPI document and the interactive docs', async () => {
       const json = await new Client(t.url).get('/docs-json');
       expect(json.status).toBe(200);
-      expect(Object.keys(json.body.paths)).toEqual(expect.arrayContaining(['/expenses', '/expenses/{id}', '/expenses/summary', '/expenses/export.csv', '/health']));
+      expect(Object.keys(json.body.paths)).toEqual(
+        expect.arrayContaining(['/expenses', '/expenses/{id}', '/expenses/summary', '/expenses/export.csv', '/health']),
+      );
       expect(json.body.components.schemas.CreateExpenseDto.properties).toHaveProperty('amount');
       const html = await new Client(t.url).get('/docs');
       expect(html.status).toBe(200);

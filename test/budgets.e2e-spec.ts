@@ -29,7 +29,7 @@ describe.each(ENGINES)('%s', (engine) => {
   const say = (text: string, options: { from: Person }) => textUpdate(text, { ...options, at: clock.now() });
   const restFor = (from: { id: number; first_name: string }) => restForChat(deliver, fake, t.url, from);
 
-  it('PUT creates (201) and changes (200) a budget; GET shows this month\'s spent, remaining and percent; DELETE removes it', async () => {
+  it("PUT creates (201) and changes (200) a budget; GET shows this month's spent, remaining and percent; DELETE removes it", async () => {
     const rest = new Client(t.url, await t.token(`budgets-rest-${engine}`));
     expect(await rest.request('PUT', '/budgets/Food', { body: { amount: '300.00' } })).toMatchObject({
       status: 201,
@@ -85,7 +85,9 @@ describe.each(ENGINES)('%s', (engine) => {
     expect(await Promise.all([deliver(crossing), deliver(crossing)])).toEqual([200, 200]);
     await deliver(crossing);
     await settled();
-    expect(alertsTo(ann.id)).toEqual(['Budget alert: food is at 85% of its monthly budget (85.00 of 100.00 USD spent in 2026-11, 15.00 USD left).']);
+    expect(alertsTo(ann.id)).toEqual([
+      'Budget alert: food is at 85% of its monthly budget (85.00 of 100.00 USD spent in 2026-11, 15.00 USD left).',
+    ]);
 
     // Over REST with the chat's token: the chat hears about it too.
     const rest = await restFor(ann);
@@ -100,16 +102,25 @@ describe.each(ENGINES)('%s', (engine) => {
     expect(fake.messagesTo(ann.id).filter((text) => text.startsWith('Recorded 35.00 USD'))).toHaveLength(1);
 
     await deliver(say('/budgets', { from: ann }));
-    expect(fake.messagesTo(ann.id).at(-1)).toBe('Budgets for 2026-11:\nfood ██████████ 110% · 110.00 of 100.00 USD, over by 10.00');
+    expect(fake.messagesTo(ann.id).at(-1)).toBe(
+      'Budgets for 2026-11:\nfood ██████████ 110% · 110.00 of 100.00 USD, over by 10.00',
+    );
   });
 
   it('alerts at exactly 80.00 and exactly 100.00 of 100.00, not a cent before', async () => {
     const eve = person();
     const rest = await restFor(eve);
     await rest.request('PUT', '/budgets/food', { body: { amount: '100.00' } });
-    const steps: Array<[string, number]> = [['79.99', 0], ['0.01', 1], ['19.99', 1], ['0.01', 2]];
+    const steps: Array<[string, number]> = [
+      ['79.99', 0],
+      ['0.01', 1],
+      ['19.99', 1],
+      ['0.01', 2],
+    ];
     for (const [amount, alerts] of steps) {
-      expect((await rest.post('/expenses', { amount, category: 'food', description: `step ${amount} ${alerts}` })).status).toBe(201);
+      expect(
+        (await rest.post('/expenses', { amount, category: 'food', description: `step ${amount} ${alerts}` })).status,
+      ).toBe(201);
       await settled();
       expect(alertsTo(eve.id)).toHaveLength(alerts);
     }
@@ -124,11 +135,18 @@ describe.each(ENGINES)('%s', (engine) => {
     const rest = await restFor(bob);
     await rest.request('PUT', '/budgets/*', { body: { amount: '100' } });
     // One at a time up to 80 %: exactly one alert.
-    for (let i = 0; i < 8; i++) await rest.post('/expenses', { amount: '10', category: 'c0', description: `first ${i}` });
+    for (let i = 0; i < 8; i++)
+      await rest.post('/expenses', { amount: '10', category: 'c0', description: `first ${i}` });
     await settled();
-    expect(alertsTo(bob.id)).toEqual(['Budget alert: all spending is at 80% of its monthly budget (80.00 of 100.00 USD spent in 2026-11, 20.00 USD left).']);
+    expect(alertsTo(bob.id)).toEqual([
+      'Budget alert: all spending is at 80% of its monthly budget (80.00 of 100.00 USD spent in 2026-11, 20.00 USD left).',
+    ]);
     // Then 24 at once, committed in whatever batches they fall into: exactly one "exceeded".
-    const answers = await Promise.all(Array.from({ length: 24 }, (_, i) => rest.post('/expenses', { amount: '10', category: `c${i % 3}`, description: `n${i}` })));
+    const answers = await Promise.all(
+      Array.from({ length: 24 }, (_, i) =>
+        rest.post('/expenses', { amount: '10', category: `c${i % 3}`, description: `n${i}` }),
+      ),
+    );
     expect(answers.map((answer) => answer.status)).toEqual(Array(24).fill(201));
     await settled();
     const alerts = alertsTo(bob.id);
@@ -139,17 +157,19 @@ describe.each(ENGINES)('%s', (engine) => {
     expect(alertsTo(bob.id)).toEqual(alerts);
   });
 
-  it('an alert goes out as soon as the COMMIT that queued it, not at the outbox\'s next periodic check', async () => {
+  it("an alert goes out as soon as the COMMIT that queued it, not at the outbox's next periodic check", async () => {
     const dee = person();
     const rest = await restFor(dee);
     await rest.request('PUT', '/budgets/food', { body: { amount: '10' } });
     expect((await rest.post('/expenses', { amount: '9', category: 'food', description: 'soon' })).status).toBe(201);
     // No settled(), and the periodic check is an hour away: only the COMMIT's event can send it.
     await fake.waitFor(() => alertsTo(dee.id).length > 0, 750);
-    expect(alertsTo(dee.id)).toEqual(['Budget alert: food is at 90% of its monthly budget (9.00 of 10.00 USD spent in 2026-11, 1.00 USD left).']);
+    expect(alertsTo(dee.id)).toEqual([
+      'Budget alert: food is at 90% of its monthly budget (9.00 of 10.00 USD spent in 2026-11, 1.00 USD left).',
+    ]);
   });
 
-  it('months turn in the ledger\'s time zone: a new month starts at zero and alerts again; a raised limit alerts again', async () => {
+  it("months turn in the ledger's time zone: a new month starts at zero and alerts again; a raised limit alerts again", async () => {
     const cy = person();
     await deliver(say('/timezone Pacific/Kiritimati', { from: cy })); // UTC+14
     const rest = await restFor(cy);
@@ -158,10 +178,16 @@ describe.each(ENGINES)('%s', (engine) => {
     await rest.post('/expenses', { amount: '900', category: 'rent', date: '2026-11-30' });
     await settled();
     expect(alertsTo(cy.id)).toHaveLength(1);
-    expect((await rest.get('/budgets')).body).toMatchObject({ month: '2026-11', items: [{ spent: '900.00', percent: 90 }] });
+    expect((await rest.get('/budgets')).body).toMatchObject({
+      month: '2026-11',
+      items: [{ spent: '900.00', percent: 90 }],
+    });
 
     clock.set('2026-11-30T10:00:00Z'); // already 1 December there, still November in UTC
-    expect((await rest.get('/budgets')).body).toMatchObject({ month: '2026-12', items: [{ spent: '0.00', remaining: '1000.00', percent: 0 }] });
+    expect((await rest.get('/budgets')).body).toMatchObject({
+      month: '2026-12',
+      items: [{ spent: '0.00', remaining: '1000.00', percent: 0 }],
+    });
     await rest.post('/expenses', { amount: '50', category: 'rent', date: '2026-11-29' }); // counts for November, not now
     await settled();
     expect(alertsTo(cy.id)).toHaveLength(1);
@@ -178,7 +204,8 @@ describe.each(ENGINES)('%s', (engine) => {
 
   it('the bot explains what it could not read and removes budgets', async () => {
     const dee = person();
-    for (const text of ['/budget', '/budget food', '/budget food lots', '/budget food 10 EURO', '/budget food 12.345']) await deliver(say(text, { from: dee }));
+    for (const text of ['/budget', '/budget food', '/budget food lots', '/budget food 10 EURO', '/budget food 12.345'])
+      await deliver(say(text, { from: dee }));
     const replies = fake.messagesTo(dee.id);
     expect(replies).toHaveLength(5);
     for (const reply of replies) expect(reply).toMatch(/Write it like this: \/budget food 300/);

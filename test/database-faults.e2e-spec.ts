@@ -25,7 +25,11 @@ describe('postgresql: a bad DATABASE_URL stops start-up within 10 s with one lin
   const cases: Array<[string, () => string]> = [
     ['nothing listens on the port', () => `postgresql://tally:${PASSWORD}@127.0.0.1:1/tally`],
     ['the host does not resolve', () => `postgres://tally:${PASSWORD}@no-such-host.invalid:5432/tally`],
-    ['the database does not exist', () => `${process.env.TALLY_TEST_POSTGRES_URL!.replace('postgres@', `postgres:${PASSWORD}@`).replace(/\/postgres$/, '/no_such_db')}`],
+    [
+      'the database does not exist',
+      () =>
+        `${process.env.TALLY_TEST_POSTGRES_URL!.replace('postgres@', `postgres:${PASSWORD}@`).replace(/\/postgres$/, '/no_such_db')}`,
+    ],
     ['the URL has no database name', () => `postgresql://tally:${PASSWORD}@127.0.0.1:5432`],
   ];
   it.each(cases)('%s', (_name, url) => {
@@ -69,7 +73,10 @@ describe('postgresql: the database lost while running', () => {
     const health = await new Client(t.url).get('/health');
     expect(health.status).toBe(503);
     expect(health.body).toEqual({ status: 'unavailable' });
-    for (const answer of [await api.post('/expenses', { amount: '6.00', category: 'lost', description: 'during' }), await api.get('/expenses')]) {
+    for (const answer of [
+      await api.post('/expenses', { amount: '6.00', category: 'lost', description: 'during' }),
+      await api.get('/expenses'),
+    ]) {
       expect(answer.status).toBe(503);
       expect(answer.body).toMatchObject({ statusCode: 503, error: 'Service Unavailable' });
       expect(answer.text).not.toMatch(/at .*\.js/);
@@ -86,7 +93,10 @@ describe('postgresql: the database lost while running', () => {
     const after = await api.post('/expenses', { amount: '7.00', category: 'lost', description: 'after' });
     expect(after.status).toBe(201);
     const list = await api.get('/expenses?category=lost');
-    expect(list.body.items.map((item: { description: string }) => item.description).sort()).toEqual(['after', 'before']);
+    expect(list.body.items.map((item: { description: string }) => item.description).sort()).toEqual([
+      'after',
+      'before',
+    ]);
     expect(list.body.total).toEqual({ USD: '12.00' });
   });
 });

@@ -147,10 +147,13 @@ describe.each(ENGINES)('%s', (engine) => {
       expect((await c.get(`/expenses/${e.id}`)).body).toEqual(e);
     });
 
-    it('malformed JSON is 400; an unknown id, a removed one and another ledger\'s are 404', async () => {
+    it("malformed JSON is 400; an unknown id, a removed one and another ledger's are 404", async () => {
       const c = await freshLedger();
       const e = await create(c);
-      const raw = await c.request('PATCH', `/expenses/${e.id}`, { raw: '{"amount": ', headers: { 'content-type': 'application/json' } });
+      const raw = await c.request('PATCH', `/expenses/${e.id}`, {
+        raw: '{"amount": ',
+        headers: { 'content-type': 'application/json' },
+      });
       expect(raw.status).toBe(400);
       expect((await c.patch('/expenses/nosuchexpense000', { amount: '1' })).status).toBe(404);
       const other = await freshLedger();
@@ -191,7 +194,9 @@ describe.each(ENGINES)('%s', (engine) => {
       const e = await create(c);
       const etag = (await c.get(`/expenses/${e.id}`)).headers.get('etag')!;
       const answers = await Promise.all(
-        ['20.00', '30.00', '40.00', '50.00'].map((amount) => c.patch(`/expenses/${e.id}`, { amount }, { 'If-Match': etag })),
+        ['20.00', '30.00', '40.00', '50.00'].map((amount) =>
+          c.patch(`/expenses/${e.id}`, { amount }, { 'If-Match': etag }),
+        ),
       );
       const statuses = answers.map((a) => a.status).sort();
       expect(statuses).toEqual([200, 412, 412, 412]);
@@ -222,7 +227,9 @@ describe.each(ENGINES)('%s', (engine) => {
       const c = await freshLedger();
       const e = await create(c);
       const answers = await Promise.all(
-        Array.from({ length: 8 }, () => c.patch(`/expenses/${e.id}`, { amount: '77.00' }, { 'Idempotency-Key': 'same-edit' })),
+        Array.from({ length: 8 }, () =>
+          c.patch(`/expenses/${e.id}`, { amount: '77.00' }, { 'Idempotency-Key': 'same-edit' }),
+        ),
       );
       for (const answer of answers) expect([200, 409]).toContain(answer.status);
       const ok = answers.filter((a) => a.status === 200);
@@ -258,7 +265,10 @@ describe.each(ENGINES)('%s', (engine) => {
       const c = await freshLedger();
       for (let i = 0; i < 10; i++) {
         const e = await create(c, { amount: `${i + 1}.00`, category: 'race', date: '2026-11-20' });
-        const [patch, del] = await Promise.all([c.patch(`/expenses/${e.id}`, { amount: '500.00' }), c.delete(`/expenses/${e.id}`)]);
+        const [patch, del] = await Promise.all([
+          c.patch(`/expenses/${e.id}`, { amount: '500.00' }),
+          c.delete(`/expenses/${e.id}`),
+        ]);
         expect(del.status).toBe(204);
         expect([200, 404]).toContain(patch.status);
       }
@@ -285,7 +295,11 @@ describe.each(ENGINES)('%s', (engine) => {
       await c.patch(`/expenses/${e.id}`, { amount: '13.50' });
       await c.patch(`/expenses/${e.id}`, { category: 'Dining', date: '2026-11-21' }, { 'X-Tally-Source': 'web' });
       const expected = [
-        { at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), source: 'api', changes: { amount: { from: '12.50', to: '13.50' } } },
+        {
+          at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+          source: 'api',
+          changes: { amount: { from: '12.50', to: '13.50' } },
+        },
         {
           at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
           source: 'web',

@@ -30,16 +30,23 @@ describe.each(ENGINES)('%s', (engine) => {
     await rest.request('PUT', '/budgets/food', { body: { amount: '10' } });
     const created = await rest.post('/expenses', { amount: '12.50', category: 'food', description: 'lunch' });
     expect(created.status).toBe(201);
-    await rest.request('POST', '/expenses', { body: { amount: '3', category: 'taxi' }, headers: { 'Idempotency-Key': 'global-context-1' } });
+    await rest.request('POST', '/expenses', {
+      body: { amount: '3', category: 'taxi' },
+      headers: { 'Idempotency-Key': 'global-context-1' },
+    });
     await rest.request('PATCH', `/expenses/${created.body.id}`, { body: { amount: '13' } });
     expect((await rest.get('/expenses?category=food')).body.count).toBe(1);
     await rest.get('/expenses/summary');
-    expect((await rest.post('/recurring', { amount: '9.99', category: 'subscriptions', every: 'month', day: 1 })).status).toBe(201);
+    expect(
+      (await rest.post('/recurring', { amount: '9.99', category: 'subscriptions', every: 'month', day: 1 })).status,
+    ).toBe(201);
     await deliver(textUpdate('/add 4.20 coffee', { from: ann }));
     await deliver(textUpdate('/list', { from: ann }));
     await deliver(textUpdate('/undo', { from: ann }));
     const csv = 'date,amount,currency,category,description\n2026-11-01,5.00,USD,books,a novel\n';
-    expect((await rest.request('POST', '/expenses/import', { raw: csv, headers: { 'content-type': 'text/csv' } })).status).toBeLessThan(300);
+    expect(
+      (await rest.request('POST', '/expenses/import', { raw: csv, headers: { 'content-type': 'text/csv' } })).status,
+    ).toBeLessThan(300);
     for (let tries = 0; (await rest.get('/expenses?category=books')).body.count !== 1; tries++) {
       if (tries > 100) throw new Error('the import did not finish');
       await new Promise((resolve) => setTimeout(resolve, 50));

@@ -4,7 +4,6 @@ import { startApp, TestApp } from './support/app';
 import { ENGINES } from './support/engines';
 
 describe.each(ENGINES)('%s', (engine) => {
-
   let t: TestApp;
 
   beforeAll(async () => {
@@ -63,9 +62,15 @@ describe.each(ENGINES)('%s', (engine) => {
       expect(fresh.status).toBe(400);
       expect(fresh.body.message).toMatch(/amount/);
       // The invalid request stored nothing under its key: a valid one with that key now runs.
-      expect((await c.post('/expenses', { ...body, amount: '7' }, { 'Idempotency-Key': 'never-stored' })).status).toBe(201);
+      expect((await c.post('/expenses', { ...body, amount: '7' }, { 'Idempotency-Key': 'never-stored' })).status).toBe(
+        201,
+      );
       const replay = await c.post('/expenses', body, { 'Idempotency-Key': 'checked' });
-      expect([replay.status, replay.headers.get('idempotent-replayed'), replay.body.id]).toEqual([201, 'true', first.body.id]);
+      expect([replay.status, replay.headers.get('idempotent-replayed'), replay.body.id]).toEqual([
+        201,
+        'true',
+        first.body.id,
+      ]);
       expect((await c.get('/expenses')).body.count).toBe(2);
     });
 
@@ -129,13 +134,16 @@ describe.each(ENGINES)('%s', (engine) => {
     it('concurrent requests with one key record once; the others are replays or 409', async () => {
       const c = await freshLedger();
       const answers = await Promise.all(
-        Array.from({ length: 20 }, () => c.post('/expenses', { ...body, allowDuplicate: true }, { 'Idempotency-Key': 'burst' })),
+        Array.from({ length: 20 }, () =>
+          c.post('/expenses', { ...body, allowDuplicate: true }, { 'Idempotency-Key': 'burst' }),
+        ),
       );
       const statuses = answers.map((a) => a.status);
       expect(statuses.every((s) => s === 201 || s === 409)).toBe(true);
       const fresh = answers.filter((a) => a.status === 201 && a.headers.get('idempotent-replayed') === null);
       expect(fresh).toHaveLength(1);
-      for (const conflict of answers.filter((a) => a.status === 409)) expect(conflict.body.message).toMatch(/still being processed/);
+      for (const conflict of answers.filter((a) => a.status === 409))
+        expect(conflict.body.message).toMatch(/still being processed/);
       expect((await c.get('/expenses')).body.count).toBe(1);
       const after = await c.post('/expenses', { ...body, allowDuplicate: true }, { 'Idempotency-Key': 'burst' });
       expect(after.body.id).toBe(fresh[0].body.id);
@@ -145,7 +153,9 @@ describe.each(ENGINES)('%s', (engine) => {
       const c = await freshLedger();
       const first = await c.post('/expenses', body, { 'Idempotency-Key': 'done-then-burst' });
       expect(first.status).toBe(201);
-      const answers = await Promise.all(Array.from({ length: 20 }, () => c.post('/expenses', body, { 'Idempotency-Key': 'done-then-burst' })));
+      const answers = await Promise.all(
+        Array.from({ length: 20 }, () => c.post('/expenses', body, { 'Idempotency-Key': 'done-then-burst' })),
+      );
       expect(answers.map((a) => a.status)).toEqual(Array(20).fill(201));
       for (const answer of answers) {
         expect(answer.headers.get('idempotent-replayed')).toBe('true');
@@ -179,12 +189,19 @@ describe.each(ENGINES)('%s', (engine) => {
 /** A POST with the key's bytes exactly as given: node:http refuses only control characters other than tab. */
 function postWithKey(url: string, token: string, key: string, json: string): Promise<{ status: number; body: any }> {
   return new Promise((resolve, reject) => {
-    const req = request(`${url}/expenses`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': key } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk) => (text += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
-    });
+    const req = request(
+      `${url}/expenses`,
+      {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': key },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+      },
+    );
     req.on('error', reject);
     req.end(json);
   });

@@ -28,25 +28,38 @@ describe.each(ENGINES)('%s', (engine) => {
 
   it('imports, ends with the summary line, names rejected lines, and the same file again records nothing', async () => {
     const file = join(dir, 'bank.csv');
-    writeFileSync(file, 'Date;Amount;Category;Description\n24.11.2026;12,50;food;lunch\n24.11.2026;12,50;food;lunch\n25.11.2026;3;;x\n26.11.2026;7,25;taxi;\n');
+    writeFileSync(
+      file,
+      'Date;Amount;Category;Description\n24.11.2026;12,50;food;lunch\n24.11.2026;12,50;food;lunch\n25.11.2026;3;;x\n26.11.2026;7,25;taxi;\n',
+    );
     const first = run('--ledger', 'home', '--decimal', ',', '--date-format', 'DD.MM.YYYY', '--delimiter', ';', file);
     expect(first.stderr).toContain('line 4: category must be 1-64 characters');
     expect([first.status, first.stdout.trim()]).toEqual([0, 'rows 4, recorded 3, already present 0, rejected 1']);
     const again = run('--ledger', 'home', '--decimal', ',', '--date-format', 'DD.MM.YYYY', '--delimiter', ';', file);
     expect([again.status, again.stdout.trim()]).toEqual([0, 'rows 4, recorded 0, already present 3, rejected 1']);
-    const rows = await auditQuery<{ n: string }>(db.target, "select count(*) as n from expense e join ledger l on l.id = e.ledger_id where l.name = 'home' and e.deleted_at is null");
+    const rows = await auditQuery<{ n: string }>(
+      db.target,
+      "select count(*) as n from expense e join ledger l on l.id = e.ledger_id where l.name = 'home' and e.deleted_at is null",
+    );
     expect(Number(rows[0].n)).toBe(3);
   });
 
   it('shows a progress bar on a terminal', () => {
     const file = join(dir, 'tty.csv');
-    writeFileSync(file, ['date,amount,category', ...Array.from({ length: 5000 }, (_, i) => `2026-11-01,${i + 1},tty`)].join('\n'));
+    writeFileSync(
+      file,
+      ['date,amount,category', ...Array.from({ length: 5000 }, (_, i) => `2026-11-01,${i + 1},tty`)].join('\n'),
+    );
     // `script` gives the command a pseudo-terminal, as an interactive shell would.
-    const result = spawnSync('script', ['-qec', `${process.execPath} ${join(ROOT, 'dist', 'cli', 'import.js')} --ledger tty ${file}`, '/dev/null'], {
-      cwd: dir,
-      env: { ...childEnv(), DATABASE_URL: db.url, TERM: 'xterm' },
-      encoding: 'utf8',
-    });
+    const result = spawnSync(
+      'script',
+      ['-qec', `${process.execPath} ${join(ROOT, 'dist', 'cli', 'import.js')} --ledger tty ${file}`, '/dev/null'],
+      {
+        cwd: dir,
+        env: { ...childEnv(), DATABASE_URL: db.url, TERM: 'xterm' },
+        encoding: 'utf8',
+      },
+    );
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/Importing \|[=-]+\| \d+% \| 2000 rows/);
     expect(result.stdout).toMatch(/Importing \|=+\| 100% \| 5000 rows, 5000 recorded/);

@@ -18,7 +18,10 @@ describe.each(ENGINES)('%s', (engine) => {
   }
 
   function upload(c: Client, csv: string | Buffer, query = '', contentType = 'text/csv') {
-    return c.request('POST', `/expenses/import${query}`, { raw: csv as string, headers: { 'content-type': contentType } });
+    return c.request('POST', `/expenses/import${query}`, {
+      raw: csv as string,
+      headers: { 'content-type': contentType },
+    });
   }
 
   async function finished(c: Client, id: string): Promise<any> {
@@ -60,13 +63,22 @@ describe.each(ENGINES)('%s', (engine) => {
 
     const target = await freshLedger();
     const first = await importCsv(target, csv);
-    expect(first).toMatchObject({ state: 'done', rowsRead: 6, recorded: 6, alreadyPresent: 0, rejected: [], rejectedCount: 0 });
+    expect(first).toMatchObject({
+      state: 'done',
+      rowsRead: 6,
+      recorded: 6,
+      alreadyPresent: 0,
+      rejected: [],
+      rejectedCount: 0,
+    });
     expect(await contents(target)).toEqual(await contents(source));
     const [from, to] = [await source.get('/expenses'), await target.get('/expenses')];
     expect(to.body.total).toEqual(from.body.total);
     expect(to.body.count).toBe(6);
     expect(to.body.items.every((e: any) => e.source === 'import')).toBe(true);
-    expect((await target.get('/expenses/summary')).body.categories).toEqual((await source.get('/expenses/summary')).body.categories);
+    expect((await target.get('/expenses/summary')).body.categories).toEqual(
+      (await source.get('/expenses/summary')).body.categories,
+    );
 
     const again = await importCsv(target, csv);
     expect(again).toMatchObject({ state: 'done', rowsRead: 6, recorded: 0, alreadyPresent: 6, rejectedCount: 0 });
@@ -76,7 +88,7 @@ describe.each(ENGINES)('%s', (engine) => {
     expect(await importCsv(source, csv)).toMatchObject({ recorded: 0, alreadyPresent: 6 });
   });
 
-  it('another app\'s CSV: header names in any case, decimal comma, day-first dates, semicolons; bad rows rejected by line and column, the rest recorded', async () => {
+  it("another app's CSV: header names in any case, decimal comma, day-first dates, semicolons; bad rows rejected by line and column, the rest recorded", async () => {
     const c = await freshLedger();
     const csv = [
       'Datum;DATE;Amount;Category;Description;Currency;Note',
@@ -132,9 +144,21 @@ describe.each(ENGINES)('%s', (engine) => {
   describe('bad input: a clear 4xx and nothing recorded', () => {
     it.each([
       ['not UTF-8', Buffer.from('date,amount,category\n2026-11-01,5,caf\xe9\n', 'latin1'), '', 400, /not UTF-8/],
-      ['missing columns', 'date,price,what\n2026-11-01,5,x\n', '', 400, /must name the columns date, amount, category \(missing: amount, category/],
+      [
+        'missing columns',
+        'date,price,what\n2026-11-01,5,x\n',
+        '',
+        400,
+        /must name the columns date, amount, category \(missing: amount, category/,
+      ],
       ['empty', '', '', 400, /empty/],
-      ['a header of 10,000 columns', `date,amount,category${',x'.repeat(9_997)}\n`, '', 400, /header has 10000 columns/],
+      [
+        'a header of 10,000 columns',
+        `date,amount,category${',x'.repeat(9_997)}\n`,
+        '',
+        400,
+        /header has 10000 columns/,
+      ],
       ['JSON, not CSV', '{"amount": 5, "category": "x"}', '', 400, /must name the columns/],
       ['a bad decimal option', 'date,amount,category\n', '?decimal=x', 400, /^decimal/],
       ['a bad dateFormat', 'date,amount,category\n', '?dateFormat=YY', 400, /^dateFormat/],
@@ -149,12 +173,19 @@ describe.each(ENGINES)('%s', (engine) => {
       expect((await c.get('/expenses')).body.count).toBe(0);
     });
 
-    it('a JSON body is 415; no token is 401; another ledger\'s import is 404', async () => {
+    it("a JSON body is 415; no token is 401; another ledger's import is 404", async () => {
       const c = await freshLedger();
       const json = await c.request('POST', '/expenses/import', { body: { amount: 5 } });
       expect(json.status).toBe(415);
       expect(json.body.message).toMatch(/text\/csv/);
-      expect((await new Client(t.url).request('POST', '/expenses/import', { raw: 'date,amount,category\n', headers: { 'content-type': 'text/csv' } })).status).toBe(401);
+      expect(
+        (
+          await new Client(t.url).request('POST', '/expenses/import', {
+            raw: 'date,amount,category\n',
+            headers: { 'content-type': 'text/csv' },
+          })
+        ).status,
+      ).toBe(401);
       const job = await importCsv(c, 'date,amount,category\n2026-11-01,5,x\n');
       const other = await freshLedger();
       expect((await other.get(`/imports/${job.id}`)).status).toBe(404);
@@ -171,7 +202,8 @@ describe.each(ENGINES)('%s', (engine) => {
       // Chunked, with no Content-Length: the limit is counted while reading.
       const stream = new ReadableStream({
         start(controller) {
-          for (let i = 0; i < 101; i++) controller.enqueue(i === 0 ? big.subarray(0, 1024 * 1024) : Buffer.alloc(1024 * 1024, 'a'));
+          for (let i = 0; i < 101; i++)
+            controller.enqueue(i === 0 ? big.subarray(0, 1024 * 1024) : Buffer.alloc(1024 * 1024, 'a'));
           controller.close();
         },
       });
@@ -189,7 +221,10 @@ describe.each(ENGINES)('%s', (engine) => {
   it('can be watched while it runs: progress only grows and ends at the whole file', async () => {
     const c = await freshLedger();
     const rows = ['date,amount,category,description'];
-    for (let i = 0; i < 30_000; i++) rows.push(`2026-0${1 + (i % 9)}-1${i % 10},${1 + (i % 97)}.${String(i % 100).padStart(2, '0')},cat${i % 40},row ${i}`);
+    for (let i = 0; i < 30_000; i++)
+      rows.push(
+        `2026-0${1 + (i % 9)}-1${i % 10},${1 + (i % 97)}.${String(i % 100).padStart(2, '0')},cat${i % 40},row ${i}`,
+      );
     const started = await upload(c, rows.join('\n'));
     expect(started.status).toBe(202);
     const seen: number[] = [];

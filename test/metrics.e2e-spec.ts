@@ -29,24 +29,35 @@ describe('GET /metrics', () => {
     return samples;
   }
 
-  const delta = (before: Map<string, number>, after: Map<string, number>, sample: string) => (after.get(sample) ?? 0) - (before.get(sample) ?? 0);
+  const delta = (before: Map<string, number>, after: Map<string, number>, sample: string) =>
+    (after.get(sample) ?? 0) - (before.get(sample) ?? 0);
 
   it('counts requests by route and status, expenses recorded, duplicates by layer, batches, import rows; has process metrics', async () => {
     const api = new Client(t.url, await t.token('metrics'));
     const deliver = webhookPoster(() => t.url, SECRET);
     const before = await scrape();
 
-    for (const amount of ['1', '2', '3']) expect((await api.post('/expenses', { amount, category: 'm' })).status).toBe(201);
+    for (const amount of ['1', '2', '3'])
+      expect((await api.post('/expenses', { amount, category: 'm' })).status).toBe(201);
     for (let i = 0; i < 2; i++) expect((await api.post('/expenses', { amount: '1', category: 'm' })).status).toBe(200);
-    expect((await api.post('/expenses', { amount: '4', category: 'm' }, { 'Idempotency-Key': 'metrics-1' })).status).toBe(201);
-    expect((await api.post('/expenses', { amount: '4', category: 'm' }, { 'Idempotency-Key': 'metrics-1' })).headers.get('idempotent-replayed')).toBe('true');
+    expect(
+      (await api.post('/expenses', { amount: '4', category: 'm' }, { 'Idempotency-Key': 'metrics-1' })).status,
+    ).toBe(201);
+    expect(
+      (await api.post('/expenses', { amount: '4', category: 'm' }, { 'Idempotency-Key': 'metrics-1' })).headers.get(
+        'idempotent-replayed',
+      ),
+    ).toBe('true');
     const id = (await api.get('/expenses')).body.items[0].id;
     expect((await api.get(`/expenses/${id}`)).status).toBe(200);
     expect((await api.get('/expenses/nosuchexpense000')).status).toBe(404);
     expect((await api.get('/no/such/route')).status).toBe(404);
     const update = textUpdate('/add 5 metrics-bot', { from: { id: 77001, first_name: 'M' } });
     for (let i = 0; i < 3; i++) expect(await deliver(update)).toBe(200);
-    const job = await api.request('POST', '/expenses/import', { raw: 'date,amount,category\n2026-11-01,1,imp\n2026-11-02,2,imp\n2026-11-31,3,imp\n2026-11-01,1,m\n', headers: { 'content-type': 'text/csv' } });
+    const job = await api.request('POST', '/expenses/import', {
+      raw: 'date,amount,category\n2026-11-01,1,imp\n2026-11-02,2,imp\n2026-11-31,3,imp\n2026-11-01,1,m\n',
+      headers: { 'content-type': 'text/csv' },
+    });
     for (let tries = 0; (await api.get(`/imports/${job.body.id}`)).body.state !== 'done'; tries++) {
       if (tries > 200) throw new Error('import did not finish');
       await new Promise((resolve) => setTimeout(resolve, 50));

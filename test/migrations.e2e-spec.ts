@@ -18,14 +18,21 @@ describe.each(ENGINES)('%s', (engine) => {
       await (await migrator(orm)).up({ to: MIGRATIONS[engine][0].name });
       const run = (sql: string, ...params: unknown[]) => orm.em.getConnection().execute(sql, params);
       for (const name of ['old-a', 'old-b']) {
-        await run(`insert into ledger (name, currency, timezone, created_at) values (?, 'USD', 'UTC', '2026-01-01T00:00:00.000Z')`, name);
+        await run(
+          `insert into ledger (name, currency, timezone, created_at) values (?, 'USD', 'UTC', '2026-01-01T00:00:00.000Z')`,
+          name,
+        );
       }
       const [a, b] = (await run(`select id from ledger order by id`)) as Array<{ id: number }>;
       const expense = (id: string, ledger: number, amount: number, deleted: string | null) =>
         run(
           `insert into expense (id, ledger_id, amount_minor, currency, category, description, date, source, dedup_key, occurrence, created_at, deleted_at)
            values (?, ?, ?, 'USD', 'food', '', '2026-01-01', 'api', ?, 1, '2026-01-01T00:00:00.000Z', ?)`,
-          id, ledger, amount, `key-${id}`, deleted,
+          id,
+          ledger,
+          amount,
+          `key-${id}`,
+          deleted,
         );
       await expense('a1aaaaaaaaaaaaaa', a.id, 100, null);
       await expense('b1bbbbbbbbbbbbbb', b.id, 200, null);
@@ -36,7 +43,10 @@ describe.each(ENGINES)('%s', (engine) => {
       await orm.close();
     }
 
-    const rows = await auditQuery<{ id: string; number: number }>(db.target, 'select id, number from expense order by id');
+    const rows = await auditQuery<{ id: string; number: number }>(
+      db.target,
+      'select id, number from expense order by id',
+    );
     expect(rows.map((row) => [row.id, Number(row.number)])).toEqual([
       ['a1aaaaaaaaaaaaaa', 1],
       ['a2aaaaaaaaaaaaaa', 2],
@@ -51,7 +61,9 @@ describe.each(ENGINES)('%s', (engine) => {
       const next = await api.post('/expenses', { amount: '5', category: 'food', date: '2026-01-03' });
       expect(next.body.number).toBe(4);
       const other = new Client(t.url, await t.token('old-b'));
-      expect((await other.post('/expenses', { amount: '5', category: 'food', date: '2026-01-03' })).body.number).toBe(2);
+      expect((await other.post('/expenses', { amount: '5', category: 'food', date: '2026-01-03' })).body.number).toBe(
+        2,
+      );
       expect((await api.patch('/expenses/a1aaaaaaaaaaaaaa', { amount: '1.50' })).status).toBe(200);
     } finally {
       await t.close();
@@ -66,18 +78,37 @@ describe.each(ENGINES)('%s', (engine) => {
       const before = MIGRATIONS[engine].findIndex((migration) => migration.name === 'Migration20261129000000') - 1;
       await (await migrator(orm)).up({ to: MIGRATIONS[engine][before].name });
       const run = (sql: string, ...params: unknown[]) => orm.em.getConnection().execute(sql, params);
-      await run(`insert into ledger (name, currency, timezone, created_at) values ('old', 'USD', 'UTC', '2026-01-01T00:00:00.000Z')`);
+      await run(
+        `insert into ledger (name, currency, timezone, created_at) values ('old', 'USD', 'UTC', '2026-01-01T00:00:00.000Z')`,
+      );
       const [{ id: ledger }] = (await run(`select id from ledger`)) as Array<{ id: number }>;
       // What the earlier Tally kept: the expenses and their daily totals ('' = every category).
-      const spent: Array<[string, string, number]> = [['2026-01-05', 'food', 1000], ['2026-01-20', 'food', 250], ['2026-02-03', 'rent', 90000], ['2026-03-31', 'food', 5]];
+      const spent: Array<[string, string, number]> = [
+        ['2026-01-05', 'food', 1000],
+        ['2026-01-20', 'food', 250],
+        ['2026-02-03', 'rent', 90000],
+        ['2026-03-31', 'food', 5],
+      ];
       for (const [i, [date, category, minor]] of spent.entries()) {
         await run(
           `insert into expense (id, ledger_id, amount_minor, currency, category, description, date, source, dedup_key, occurrence, created_at, number)
            values (?, ?, ?, 'USD', ?, '', ?, 'api', ?, 1, '2026-01-01T00:00:00.000Z', ?)`,
-          `old${String(i).padStart(13, '0')}`, ledger, minor, category, date, `key-${i}`, i + 1,
+          `old${String(i).padStart(13, '0')}`,
+          ledger,
+          minor,
+          category,
+          date,
+          `key-${i}`,
+          i + 1,
         );
         for (const rollup of [category, '']) {
-          await run(`insert into expense_day (ledger_id, category, date, currency, count, total_minor) values (?, ?, ?, 'USD', 1, ?)`, ledger, rollup, date, minor);
+          await run(
+            `insert into expense_day (ledger_id, category, date, currency, count, total_minor) values (?, ?, ?, 'USD', 1, ?)`,
+            ledger,
+            rollup,
+            date,
+            minor,
+          );
         }
       }
       await run(`update ledger set last_number = 4 where id = ?`, ledger);
@@ -104,12 +135,19 @@ describe.each(ENGINES)('%s', (engine) => {
       const api = new Client(t.url, await t.token('old'));
       expect((await api.post('/expenses', { amount: '1', category: 'food', date: '2026-03-01' })).status).toBe(201);
       const quarter = await api.get('/expenses/summary?from=2026-01-01&to=2026-03-31');
-      expect(quarter.body).toMatchObject({ count: 5, total: { USD: '913.55' }, categories: [
-        { category: 'food', count: 4, total: { USD: '13.55' } },
-        { category: 'rent', count: 1, total: { USD: '900.00' } },
-      ] });
+      expect(quarter.body).toMatchObject({
+        count: 5,
+        total: { USD: '913.55' },
+        categories: [
+          { category: 'food', count: 4, total: { USD: '13.55' } },
+          { category: 'rent', count: 1, total: { USD: '900.00' } },
+        ],
+      });
       expect((await api.get('/expenses?limit=1')).body).toMatchObject({ count: 5, total: { USD: '913.55' } });
-      expect((await api.get('/expenses?category=food&from=2026-01-10&to=2026-03-01&limit=1')).body).toMatchObject({ count: 2, total: { USD: '3.50' } });
+      expect((await api.get('/expenses?category=food&from=2026-01-10&to=2026-03-01&limit=1')).body).toMatchObject({
+        count: 2,
+        total: { USD: '3.50' },
+      });
     } finally {
       await t.close();
     }

@@ -107,7 +107,8 @@ describe('postgresql: two instances on one database', () => {
     expect(await deliver(b, textUpdate('/add 4 again multi-again', { from }))).toBe(200);
     const duplicateReply = fake.lastMessageTo(chatId)!;
     const button = duplicateReply.payload.reply_markup;
-    const data = (typeof button === 'string' ? JSON.parse(button) : button).inline_keyboard[0][0].callback_data as string;
+    const data = (typeof button === 'string' ? JSON.parse(button) : button).inline_keyboard[0][0]
+      .callback_data as string;
     const message = { message_id: duplicateReply.result.message_id, chatId };
     // Two presses (two updates) and each delivered to both instances.
     const presses = [callbackUpdate(data, message, { from }), callbackUpdate(data, message, { from })];
@@ -121,11 +122,17 @@ describe('postgresql: two instances on one database', () => {
     const from = { id: chatId, first_name: 'Budget' };
     const alerts = () => fake.messagesTo(chatId).filter((text) => /^Budget (alert|exceeded)/.test(text));
     expect(await deliver(a, textUpdate('/budget food 100', { from }))).toBe(200);
-    for (let i = 0; i < 14; i++) expect(await deliver(i % 2 ? a : b, textUpdate(`/add 5 food before ${i}`, { from }))).toBe(200);
+    for (let i = 0; i < 14; i++)
+      expect(await deliver(i % 2 ? a : b, textUpdate(`/add 5 food before ${i}`, { from }))).toBe(200);
     // 70.00 spent. Four at once over both processes cross 80 % only; four more cross 100 % only.
-    for (const [phase, expected] of [['alert', 1], ['exceeded', 2]] as const) {
+    for (const [phase, expected] of [
+      ['alert', 1],
+      ['exceeded', 2],
+    ] as const) {
       const updates = Array.from({ length: 4 }, (_, i) => textUpdate(`/add 5 food ${phase} ${i}`, { from }));
-      const statuses = await Promise.all(updates.flatMap((update, i) => [deliver(i % 2 ? a : b, update), deliver(i % 2 ? b : a, update)]));
+      const statuses = await Promise.all(
+        updates.flatMap((update, i) => [deliver(i % 2 ? a : b, update), deliver(i % 2 ? b : a, update)]),
+      );
       expect(statuses.every((status) => status === 200)).toBe(true);
       await fake.waitFor(() => alerts().length >= expected, 10_000);
     }
@@ -141,7 +148,11 @@ describe('postgresql: two instances on one database', () => {
     const ledger = new Client(a.url, createToken(botEnv(db.url, fake.url, SECRET), 'multi-numbers'));
     const answers = await Promise.all(
       Array.from({ length: 60 }, (_, i) =>
-        new Client(i % 2 ? a.url : b.url, ledger.token).post('/expenses', { amount: `${(i % 30) + 1}`, category: 'numbers', date: '2026-11-02' }),
+        new Client(i % 2 ? a.url : b.url, ledger.token).post('/expenses', {
+          amount: `${(i % 30) + 1}`,
+          category: 'numbers',
+          date: '2026-11-02',
+        }),
       ),
     );
     expect(answers.every((answer) => answer.status === 201 || answer.status === 200)).toBe(true);
@@ -160,19 +171,40 @@ describe('postgresql: two instances on one database', () => {
     try {
       for (let i = 0; i < 16; i++) {
         const token = `tally_${randomBytes(32).toString('base64url')}`;
-        const [{ id }] = (await admin.query(`insert into ledger (name, currency, timezone, created_at) values ($1, 'USD', 'UTC', $2) returning id`, [`spread-${i}`, new Date().toISOString()])).rows;
-        await admin.query(`insert into api_token (ledger_id, token_hash, created_at) values ($1, $2, $3)`, [id, hashToken(token), new Date().toISOString()]);
+        const [{ id }] = (
+          await admin.query(
+            `insert into ledger (name, currency, timezone, created_at) values ($1, 'USD', 'UTC', $2) returning id`,
+            [`spread-${i}`, new Date().toISOString()],
+          )
+        ).rows;
+        await admin.query(`insert into api_token (ledger_id, token_hash, created_at) values ($1, $2, $3)`, [
+          id,
+          hashToken(token),
+          new Date().toISOString(),
+        ]);
         tokens.push(token);
       }
-      const deadlocks = async () => Number((await admin.query('select deadlocks from pg_stat_database where datname = current_database()')).rows[0].deadlocks);
+      const deadlocks = async () =>
+        Number(
+          (await admin.query('select deadlocks from pg_stat_database where datname = current_database()')).rows[0]
+            .deadlocks,
+        );
       const before = await deadlocks();
       // Instance a is sent the ledgers in ascending order, b in descending: writes that lock ledgers in
       // arrival order would meet in opposite orders.
       const sends: Array<Promise<number>> = [];
       for (let round = 0; round < 12; round++) {
         for (let i = 0; i < 16; i++) {
-          for (const [server, ledger] of [[a, i], [b, 15 - i]] as const) {
-            const body = { amount: `${ledger + 1}.01`, category: 'spread', description: `${server === a ? 'a' : 'b'} ${round}`, date: '2026-11-05' };
+          for (const [server, ledger] of [
+            [a, i],
+            [b, 15 - i],
+          ] as const) {
+            const body = {
+              amount: `${ledger + 1}.01`,
+              category: 'spread',
+              description: `${server === a ? 'a' : 'b'} ${round}`,
+              date: '2026-11-05',
+            };
             sends.push(new Client(server.url, tokens[ledger]).post('/expenses', body).then((answer) => answer.status));
           }
         }
@@ -185,7 +217,10 @@ describe('postgresql: two instances on one database', () => {
       for (const [ledger, token] of tokens.entries()) {
         const summary = (await new Client(a.url, token).get('/expenses/summary')).body;
         const minor = 24 * ((ledger + 1) * 100 + 1);
-        expect([summary.count, summary.total]).toEqual([24, { USD: `${Math.floor(minor / 100)}.${String(minor % 100).padStart(2, '0')}` }]);
+        expect([summary.count, summary.total]).toEqual([
+          24,
+          { USD: `${Math.floor(minor / 100)}.${String(minor % 100).padStart(2, '0')}` },
+        ]);
       }
     } finally {
       await admin.end();
@@ -196,9 +231,13 @@ describe('postgresql: two instances on one database', () => {
     const created = await post(a, { amount: '1.00', category: 'multi-edit', date: '2026-11-03' });
     const id = created.body.id as string;
     const amounts = Array.from({ length: 16 }, (_, i) => `${i + 2}.00`);
-    const answers = await Promise.all(amounts.map((amount, i) => new Client(i % 2 ? a.url : b.url, token).patch(`/expenses/${id}`, { amount })));
+    const answers = await Promise.all(
+      amounts.map((amount, i) => new Client(i % 2 ? a.url : b.url, token).patch(`/expenses/${id}`, { amount })),
+    );
     expect(answers.map((answer) => answer.status)).toEqual(amounts.map(() => 200));
-    const history = (await new Client(b.url, token).get(`/expenses/${id}/history`)).body.items as Array<{ changes: { amount: { from: string; to: string } } }>;
+    const history = (await new Client(b.url, token).get(`/expenses/${id}/history`)).body.items as Array<{
+      changes: { amount: { from: string; to: string } };
+    }>;
     expect(history).toHaveLength(amounts.length);
     let amount = '1.00';
     for (const entry of history) {
@@ -217,13 +256,23 @@ describe('postgresql: two instances on one database', () => {
     const edit = editedUpdate(original, '/add 11 multi-edited');
     const statuses = await Promise.all([deliver(a, edit), deliver(b, edit), deliver(a, edit), deliver(b, edit)]);
     expect(statuses).toEqual([200, 200, 200, 200]);
-    expect(fake.messagesTo(chatId)).toEqual([expect.stringMatching(/^Recorded 10.00 USD/), expect.stringMatching(/^Updated: 11.00 USD/)]);
-    const rows = await auditQuery<{ n: string }>(db.target, "select count(*) as n from expense_change c join expense e on e.seq = c.expense_seq where e.category = 'multi-edited'");
+    expect(fake.messagesTo(chatId)).toEqual([
+      expect.stringMatching(/^Recorded 10.00 USD/),
+      expect.stringMatching(/^Updated: 11.00 USD/),
+    ]);
+    const rows = await auditQuery<{ n: string }>(
+      db.target,
+      "select count(*) as n from expense_change c join expense e on e.seq = c.expense_seq where e.category = 'multi-edited'",
+    );
     expect(Number(rows[0].n)).toBe(1);
   });
 
   it('kill -9 of one instance under load: the other keeps answering, nothing answered lost or doubled', async () => {
-    const bodies = Array.from({ length: 60 }, (_, i) => ({ amount: `${i + 1}.10`, category: 'kill', description: `multi-kill-${i}` }));
+    const bodies = Array.from({ length: 60 }, (_, i) => ({
+      amount: `${i + 1}.10`,
+      category: 'kill',
+      description: `multi-kill-${i}`,
+    }));
     const send = (server: ServerProcess, i: number) =>
       post(server, bodies[i], { 'Idempotency-Key': `kill-${i}` }).then(
         (answer) => answer.status,
@@ -247,7 +296,7 @@ describe('postgresql: two instances on one database', () => {
       if (status === 201) expect([i, counts.get(`multi-kill-${i}`)]).toEqual([i, 1]);
     });
     // The client retries whatever went unanswered, on the survivor, with the same key.
-    for (const [i, status] of statuses.entries()) if (status !== 201) expect((await send(b, i))).toBe(201);
+    for (const [i, status] of statuses.entries()) if (status !== 201) expect(await send(b, i)).toBe(201);
     const after = await liveCountsByDescription(db.target, 'multi-kill-');
     expect(after.size).toBe(60);
     expect([...after.values()].every((n) => n === 1)).toBe(true);

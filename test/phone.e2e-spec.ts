@@ -24,7 +24,9 @@ let chromium: { browser: BrowserContext; close(): Promise<void> };
 let deliver: (update: object) => Promise<number>;
 
 beforeAll(async () => {
-  ({ t, fake, stop } = await startAppWithBot(SECRET, 'sqlite', undefined, { miniApp: { publicUrl: 'https://tally.example/', shortName: 'tally', maxAgeSeconds: 3600 } }));
+  ({ t, fake, stop } = await startAppWithBot(SECRET, 'sqlite', undefined, {
+    miniApp: { publicUrl: 'https://tally.example/', shortName: 'tally', maxAgeSeconds: 3600 },
+  }));
   deliver = webhookPoster(() => t.url, SECRET);
   chromium = await launchChromium();
 });
@@ -40,7 +42,8 @@ async function phonePage(): Promise<Page> {
   return page;
 }
 
-const countIs = (page: Page, expected: number) => page.waitForFunction((n) => document.getElementById('count')?.textContent === String(n), expected);
+const countIs = (page: Page, expected: number) =>
+  page.waitForFunction((n) => document.getElementById('count')?.textContent === String(n), expected);
 
 /** Every request the page makes, by URL. */
 function watchUrls(page: Page): string[] {
@@ -55,14 +58,17 @@ async function layoutProblems(page: Page): Promise<{ scrollWidth: number; small:
     for (const element of Array.from(document.querySelectorAll<HTMLElement>('button, input, select, a[href]'))) {
       const box = element.getBoundingClientRect();
       const visible = box.width > 0 && box.height > 0 && getComputedStyle(element).visibility !== 'hidden';
-      if (visible && (box.width < 44 || box.height < 44)) small.push(`${element.tagName} ${element.id || element.textContent} ${Math.round(box.width)}×${Math.round(box.height)}`);
+      if (visible && (box.width < 44 || box.height < 44))
+        small.push(
+          `${element.tagName} ${element.id || element.textContent} ${Math.round(box.width)}×${Math.round(box.height)}`,
+        );
     }
     return { scrollWidth: document.documentElement.scrollWidth, small };
   });
 }
 
 describe('inside Telegram (a Mini App) at 390 × 844', () => {
-  it('opens signed in by Telegram, in Telegram\'s colours, with no token anywhere; lists and adds; every request same-origin', async () => {
+  it("opens signed in by Telegram, in Telegram's colours, with no token anywhere; lists and adds; every request same-origin", async () => {
     expect(await deliver(textUpdate('4.50 coffee flat white with oat milk', { from: ANN, chatId: ANN.id }))).toBe(200);
     const page = await phonePage();
     const urls = watchUrls(page);
@@ -73,8 +79,12 @@ describe('inside Telegram (a Mini App) at 390 × 844', () => {
       expect(await page.locator('#sign-out').isHidden()).toBe(true);
       expect(await page.evaluate(() => Object.keys(localStorage).filter((key) => key.includes('token')))).toEqual([]);
       expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(14, 22, 33)'); // secondary_bg_color
-      expect(await page.evaluate(() => getComputedStyle(document.querySelector('section')!).backgroundColor)).toBe('rgb(23, 33, 43)'); // bg_color
-      expect(await page.locator('#add-button').evaluate((element) => getComputedStyle(element).backgroundColor)).toBe('rgb(82, 136, 193)'); // button_color
+      expect(await page.evaluate(() => getComputedStyle(document.querySelector('section')!).backgroundColor)).toBe(
+        'rgb(23, 33, 43)',
+      ); // bg_color
+      expect(await page.locator('#add-button').evaluate((element) => getComputedStyle(element).backgroundColor)).toBe(
+        'rgb(82, 136, 193)',
+      ); // button_color
 
       await page.getByLabel('Amount').fill('2');
       await page.getByLabel('Category', { exact: true }).fill('snack');
@@ -82,7 +92,9 @@ describe('inside Telegram (a Mini App) at 390 × 844', () => {
       await page.getByRole('button', { name: 'Add expense' }).click();
       await page.getByText('Added 2.00 USD for snack').waitFor();
       await countIs(page, 2);
-      const asAnn = await new Client(t.url).request('GET', '/expenses', { headers: { authorization: `tma ${initData(BOT_TOKEN, { user: ANN })}` } });
+      const asAnn = await new Client(t.url).request('GET', '/expenses', {
+        headers: { authorization: `tma ${initData(BOT_TOKEN, { user: ANN })}` },
+      });
       expect(asAnn.body.items.map((expense: any) => [expense.description, expense.source])).toEqual([
         ['from the phone', 'web'],
         ['flat white with oat milk', 'telegram'],
@@ -102,11 +114,19 @@ describe('inside Telegram (a Mini App) at 390 × 844', () => {
   });
 
   const cases: Array<[string, () => string, RegExp | string]> = [
-    ['tampered init data', () => initData(BOT_TOKEN, { user: ANN }).replace('auth_date=', 'auth_date=1'), /Telegram could not confirm who you are/],
-    ['init data too old', () => initData(BOT_TOKEN, { user: ANN, authDate: Math.floor(Date.now() / 1000) - 7200 }), /Telegram could not confirm who you are/],
+    [
+      'tampered init data',
+      () => initData(BOT_TOKEN, { user: ANN }).replace('auth_date=', 'auth_date=1'),
+      /Telegram could not confirm who you are/,
+    ],
+    [
+      'init data too old',
+      () => initData(BOT_TOKEN, { user: ANN, authDate: Math.floor(Date.now() / 1000) - 7200 }),
+      /Telegram could not confirm who you are/,
+    ],
     ['another user', () => initData(BOT_TOKEN, { user: BOB }), 'empty'],
   ];
-  it.each(cases)('%s: the page says so or shows only that user\'s ledger', async (_name, data, expected) => {
+  it.each(cases)("%s: the page says so or shows only that user's ledger", async (_name, data, expected) => {
     const page = await phonePage();
     try {
       await page.goto(`${t.url}/${launchFragment(data())}`);
@@ -123,12 +143,14 @@ describe('inside Telegram (a Mini App) at 390 × 844', () => {
     }
   });
 
-  it('a group member sees the group\'s ledger; a user who left is told so and sees nothing', async () => {
+  it("a group member sees the group's ledger; a user who left is told so and sees nothing", async () => {
     fake.members.set(`${GROUP_ID}:${ANN.id}`, 'member');
     fake.members.set(`${GROUP_ID}:${CAROL.id}`, 'left');
     expect(await deliver(textUpdate('/add 30 pizza for the team', { from: ANN, chatId: GROUP_ID }))).toBe(200);
     expect(await deliver(textUpdate('/app', { from: ANN, chatId: GROUP_ID }))).toBe(200);
-    const reply = await fake.waitFor(() => fake.lastMessageTo(GROUP_ID)?.payload.text.includes('startapp=') && fake.lastMessageTo(GROUP_ID)!.payload);
+    const reply = await fake.waitFor(
+      () => fake.lastMessageTo(GROUP_ID)?.payload.text.includes('startapp=') && fake.lastMessageTo(GROUP_ID)!.payload,
+    );
     const ref = /startapp=([A-Za-z0-9_-]+)/.exec(reply.text)![1];
 
     const member = await phonePage();
@@ -167,7 +189,12 @@ describe('outside Telegram at 390 × 844', () => {
   });
 
   it('no sideways scroll, every expense shows date, amount, category and description, every control is at least 44 × 44', async () => {
-    await api.post('/expenses', { amount: '1234.56', category: 'household-and-garden', description: 'A rather long description of a lawnmower bought on sale at the hardware store', date: '2026-11-20' });
+    await api.post('/expenses', {
+      amount: '1234.56',
+      category: 'household-and-garden',
+      description: 'A rather long description of a lawnmower bought on sale at the hardware store',
+      date: '2026-11-20',
+    });
     await api.post('/expenses', { amount: '3.20', category: 'coffee', description: 'espresso', date: '2026-11-21' });
     await page.getByRole('button', { name: 'Apply' }).click();
     await countIs(page, 2);
@@ -182,12 +209,14 @@ describe('outside Telegram at 390 × 844', () => {
         expect(box.x + box.width).toBeLessThanOrEqual(PHONE.width);
       }
     }
-    expect(await page.locator('#rows tr', { hasText: 'lawnmower bought on sale' }).locator('td.description').isVisible()).toBe(true);
+    expect(
+      await page.locator('#rows tr', { hasText: 'lawnmower bought on sale' }).locator('td.description').isVisible(),
+    ).toBe(true);
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'phone-browser.png'), fullPage: false });
   });
 
-  it('follows the browser\'s light or dark scheme', async () => {
+  it("follows the browser's light or dark scheme", async () => {
     const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     await page.emulateMedia({ colorScheme: 'light' });
     expect(await background()).toBe('rgb(246, 247, 249)');
@@ -202,7 +231,8 @@ describe('outside Telegram at 390 × 844', () => {
     await page.waitForFunction(() => navigator.serviceWorker?.controller !== null);
     const posts: string[] = [];
     page.on('request', (request) => {
-      if (request.method() === 'POST' && new URL(request.url()).pathname === '/expenses') posts.push(request.headers()['idempotency-key'] ?? '');
+      if (request.method() === 'POST' && new URL(request.url()).pathname === '/expenses')
+        posts.push(request.headers()['idempotency-key'] ?? '');
     });
     await chromium.browser.setOffline(true);
     await page.getByLabel('Amount').fill('6.40');
@@ -219,7 +249,9 @@ describe('outside Telegram at 390 × 844', () => {
     await chromium.browser.setOffline(false);
     await page.locator('#pending li').waitFor({ state: 'detached', timeout: 15_000 });
     await page.locator('#rows tr', { hasText: 'typed in the lift' }).waitFor();
-    expect((await api.get('/expenses')).body.items.map((expense: any) => expense.description)).toEqual(['typed in the lift']);
+    expect((await api.get('/expenses')).body.items.map((expense: any) => expense.description)).toEqual([
+      'typed in the lift',
+    ]);
     // Every try carried the add's one key.
     expect(new Set(posts.filter(Boolean)).size).toBe(1);
   });
@@ -227,7 +259,8 @@ describe('outside Telegram at 390 × 844', () => {
   it('a send that reached the server but lost its answer is sent again with its key and recorded once', async () => {
     const posts: string[] = [];
     page.on('request', (request) => {
-      if (request.method() === 'POST' && new URL(request.url()).pathname === '/expenses') posts.push(request.headers()['idempotency-key'] ?? '');
+      if (request.method() === 'POST' && new URL(request.url()).pathname === '/expenses')
+        posts.push(request.headers()['idempotency-key'] ?? '');
     });
     let dropped = 0;
     await page.route('**/expenses', async (route) => {

@@ -21,7 +21,9 @@ describe('the production build as a process', () => {
     expect(token).toMatch(/^tally_/);
     const api = new Client(server.url, token);
     const answers = await Promise.all(
-      Array.from({ length: 40 }, (_, i) => api.post('/expenses', { amount: `${i + 1}.25`, category: 'crash', date: '2026-11-01' })),
+      Array.from({ length: 40 }, (_, i) =>
+        api.post('/expenses', { amount: `${i + 1}.25`, category: 'crash', date: '2026-11-01' }),
+      ),
     );
     expect(answers.every((a) => a.status === 201)).toBe(true);
     server.child.kill('SIGKILL');
@@ -47,17 +49,30 @@ describe('the production build as a process', () => {
         const { loadConfig } = require('./dist/config/config');
         const loaded = () => Object.keys(require.cache).filter((file) => /node_modules[\\/]grammy[\\/]|dist[\\/]telegram[\\/]telegram/.test(file));
         Promise.resolve().then(async () => { ${work} }).then(() => console.log(JSON.stringify(loaded())));`;
-      const result = spawnSync(process.execPath, ['-e', script], { cwd: ROOT, env: { ...env, ...extra, LOG_LEVEL: 'error', ...childEnv() }, encoding: 'utf8' });
+      const result = spawnSync(process.execPath, ['-e', script], {
+        cwd: ROOT,
+        env: { ...env, ...extra, LOG_LEVEL: 'error', ...childEnv() },
+        encoding: 'utf8',
+      });
       expect(result.stderr).toBe('');
       return JSON.parse(result.stdout) as string[];
     };
-    expect(loadedAfter(`const app = await require('./dist/app').createApp(loadConfig()); await app.close();`)).toEqual([]);
+    expect(loadedAfter(`const app = await require('./dist/app').createApp(loadConfig()); await app.close();`)).toEqual(
+      [],
+    );
     // The same check sees them once a bot is configured.
-    expect(loadedAfter(`require('./dist/app.module').AppModule.forRoot(loadConfig());`, { TELEGRAM_BOT_TOKEN: '123:abc' }).length).toBeGreaterThan(0);
+    expect(
+      loadedAfter(`require('./dist/app.module').AppModule.forRoot(loadConfig());`, { TELEGRAM_BOT_TOKEN: '123:abc' })
+        .length,
+    ).toBeGreaterThan(0);
   });
 
   it('the token CLI prints usage and fails without a ledger name', () => {
-    const result = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli', 'token.js'), 'create'], { cwd: ROOT, env: { ...env, ...childEnv() }, encoding: 'utf8' });
+    const result = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli', 'token.js'), 'create'], {
+      cwd: ROOT,
+      env: { ...env, ...childEnv() },
+      encoding: 'utf8',
+    });
     expect(result.status).not.toBe(0);
     expect(result.stderr).toMatch(/usage: npm run token -- create --ledger NAME/);
   });
@@ -67,9 +82,22 @@ describe('the production build as a process', () => {
     [{ DEFAULT_TIMEZONE: 'Mars/Olympus' }, 'DEFAULT_TIMEZONE'],
     [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
     [{ PORT: 'eighty' }, 'PORT'],
-    [{ TELEGRAM_BOT_TOKEN: '123:abc', TELEGRAM_WEBHOOK_URL: 'https://example.test/telegram/webhook' }, 'TELEGRAM_WEBHOOK_SECRET'],
-    [{ TELEGRAM_BOT_TOKEN: '123:abc', TELEGRAM_WEBHOOK_URL: 'not a url', TELEGRAM_WEBHOOK_SECRET: 's' }, 'TELEGRAM_WEBHOOK_URL'],
-    [{ TELEGRAM_BOT_TOKEN: '123:abc', TELEGRAM_WEBHOOK_URL: 'https://x.test/', TELEGRAM_WEBHOOK_SECRET: 'bad secret!' }, 'TELEGRAM_WEBHOOK_SECRET'],
+    [
+      { TELEGRAM_BOT_TOKEN: '123:abc', TELEGRAM_WEBHOOK_URL: 'https://example.test/telegram/webhook' },
+      'TELEGRAM_WEBHOOK_SECRET',
+    ],
+    [
+      { TELEGRAM_BOT_TOKEN: '123:abc', TELEGRAM_WEBHOOK_URL: 'not a url', TELEGRAM_WEBHOOK_SECRET: 's' },
+      'TELEGRAM_WEBHOOK_URL',
+    ],
+    [
+      {
+        TELEGRAM_BOT_TOKEN: '123:abc',
+        TELEGRAM_WEBHOOK_URL: 'https://x.test/',
+        TELEGRAM_WEBHOOK_SECRET: 'bad secret!',
+      },
+      'TELEGRAM_WEBHOOK_SECRET',
+    ],
   ])('bad configuration %p stops start-up with one line naming %s', (bad, variable) => {
     const result = spawnSync(process.execPath, [join(ROOT, 'dist', 'main.js')], {
       cwd: ROOT,
@@ -87,7 +115,10 @@ describe('the production build as a process', () => {
     // A preload that writes, at exit, every module the process loaded.
     const preload = join(dir, 'loaded-modules.js');
     const listing = join(dir, 'loaded-modules.txt');
-    writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(listing)}, Object.keys(require.cache).join('\\n')));`);
+    writeFileSync(
+      preload,
+      `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(listing)}, Object.keys(require.cache).join('\\n')));`,
+    );
     const token = createToken(env, 'light'); // migrates
     const server = await startServer({ ...env, NODE_OPTIONS: `--require ${preload}` });
     const api = new Client(server.url, token);
@@ -96,9 +127,17 @@ describe('the production build as a process', () => {
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);
     // Code only: MikroORM reads the package.json of every @mikro-orm package to compare versions.
-    const loaded = readFileSync(listing, 'utf8').split('\n').filter((path) => !path.endsWith('.json'));
+    const loaded = readFileSync(listing, 'utf8')
+      .split('\n')
+      .filter((path) => !path.endsWith('.json'));
     expect(loaded.some((path) => path.includes('/dist/expenses/expenses.service.js'))).toBe(true); // the listing is real
-    for (const heavy of ['/node_modules/pg/', '/node_modules/@mikro-orm/migrations/', '/node_modules/chart.js/', '/dist/charts/chart-image.js', '/node_modules/ajv/']) {
+    for (const heavy of [
+      '/node_modules/pg/',
+      '/node_modules/@mikro-orm/migrations/',
+      '/node_modules/chart.js/',
+      '/dist/charts/chart-image.js',
+      '/node_modules/ajv/',
+    ]) {
       expect([heavy, loaded.filter((path) => path.includes(heavy))]).toEqual([heavy, []]);
     }
   });

@@ -27,16 +27,35 @@ describe.each(ENGINES)('%s', (engine) => {
 
   const person = people(61000, 'Payer');
   const deliver = webhookPoster(() => t.url, SECRET);
-  const postingsTo = (chatId: number) => fake.messagesTo(chatId).filter((text) => text.startsWith('Recurring expense recorded'));
+  const postingsTo = (chatId: number) =>
+    fake.messagesTo(chatId).filter((text) => text.startsWith('Recurring expense recorded'));
   const settled = (app = t) => outboxDelivered(app);
 
   const restFor = (from: { id: number; first_name: string }) => restForChat(deliver, fake, t.url, from);
 
-  it('a past start posts each due date once (day 31 → a short month\'s last day), tells the chat, and then waits for the next', async () => {
+  it("a past start posts each due date once (day 31 → a short month's last day), tells the chat, and then waits for the next", async () => {
     const ann = person();
     const rest = await restFor(ann);
-    const created = await rest.post('/recurring', { amount: '9.99', category: 'Subscriptions', description: 'netflix', every: 'month', day: 31, start: '2026-08-01' });
-    expect(created).toMatchObject({ status: 201, body: { amount: '9.99', currency: 'USD', category: 'subscriptions', every: 'month', day: 31, start: '2026-08-01', next: '2026-11-30' } });
+    const created = await rest.post('/recurring', {
+      amount: '9.99',
+      category: 'Subscriptions',
+      description: 'netflix',
+      every: 'month',
+      day: 31,
+      start: '2026-08-01',
+    });
+    expect(created).toMatchObject({
+      status: 201,
+      body: {
+        amount: '9.99',
+        currency: 'USD',
+        category: 'subscriptions',
+        every: 'month',
+        day: 31,
+        start: '2026-08-01',
+        next: '2026-11-30',
+      },
+    });
     const list = await rest.get('/expenses?category=subscriptions&sort=date_asc');
     expect(list.body.items.map((e: any) => [e.date, e.amount, e.source, e.description])).toEqual([
       ['2026-08-31', '9.99', 'recurring', 'netflix'],
@@ -45,14 +64,20 @@ describe.each(ENGINES)('%s', (engine) => {
     ]);
     await settled();
     expect(postingsTo(ann.id)).toHaveLength(3);
-    expect(postingsTo(ann.id)[0]).toMatch(/^Recurring expense recorded: 9\.99 USD for subscriptions \(netflix\) on 2026-08-31 as #\d+\./);
+    expect(postingsTo(ann.id)[0]).toMatch(
+      /^Recurring expense recorded: 9\.99 USD for subscriptions \(netflix\) on 2026-08-31 as #\d+\./,
+    );
 
     // Nothing is due before the 30th; checks in between post nothing.
     const recurring = t.app.get(RecurringService);
     expect(await recurring.postDue()).toBe(0);
     clock.set('2026-11-30T00:00:30Z');
     // Many wake-ups at once: the date is posted once.
-    await Promise.all([recurring.postDue(), recurring.postDue(), rest.post('/recurring', { amount: '1', category: 'other', every: 'day', start: '2026-11-30' })]);
+    await Promise.all([
+      recurring.postDue(),
+      recurring.postDue(),
+      rest.post('/recurring', { amount: '1', category: 'other', every: 'day', start: '2026-11-30' }),
+    ]);
     expect(await recurring.postDue()).toBe(0);
     expect((await rest.get('/expenses?category=subscriptions')).body.count).toBe(4);
     expect((await rest.get('/recurring')).body.items[0]).toMatchObject({ id: created.body.id, next: '2026-12-31' });
@@ -61,7 +86,12 @@ describe.each(ENGINES)('%s', (engine) => {
 
     // An identical expense added by hand on a due date is not taken for the posting, nor blocks it.
     clock.set('2026-12-31T09:00:00Z');
-    await rest.post('/expenses', { amount: '9.99', category: 'subscriptions', description: 'netflix', date: '2026-12-31' });
+    await rest.post('/expenses', {
+      amount: '9.99',
+      category: 'subscriptions',
+      description: 'netflix',
+      date: '2026-12-31',
+    });
     await recurring.postDue();
     expect((await rest.get('/expenses?category=subscriptions&from=2026-12-31')).body.count).toBe(2);
   });
@@ -69,10 +99,26 @@ describe.each(ENGINES)('%s', (engine) => {
   it('weekly and daily rules; a stopped rule posts nothing more; another ledger cannot see or stop it', async () => {
     const bob = person();
     const rest = await restFor(bob);
-    const weekly = await rest.post('/recurring', { amount: '20', category: 'cleaning', every: 'week', day: 5, start: '2026-11-01' });
+    const weekly = await rest.post('/recurring', {
+      amount: '20',
+      category: 'cleaning',
+      every: 'week',
+      day: 5,
+      start: '2026-11-01',
+    });
     expect(weekly.body.next).toBe('2026-12-04');
-    expect((await rest.get('/expenses?category=cleaning')).body.items.map((e: any) => e.date)).toEqual(['2026-11-27', '2026-11-20', '2026-11-13', '2026-11-06']);
-    const daily = await rest.post('/recurring', { amount: '2.5', category: 'coffee', every: 'day', start: '2026-11-28' });
+    expect((await rest.get('/expenses?category=cleaning')).body.items.map((e: any) => e.date)).toEqual([
+      '2026-11-27',
+      '2026-11-20',
+      '2026-11-13',
+      '2026-11-06',
+    ]);
+    const daily = await rest.post('/recurring', {
+      amount: '2.5',
+      category: 'coffee',
+      every: 'day',
+      start: '2026-11-28',
+    });
     expect(daily.body).toMatchObject({ day: null, next: '2026-11-28' });
 
     const other = new Client(t.url, await t.token(`recurring-other-${engine}`));
@@ -121,13 +167,22 @@ describe.each(ENGINES)('%s', (engine) => {
     await deliver(textUpdate('/recurring', { from: cy }));
     // The bot's answers, without the postings that go out (after their COMMIT) in between.
     const replies = fake.messagesTo(cy.id).filter((text) => !text.startsWith('Recurring expense recorded'));
-    expect(replies[0]).toMatch(/^Recurring expense #(\d+): 9\.99 USD for subscriptions \(netflix\), monthly on day 15; next on 2026-12-15\. \/recurring stop \1 ends it\.$/);
+    expect(replies[0]).toMatch(
+      /^Recurring expense #(\d+): 9\.99 USD for subscriptions \(netflix\), monthly on day 15; next on 2026-12-15\. \/recurring stop \1 ends it\.$/,
+    );
     const id = /#(\d+)/.exec(replies[0])![1];
     expect(replies[1]).toMatch(/^Recurring expense #\d+: 3\.00 EUR for coffee, weekly on fri; next on 2026-12-04\./);
     expect(replies[2]).toMatch(/^Say how often: daily, weekly or monthly\./);
-    expect(replies[3].split('\n')).toEqual(['Recurring expenses:', `#${id} 9.99 USD for subscriptions (netflix), monthly on day 15; next 2026-12-15`, expect.stringMatching(/^#\d+ 3\.00 EUR for coffee, weekly on fri; next 2026-12-04$/)]);
+    expect(replies[3].split('\n')).toEqual([
+      'Recurring expenses:',
+      `#${id} 9.99 USD for subscriptions (netflix), monthly on day 15; next 2026-12-15`,
+      expect.stringMatching(/^#\d+ 3\.00 EUR for coffee, weekly on fri; next 2026-12-04$/),
+    ]);
     await settled();
-    expect(postingsTo(cy.id)).toEqual([expect.stringMatching(/^Recurring expense recorded: 3\.00 EUR for coffee on 2026-11-20/), expect.stringMatching(/on 2026-11-27/)]);
+    expect(postingsTo(cy.id)).toEqual([
+      expect.stringMatching(/^Recurring expense recorded: 3\.00 EUR for coffee on 2026-11-20/),
+      expect.stringMatching(/on 2026-11-27/),
+    ]);
     await deliver(textUpdate(`/recurring stop ${id}`, { from: cy }));
     await deliver(textUpdate(`/recurring stop ${id}`, { from: cy }));
     expect(fake.messagesTo(cy.id).slice(-2)).toEqual([
@@ -154,10 +209,16 @@ describe.each(ENGINES)('%s', (engine) => {
   it('the chart: GET /expenses/chart.png and /chart send a real PNG with the filters applied', async () => {
     const eve = person();
     const rest = await restFor(eve);
-    for (const [amount, category, currency, date] of [['12.50', 'food', 'USD', '2026-11-02'], ['40', 'travel', 'EUR', '2026-11-10'], ['8', 'food', 'USD', '2026-10-05']]) {
+    for (const [amount, category, currency, date] of [
+      ['12.50', 'food', 'USD', '2026-11-02'],
+      ['40', 'travel', 'EUR', '2026-11-10'],
+      ['8', 'food', 'USD', '2026-10-05'],
+    ]) {
       await rest.post('/expenses', { amount, category, currency, date });
     }
-    const response = await fetch(`${t.url}/expenses/chart.png?from=2026-11-01&to=2026-11-30`, { headers: { authorization: `Bearer ${rest.token}` } });
+    const response = await fetch(`${t.url}/expenses/chart.png?from=2026-11-01&to=2026-11-30`, {
+      headers: { authorization: `Bearer ${rest.token}` },
+    });
     expect([response.status, response.headers.get('content-type')]).toEqual([200, 'image/png']);
     const png = await decodePng(Buffer.from(await response.arrayBuffer()));
     expect(png).toMatchObject({ width: 1000, height: 1000 });
@@ -182,16 +243,25 @@ describe.each(ENGINES)('%s', (engine) => {
     const gil = person();
     const rest = await restFor(gil);
     const rules = await Promise.all(
-      ['a', 'b', 'c'].map((name) => rest.post('/recurring', { amount: '1', category: `race-${name}`, every: 'day', start: '2026-12-01' })),
+      ['a', 'b', 'c'].map((name) =>
+        rest.post('/recurring', { amount: '1', category: `race-${name}`, every: 'day', start: '2026-12-01' }),
+      ),
     );
     expect(rules.map((rule) => rule.status)).toEqual([201, 201, 201]);
-    const second = await startApp({ telegram: { token: BOT_TOKEN, apiRoot: fake.url, webhookUrl: WEBHOOK_URL, webhookSecret: SECRET } }, engine, { db: t.db, dir: t.dir }, clock);
+    const second = await startApp(
+      { telegram: { token: BOT_TOKEN, apiRoot: fake.url, webhookUrl: WEBHOOK_URL, webhookSecret: SECRET } },
+      engine,
+      { db: t.db, dir: t.dir },
+      clock,
+    );
     try {
       clock.set('2026-12-10T12:00:00Z');
       // Both wake up together; rules of earlier tests' ledgers fall due too, so counts are checked per ledger below.
       await Promise.all([t.app.get(RecurringService).postDue(), second.app.get(RecurringService).postDue()]);
       for (const name of ['a', 'b', 'c']) {
-        const dates = (await rest.get(`/expenses?category=race-${name}&sort=date_asc`)).body.items.map((e: any) => e.date);
+        const dates = (await rest.get(`/expenses?category=race-${name}&sort=date_asc`)).body.items.map(
+          (e: any) => e.date,
+        );
         expect(dates).toEqual(Array.from({ length: 10 }, (_, i) => `2026-12-${String(i + 1).padStart(2, '0')}`));
       }
       await Promise.all([settled(), settled(second)]);
@@ -211,11 +281,33 @@ describe.each(ENGINES)('%s', (engine) => {
     await t.app.close();
     clock.set('2026-12-07T12:00:00Z');
     const config = t.config;
-    t = await startApp({ telegram: { token: BOT_TOKEN, apiRoot: fake.url, webhookUrl: WEBHOOK_URL, webhookSecret: SECRET }, database: config.database }, engine, existing, clock);
+    t = await startApp(
+      {
+        telegram: { token: BOT_TOKEN, apiRoot: fake.url, webhookUrl: WEBHOOK_URL, webhookSecret: SECRET },
+        database: config.database,
+      },
+      engine,
+      existing,
+      clock,
+    );
     const again = new Client(t.url, rest.token);
     await t.app.get(RecurringService).postDue(); // the start-up check may still be running: this waits for it
-    const dates = (await again.get('/expenses?category=paper&sort=date_asc&limit=100')).body.items.map((e: any) => e.date);
-    expect(dates).toEqual(['2026-11-27', '2026-11-28', '2026-11-29', '2026-11-30', '2026-12-01', '2026-12-02', '2026-12-03', '2026-12-04', '2026-12-05', '2026-12-06', '2026-12-07']);
+    const dates = (await again.get('/expenses?category=paper&sort=date_asc&limit=100')).body.items.map(
+      (e: any) => e.date,
+    );
+    expect(dates).toEqual([
+      '2026-11-27',
+      '2026-11-28',
+      '2026-11-29',
+      '2026-11-30',
+      '2026-12-01',
+      '2026-12-02',
+      '2026-12-03',
+      '2026-12-04',
+      '2026-12-05',
+      '2026-12-06',
+      '2026-12-07',
+    ]);
     await settled();
     expect(postingsTo(fox.id)).toHaveLength(11);
   });

@@ -2,7 +2,15 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { removeDir, tempDir } from './support/app';
 import { freshDatabase, TestDatabase } from './support/engines';
-import { eventCallback, FakeSlack, messageTs, SIGNING_SECRET, signedHeaders, SLACK_BOT_TOKEN, TEAM } from './support/fake-slack';
+import {
+  eventCallback,
+  FakeSlack,
+  messageTs,
+  SIGNING_SECRET,
+  signedHeaders,
+  SLACK_BOT_TOKEN,
+  TEAM,
+} from './support/fake-slack';
 import { Client } from './support/http';
 import { childEnv, createToken, ROOT, ServerProcess, startServer } from './support/server-process';
 
@@ -29,19 +37,33 @@ describe('postgresql: Slack on two instances', () => {
   });
 
   it('says in its log that Slack is on, in HTTP mode', () => {
-    expect(servers[0].output()).toMatch(/HTTP mode: Slack posts to \/slack\/commands, \/slack\/events and \/slack\/interactions/);
+    expect(servers[0].output()).toMatch(
+      /HTTP mode: Slack posts to \/slack\/commands, \/slack\/events and \/slack\/interactions/,
+    );
   });
 
   it('the same events delivered to both at once record once each and are answered once each', async () => {
     const envelopes = Array.from({ length: 10 }, (_, i) => {
       const ts = messageTs();
-      return eventCallback({ type: 'message', channel_type: 'im', user: 'U0ANN', text: `${i + 1}.50 food race ${i}`, ts, channel: 'D0ANN', event_ts: ts });
+      return eventCallback({
+        type: 'message',
+        channel_type: 'im',
+        user: 'U0ANN',
+        text: `${i + 1}.50 food race ${i}`,
+        ts,
+        channel: 'D0ANN',
+        event_ts: ts,
+      });
     });
     const statuses = await Promise.all(
       envelopes.flatMap((envelope) =>
         servers.map((server, retryNum) => {
           const body = JSON.stringify(envelope);
-          return fetch(`${server.url}/slack/events`, { method: 'POST', headers: signedHeaders(body, { retryNum: retryNum || undefined }), body }).then((answer) => answer.status);
+          return fetch(`${server.url}/slack/events`, {
+            method: 'POST',
+            headers: signedHeaders(body, { retryNum: retryNum || undefined }),
+            body,
+          }).then((answer) => answer.status);
         }),
       ),
     );
@@ -51,7 +73,9 @@ describe('postgresql: Slack on two instances', () => {
     expect(fake.replies()).toHaveLength(10);
     const token = createToken(env, `slack:${TEAM}:U0ANN`);
     const items = (await new Client(servers[0].url, token).get('/expenses?limit=100')).body.items;
-    expect(items.map((expense: any) => expense.description).sort()).toEqual(envelopes.map((_, i) => `race ${i}`).sort());
+    expect(items.map((expense: any) => expense.description).sort()).toEqual(
+      envelopes.map((_, i) => `race ${i}`).sort(),
+    );
   });
 });
 

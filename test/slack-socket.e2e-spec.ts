@@ -34,11 +34,16 @@ describe.each(ENGINES)('%s: Slack in Socket Mode', (engine) => {
     const event = eventCallback(dm('7.25 food noodles'));
     const first = fake.sendEnvelope('events_api', event);
     const retry = fake.sendEnvelope('events_api', event, { retryAttempt: 1 });
-    const command = fake.sendEnvelope('slash_commands', slashCommand('3 travel bus', { response_url: fake.responseUrl() }));
+    const command = fake.sendEnvelope(
+      'slash_commands',
+      slashCommand('3 travel bus', { response_url: fake.responseUrl() }),
+    );
     await fake.waitForAcks([first, retry, command]);
     const replies = await fake.waitFor(2);
     expect(replies.map((reply) => reply.method).sort()).toEqual(['chat.postMessage', 'response']);
-    expect(replies.find((reply) => reply.method === 'chat.postMessage')!.payload.authorization).toBe('Bearer xoxb-1-test-bot-token');
+    expect(replies.find((reply) => reply.method === 'chat.postMessage')!.payload.authorization).toBe(
+      'Bearer xoxb-1-test-bot-token',
+    );
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(fake.replies()).toHaveLength(2);
     expect((await expenses(t, `slack:${TEAM}:U0ANN`)).map((expense) => expense.description)).toEqual(['noodles']);
@@ -46,7 +51,11 @@ describe.each(ENGINES)('%s: Slack in Socket Mode', (engine) => {
   });
 
   it('serves no HTTP routes for Slack', async () => {
-    const answer = await fetch(`${t.url}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const answer = await fetch(`${t.url}/slack/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(answer.status).toBe(404);
   });
 });
@@ -61,7 +70,10 @@ describe('postgresql: Slack in Socket Mode on two instances', () => {
     try {
       await fake.waitForConnections(2);
       const event = eventCallback(dm('15 food twice'));
-      const ids = [fake.sendEnvelope('events_api', event, { index: 0 }), fake.sendEnvelope('events_api', event, { index: 1, retryAttempt: 1 })];
+      const ids = [
+        fake.sendEnvelope('events_api', event, { index: 0 }),
+        fake.sendEnvelope('events_api', event, { index: 1, retryAttempt: 1 }),
+      ];
       await fake.waitForAcks(ids);
       await fake.waitFor(1);
       await new Promise((resolve) => setTimeout(resolve, 300));
@@ -73,7 +85,10 @@ describe('postgresql: Slack in Socket Mode on two instances', () => {
       const later = fake.sendEnvelope('events_api', eventCallback(dm('4 food after')));
       await fake.waitForAcks([later]);
       await fake.waitFor(2);
-      expect((await expenses(b.t, `slack:${TEAM}:U0ANN`)).map((expense) => expense.description).sort()).toEqual(['after', 'twice']);
+      expect((await expenses(b.t, `slack:${TEAM}:U0ANN`)).map((expense) => expense.description).sort()).toEqual([
+        'after',
+        'twice',
+      ]);
     } finally {
       await b.t.app.close();
       await fake.stop();

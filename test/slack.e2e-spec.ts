@@ -20,7 +20,11 @@ describe.each(ENGINES)('%s: Slack', (engine) => {
     await stop();
   });
 
-  async function post(route: string, body: string, headers: Record<string, string>): Promise<{ status: number; text: string; ms: number }> {
+  async function post(
+    route: string,
+    body: string,
+    headers: Record<string, string>,
+  ): Promise<{ status: number; text: string; ms: number }> {
     const started = Date.now();
     const response = await fetch(`${t.url}/slack/${route}`, { method: 'POST', headers, body });
     return { status: response.status, text: await response.text(), ms: Date.now() - started };
@@ -68,7 +72,10 @@ describe.each(ENGINES)('%s: Slack', (engine) => {
     const body = new URLSearchParams(slashCommand('12.50 food lunch')).toString();
     const cases: Array<[string, () => Record<string, string>]> = [
       ['no signature', () => ({ 'content-type': FORM })],
-      ['a signature made with another secret', () => signedHeaders(body, { contentType: FORM, secret: 'not-the-secret' })],
+      [
+        'a signature made with another secret',
+        () => signedHeaders(body, { contentType: FORM, secret: 'not-the-secret' }),
+      ],
       ['a timestamp six minutes old', () => signedHeaders(body, { contentType: FORM, at: Date.now() - 6 * 60_000 })],
       ['a timestamp six minutes ahead', () => signedHeaders(body, { contentType: FORM, at: Date.now() + 6 * 60_000 })],
       ['a body changed after signing', () => signedHeaders(body.replace('12.50', '99.50'), { contentType: FORM })],
@@ -86,7 +93,11 @@ describe.each(ENGINES)('%s: Slack', (engine) => {
     });
 
     it('a signed body with four minutes of clock skew is accepted', async () => {
-      const answer = await post('commands', body, signedHeaders(body, { contentType: FORM, at: Date.now() - 4 * 60_000 }));
+      const answer = await post(
+        'commands',
+        body,
+        signedHeaders(body, { contentType: FORM, at: Date.now() - 4 * 60_000 }),
+      );
       expect(answer.status).toBe(200);
       expect(await expenses(CHANNEL_LEDGER)).toHaveLength(1);
     });
@@ -106,9 +117,18 @@ describe.each(ENGINES)('%s: Slack', (engine) => {
       expect(answer.status).toBe(200);
       const [reply] = await fake.waitFor(1);
       expect(reply.method).toBe('response');
-      expect(reply.payload.text).toBe(`Recorded 12.50 USD for food (lunch) on ${(await expenses(CHANNEL_LEDGER))[0].date} as #1. /tally undo removes it.`);
+      expect(reply.payload.text).toBe(
+        `Recorded 12.50 USD for food (lunch) on ${(await expenses(CHANNEL_LEDGER))[0].date} as #1. /tally undo removes it.`,
+      );
       const [expense] = await expenses(CHANNEL_LEDGER);
-      expect(expense).toMatchObject({ amount: '12.50', currency: 'USD', category: 'food', description: 'lunch', source: 'slack', author: { slackId: 'U0ANN', name: 'ann' } });
+      expect(expense).toMatchObject({
+        amount: '12.50',
+        currency: 'USD',
+        category: 'food',
+        description: 'lunch',
+        source: 'slack',
+        author: { slackId: 'U0ANN', name: 'ann' },
+      });
     });
 
     it('list, total, undo and help answer from the ledger', async () => {
@@ -119,11 +139,15 @@ describe.each(ENGINES)('%s: Slack', (engine) => {
 
       await command('list food');
       let replies = await fake.waitFor(4);
-      expect(replies[3].payload.text).toMatch(/^Expenses for food, all time, newest first:\n#3 .* 7\.00 USD {2}food — snack · ann\n#1 .* 12\.50 USD {2}food — lunch · ann\n\n2 expenses, total 19\.50 USD$/);
+      expect(replies[3].payload.text).toMatch(
+        /^Expenses for food, all time, newest first:\n#3 .* 7\.00 USD {2}food — snack · ann\n#1 .* 12\.50 USD {2}food — lunch · ann\n\n2 expenses, total 19\.50 USD$/,
+      );
 
       await command('total');
       replies = await fake.waitFor(5);
-      expect(replies[4].payload.text).toBe('Total all time: 3.00 EUR · 19.50 USD (3 expenses)\nfood: 19.50 USD\ntravel: 3.00 EUR');
+      expect(replies[4].payload.text).toBe(
+        'Total all time: 3.00 EUR · 19.50 USD (3 expenses)\nfood: 19.50 USD\ntravel: 3.00 EUR',
+      );
 
       await command('undo', { user_id: 'U0BEN', user_name: 'ben' });
       replies = await fake.waitFor(6);
@@ -183,8 +207,26 @@ describe.each(ENGINES)('%s: Slack', (engine) => {
     });
 
     it('a channel message that is not a mention, chatter in a DM, and our own messages record nothing', async () => {
-      await deliver(eventCallback({ type: 'message', channel_type: 'channel', user: 'U0ANN', text: '12 food', ts: messageTs(), channel: 'C0GENERAL' }));
-      await deliver(eventCallback({ type: 'message', channel_type: 'im', bot_id: 'B0TALLY', text: '12 food', ts: messageTs(), channel: 'D0ANN' }));
+      await deliver(
+        eventCallback({
+          type: 'message',
+          channel_type: 'channel',
+          user: 'U0ANN',
+          text: '12 food',
+          ts: messageTs(),
+          channel: 'C0GENERAL',
+        }),
+      );
+      await deliver(
+        eventCallback({
+          type: 'message',
+          channel_type: 'im',
+          bot_id: 'B0TALLY',
+          text: '12 food',
+          ts: messageTs(),
+          channel: 'D0ANN',
+        }),
+      );
       await deliver(eventCallback(directMessage('hello there')));
       const replies = await fake.waitFor(1);
       expect(replies[0].payload.text).toMatch(/I did not understand "hello there"/);
@@ -196,7 +238,16 @@ describe.each(ENGINES)('%s: Slack', (engine) => {
       const ts = messageTs();
       await Promise.all([
         deliver(eventCallback(mention('12 food twin', ts))),
-        deliver(eventCallback({ type: 'message', channel_type: 'channel', user: 'U0ANN', text: '<@U0TALLY> 12 food twin', ts, channel: 'C0GENERAL' })),
+        deliver(
+          eventCallback({
+            type: 'message',
+            channel_type: 'channel',
+            user: 'U0ANN',
+            text: '<@U0TALLY> 12 food twin',
+            ts,
+            channel: 'C0GENERAL',
+          }),
+        ),
       ]);
       await fake.waitFor(1);
       await new Promise((resolve) => setTimeout(resolve, 300));
@@ -214,14 +265,22 @@ describe.each(ENGINES)('%s: Slack', (engine) => {
         channel: 'D0ANN',
         channel_type: 'im',
         hidden: true,
-        message: { type: 'message', user: 'U0ANN', text: '13.50 food dinner', ts, edited: { user: 'U0ANN', ts: messageTs() } },
+        message: {
+          type: 'message',
+          user: 'U0ANN',
+          text: '13.50 food dinner',
+          ts,
+          edited: { user: 'U0ANN', ts: messageTs() },
+        },
         previous_message: { type: 'message', user: 'U0ANN', text: '12.50 food lunch', ts },
         ts: messageTs(),
       });
       const answers = await Promise.all([deliver(edit), deliver(edit, 1)]);
       expect(answers.map((answer) => answer.status)).toEqual([200, 200]);
       const replies = await fake.waitFor(2);
-      expect(replies[1].payload.text).toMatch(/^Updated: 13\.50 USD for food \(dinner\) on .* \(#1; amount 12\.50 → 13\.50, description lunch → dinner\)\.$/);
+      expect(replies[1].payload.text).toMatch(
+        /^Updated: 13\.50 USD for food \(dinner\) on .* \(#1; amount 12\.50 → 13\.50, description lunch → dinner\)\.$/,
+      );
       expect(replies[1].payload.thread_ts).toBe(ts);
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(fake.replies()).toHaveLength(2);
@@ -264,7 +323,9 @@ describe.each(ENGINES)('%s: Slack', (engine) => {
       await command('12 food lunch');
       await command('12 food lunch');
       const replies = await fake.waitFor(2);
-      expect(replies[1].payload.text).toMatch(/^This is already recorded: 12\.00 USD for food \(lunch\) .* \(#1\)\. Press Record again if it is a second one\.$/);
+      expect(replies[1].payload.text).toMatch(
+        /^This is already recorded: 12\.00 USD for food \(lunch\) .* \(#1\)\. Press Record again if it is a second one\.$/,
+      );
       const button = replies[1].payload.blocks[1].elements[0];
       expect(button).toMatchObject({ type: 'button', action_id: 'record_again', text: { text: 'Record again' } });
 
@@ -291,7 +352,10 @@ describe.each(ENGINES)('%s: Slack', (engine) => {
       }
       expect(fake.replies()).toHaveLength(0);
       const replies = await fake.waitFor(2, undefined, 15_000);
-      expect(replies.map((reply) => reply.payload.text).sort()).toEqual([expect.stringMatching(/^Recorded 3\.00 USD/), expect.stringMatching(/^Recorded 4\.00 USD/)]);
+      expect(replies.map((reply) => reply.payload.text).sort()).toEqual([
+        expect.stringMatching(/^Recorded 3\.00 USD/),
+        expect.stringMatching(/^Recorded 4\.00 USD/),
+      ]);
       expect(await expenses(ANN_LEDGER)).toHaveLength(1);
       expect(await expenses(CHANNEL_LEDGER)).toHaveLength(1);
     }, 30_000);
@@ -326,12 +390,20 @@ async function failClaims(t: TestApp, engine: string, on: boolean): Promise<void
   const { MikroORM } = await import('@mikro-orm/core');
   const connection = t.app.get(MikroORM).em.getConnection();
   if (engine === 'sqlite') {
-    await connection.execute(on ? `create trigger fail_claims before insert on chat_claim begin select raise(abort, 'injected failure'); end` : 'drop trigger fail_claims');
+    await connection.execute(
+      on
+        ? `create trigger fail_claims before insert on chat_claim begin select raise(abort, 'injected failure'); end`
+        : 'drop trigger fail_claims',
+    );
     return;
   }
   if (on) {
-    await connection.execute(`create function fail_claims() returns trigger language plpgsql as $$ begin raise exception 'injected failure'; end $$`);
-    await connection.execute('create trigger fail_claims before insert on chat_claim for each row execute function fail_claims()');
+    await connection.execute(
+      `create function fail_claims() returns trigger language plpgsql as $$ begin raise exception 'injected failure'; end $$`,
+    );
+    await connection.execute(
+      'create trigger fail_claims before insert on chat_claim for each row execute function fail_claims()',
+    );
   } else {
     await connection.execute('drop trigger fail_claims on chat_claim');
     await connection.execute('drop function fail_claims()');

@@ -56,7 +56,13 @@ describe.each(ENGINES)('%s', (engine) => {
     const list = await rest.get('/expenses');
     expect(list.body).toMatchObject({ count: 1, total: { USD: '13.50' } });
     const expense = list.body.items[0];
-    expect(expense).toMatchObject({ number: 1, amount: '13.50', description: 'dinner', source: 'telegram', updatedAt: expect.any(String) });
+    expect(expense).toMatchObject({
+      number: 1,
+      amount: '13.50',
+      description: 'dinner',
+      source: 'telegram',
+      updatedAt: expect.any(String),
+    });
     const history = (await rest.get(`/expenses/${expense.id}/history`)).body.items;
     expect(history).toEqual([
       {
@@ -79,7 +85,9 @@ describe.each(ENGINES)('%s', (engine) => {
     expect(fake.messagesTo(ann.id).slice(before)).toEqual([expect.stringMatching(/^Updated: 25.00 USD for books/)]);
 
     // A later, different edit of the same message is a new correction.
-    expect(await exchange(editedUpdate(update, '/add 30 books'), ann.id)).toEqual([expect.stringMatching(/^Updated: 30.00 USD .*25.00 → 30.00/)]);
+    expect(await exchange(editedUpdate(update, '/add 30 books'), ann.id)).toEqual([
+      expect.stringMatching(/^Updated: 30.00 USD .*25.00 → 30.00/),
+    ]);
     const rest = await restFor(ann);
     const expense = (await rest.get('/expenses')).body.items[0];
     expect(expense.amount).toBe('30.00');
@@ -123,7 +131,9 @@ describe.each(ENGINES)('%s', (engine) => {
     const ann = person();
     const { update } = await send('3 gum', ann);
     await send('/undo', ann);
-    expect(await exchange(editedUpdate(update, '4 gum'), ann.id)).toEqual(['#1 was removed, so this edit changes nothing. Send the expense again instead.']);
+    expect(await exchange(editedUpdate(update, '4 gum'), ann.id)).toEqual([
+      '#1 was removed, so this edit changes nothing. Send the expense again instead.',
+    ]);
     const rest = await restFor(ann);
     expect((await rest.get('/expenses')).body.count).toBe(0);
   });
@@ -133,13 +143,15 @@ describe.each(ENGINES)('%s', (engine) => {
     const update = textUpdate('8 lunch', { from: ann });
     update.message.date -= 3 * 86_400;
     const sentOn = addDays(today, -3);
-    expect(await exchange(update, ann.id)).toEqual([expect.stringMatching(new RegExp(`^Recorded 8.00 USD for lunch on ${sentOn} as #1`))]);
+    expect(await exchange(update, ann.id)).toEqual([
+      expect.stringMatching(new RegExp(`^Recorded 8.00 USD for lunch on ${sentOn} as #1`)),
+    ]);
     expect(await exchange(editedUpdate(update, '9 lunch @yesterday'), ann.id)).toEqual([
       `Updated: 9.00 USD for lunch on ${addDays(sentOn, -1)} (#1; amount 8.00 → 9.00, date ${sentOn} → ${addDays(sentOn, -1)}).`,
     ]);
   });
 
-  it('works in groups, on the chat\'s own expenses', async () => {
+  it("works in groups, on the chat's own expenses", async () => {
     const ann = person();
     const group = GROUP_ID - ann.id; // a group of its own
     const { update } = await send('/add@TallyBot 30 groceries', ann, group);
@@ -154,7 +166,9 @@ describe.each(ENGINES)('%s', (engine) => {
     it('/edit NUMBER … corrects by number (and by long id), keeping currency and date unless given', async () => {
       const ann = person();
       await send('/add 10 EUR taxi airport @2026-11-02', ann);
-      expect((await send('/edit 1 12 taxi airport', ann)).reply).toBe('Updated: 12.00 EUR for taxi (airport) on 2026-11-02 (#1; amount 10.00 → 12.00).');
+      expect((await send('/edit 1 12 taxi airport', ann)).reply).toBe(
+        'Updated: 12.00 EUR for taxi (airport) on 2026-11-02 (#1; amount 10.00 → 12.00).',
+      );
       const rest = await restFor(ann);
       const expense = (await rest.get('/expenses')).body.items[0];
       expect((await send(`/edit ${expense.id} 12 USD cab @2026-11-03`, ann)).reply).toMatch(
@@ -170,14 +184,18 @@ describe.each(ENGINES)('%s', (engine) => {
       expect((await send('/edit', ann)).reply).toMatch(/^Write it like this: \/edit 12/);
       expect((await send('/edit 1', ann)).reply).toMatch(/^Write it like this: \/edit 12/);
       expect((await send('/edit 9 5 a', ann)).reply).toBe('No expense #9 in this chat. /list shows the numbers.');
-      expect((await send('/edit 1 five a', ann)).reply).toMatch(/^Not changed: "five" is not an amount\. Write it like this: \/edit 12/);
-      expect((await send('/edit 2 1 a', ann)).reply).toBe('Not changed: that would make #2 the same as #1. If #1 is this one, /delete 2.');
+      expect((await send('/edit 1 five a', ann)).reply).toMatch(
+        /^Not changed: "five" is not an amount\. Write it like this: \/edit 12/,
+      );
+      expect((await send('/edit 2 1 a', ann)).reply).toBe(
+        'Not changed: that would make #2 the same as #1. If #1 is this one, /delete 2.',
+      );
       expect((await send('/edit 2 2 a', ann)).reply).toMatch(/^Nothing to change: #2 is already 2.00 USD for a/);
       const rest = await restFor(ann);
       expect((await rest.get('/expenses')).body).toMatchObject({ count: 2, total: { USD: '3.00' } });
     });
 
-    it('another chat\'s number names nothing here', async () => {
+    it("another chat's number names nothing here", async () => {
       const ann = person();
       const bob = person();
       await send('/add 5 a', ann);

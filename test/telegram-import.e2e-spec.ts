@@ -20,7 +20,11 @@ describe.each(ENGINES)('%s', (engine) => {
   const deliver = webhookPoster(() => t.url, SECRET);
 
   /** A message carrying a document, as Telegram delivers it. */
-  function documentUpdate(from: { id: number; first_name: string }, content: string | Buffer, options: { name?: string; caption?: string; size?: number } = {}) {
+  function documentUpdate(
+    from: { id: number; first_name: string },
+    content: string | Buffer,
+    options: { name?: string; caption?: string; size?: number } = {},
+  ) {
     const file = fake.addFile(content);
     return {
       update_id: newUpdateId(),
@@ -29,14 +33,23 @@ describe.each(ENGINES)('%s', (engine) => {
         date: Math.floor(Date.now() / 1000),
         chat: { id: from.id, type: 'private', first_name: from.first_name },
         from: { ...from, is_bot: false },
-        document: { file_name: options.name ?? 'bank.csv', mime_type: 'text/csv', file_id: file.file_id, file_unique_id: file.file_unique_id, file_size: options.size ?? file.file_size },
+        document: {
+          file_name: options.name ?? 'bank.csv',
+          mime_type: 'text/csv',
+          file_id: file.file_id,
+          file_unique_id: file.file_unique_id,
+          file_size: options.size ?? file.file_size,
+        },
         ...(options.caption ? { caption: options.caption } : {}),
       },
     };
   }
 
   async function summary(chatId: number, count: number): Promise<string[]> {
-    await fake.waitFor(() => fake.messagesTo(chatId).filter((text) => /^Import (done|failed)/.test(text)).length >= count || undefined, 20_000);
+    await fake.waitFor(
+      () => fake.messagesTo(chatId).filter((text) => /^Import (done|failed)/.test(text)).length >= count || undefined,
+      20_000,
+    );
     return fake.messagesTo(chatId).filter((text) => /^Import (done|failed)/.test(text));
   }
 
@@ -44,7 +57,8 @@ describe.each(ENGINES)('%s', (engine) => {
 
   it('imports, shows one progress message and a summary; a redelivered update imports nothing more; the same file again records nothing', async () => {
     const ann = person();
-    const csv = 'date,amount,category,description\n2026-11-01,12.50,food,lunch\n2026-11-02,3,coffee,\n2026-11-31,1,bad,\n';
+    const csv =
+      'date,amount,category,description\n2026-11-01,12.50,food,lunch\n2026-11-02,3,coffee,\n2026-11-31,1,bad,\n';
     const update = documentUpdate(ann, csv);
     expect(await Promise.all([deliver(update), deliver(update)])).toEqual([200, 200]);
     expect(await deliver(update)).toBe(200);
@@ -54,11 +68,18 @@ describe.each(ENGINES)('%s', (engine) => {
     );
     const progress = fake.messagesTo(ann.id).filter((text) => text === 'Importing bank.csv…');
     expect(progress).toHaveLength(1);
-    const progressMessage = fake.calls.find((call) => call.method === 'sendMessage' && call.payload.text === 'Importing bank.csv…' && Number(call.payload.chat_id) === ann.id)!;
-    expect(fake.callsOf('editMessageText').filter((edit) => Number(edit.chat_id) === ann.id).map((edit) => [edit.message_id, edit.text])).toContainEqual([
-      progressMessage.result.message_id,
-      'Import finished.',
-    ]);
+    const progressMessage = fake.calls.find(
+      (call) =>
+        call.method === 'sendMessage' &&
+        call.payload.text === 'Importing bank.csv…' &&
+        Number(call.payload.chat_id) === ann.id,
+    )!;
+    expect(
+      fake
+        .callsOf('editMessageText')
+        .filter((edit) => Number(edit.chat_id) === ann.id)
+        .map((edit) => [edit.message_id, edit.text]),
+    ).toContainEqual([progressMessage.result.message_id, 'Import finished.']);
     expect(fake.callsOf('download').filter((call) => call.file_id === update.message.document.file_id)).toHaveLength(1);
 
     const rest = await restFor(ann);
@@ -74,7 +95,11 @@ describe.each(ENGINES)('%s', (engine) => {
 
   it('options in the caption; a bad option is explained; a file that is not UTF-8 fails clearly; over 20 MB is refused', async () => {
     const ann = person();
-    await deliver(documentUpdate(ann, 'Date;Amount;Category\n24.11.2026;12,50;food\n', { caption: 'decimal=, dateFormat=DD.MM.YYYY delimiter=;' }));
+    await deliver(
+      documentUpdate(ann, 'Date;Amount;Category\n24.11.2026;12,50;food\n', {
+        caption: 'decimal=, dateFormat=DD.MM.YYYY delimiter=;',
+      }),
+    );
     expect((await summary(ann.id, 1))[0]).toMatch(/^Import done\. 1 rows read: 1 recorded/);
 
     expect(await deliver(documentUpdate(ann, 'date,amount,category\n', { caption: 'decimal=x' }))).toBe(200);
@@ -94,6 +119,8 @@ describe.each(ENGINES)('%s', (engine) => {
     const update = documentUpdate(ann, '%PDF-1.4', { name: 'receipt.pdf' });
     update.message.document.mime_type = 'application/pdf';
     expect(await deliver(update)).toBe(200);
-    expect(fake.messagesTo(ann.id)).toEqual(['I did not understand that. Start a message with an amount (12.50 food lunch) or see /help.']);
+    expect(fake.messagesTo(ann.id)).toEqual([
+      'I did not understand that. Start a message with an amount (12.50 food lunch) or see /help.',
+    ]);
   });
 });

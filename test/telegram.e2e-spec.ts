@@ -6,7 +6,6 @@ import { ANN, BOB, callbackUpdate, GROUP_ID, newUpdateId, textUpdate } from './s
 import { ENGINES } from './support/engines';
 
 describe.each(ENGINES)('%s', (engine) => {
-
   const SECRET = 'test_webhook-secret';
 
   let fake: FakeTelegram;
@@ -28,7 +27,11 @@ describe.each(ENGINES)('%s', (engine) => {
   async function deliver(update: object, secret: string | null = SECRET): Promise<number> {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (secret !== null) headers['X-Telegram-Bot-Api-Secret-Token'] = secret;
-    const response = await fetch(`${t.url}/telegram/webhook`, { method: 'POST', headers, body: JSON.stringify(update) });
+    const response = await fetch(`${t.url}/telegram/webhook`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify(update),
+    });
     await response.text();
     return response.status;
   }
@@ -50,9 +53,25 @@ describe.each(ENGINES)('%s', (engine) => {
     it('registers the webhook with its secret and the command list', () => {
       expect(fake.callsOf('setWebhook')[0]).toMatchObject({ url: WEBHOOK_URL, secret_token: SECRET });
       // Without edited_message Telegram would never tell us a message was edited.
-      expect(fake.callsOf('setWebhook')[0].allowed_updates).toEqual(expect.arrayContaining(['message', 'edited_message', 'callback_query']));
+      expect(fake.callsOf('setWebhook')[0].allowed_updates).toEqual(
+        expect.arrayContaining(['message', 'edited_message', 'callback_query']),
+      );
       const commands = fake.callsOf('setMyCommands')[0].commands.map((c: { command: string }) => c.command);
-      expect(commands).toEqual(expect.arrayContaining(['add', 'edit', 'list', 'total', 'undo', 'delete', 'export', 'currency', 'timezone', 'token', 'help']));
+      expect(commands).toEqual(
+        expect.arrayContaining([
+          'add',
+          'edit',
+          'list',
+          'total',
+          'undo',
+          'delete',
+          'export',
+          'currency',
+          'timezone',
+          'token',
+          'help',
+        ]),
+      );
     });
   });
 
@@ -85,9 +104,14 @@ describe.each(ENGINES)('%s', (engine) => {
       const rest = await restFor(ann);
       const list = await rest.get('/expenses');
       expect(list.body.count).toBe(3);
-      expect(list.body.items[0]).toMatchObject({ source: 'telegram', author: { telegramId: ann.id, name: ann.first_name } });
+      expect(list.body.items[0]).toMatchObject({
+        source: 'telegram',
+        author: { telegramId: ann.id, name: ann.first_name },
+      });
       // And the other way: REST writes show up in the chat, and the dedup key spans both doors.
-      expect((await rest.post('/expenses', { amount: '12.50', category: 'food', description: 'lunch with Ann' })).status).toBe(200);
+      expect(
+        (await rest.post('/expenses', { amount: '12.50', category: 'food', description: 'lunch with Ann' })).status,
+      ).toBe(200);
       await rest.post('/expenses', { amount: '40', category: 'books' });
       expect(await say('/total books', ann)).toMatch(/^Total for books, all time: 40.00 USD \(1 expense\)/);
     });
@@ -104,7 +128,9 @@ describe.each(ENGINES)('%s', (engine) => {
     it('unparseable input explains the right form and records nothing', async () => {
       const ann = person();
       expect(await say('/add food 12', ann)).toMatch(/"food" is not an amount. Write it like this: \/add 12.50 food/);
-      expect(await say('/add 12.345 food', ann)).toMatch(/Not recorded: amount must have at most 2 decimal places for USD/);
+      expect(await say('/add 12.345 food', ann)).toMatch(
+        /Not recorded: amount must have at most 2 decimal places for USD/,
+      );
       expect(await say('/add 12 food @2026-02-30', ann)).toMatch(/Not recorded: date must be a real calendar date/);
       expect(await say('/add 0 food', ann)).toMatch(/greater than 0/);
       expect(await say('/list food someday', ann)).toMatch(/Write it like this: \/list food week/);
@@ -126,11 +152,16 @@ describe.each(ENGINES)('%s', (engine) => {
       const sent = fake.lastMessageTo(ann.id)!;
       const button = sent.payload.reply_markup.inline_keyboard[0][0];
       expect(button.text).toBe('More');
-      await deliver(callbackUpdate(button.callback_data, { message_id: sent.result.message_id, chatId: ann.id }, { from: ann }));
+      await deliver(
+        callbackUpdate(button.callback_data, { message_id: sent.result.message_id, chatId: ann.id }, { from: ann }),
+      );
       const second = fake.messagesTo(ann.id).pop()!;
-      expect(second.split('\n').filter((line) => line.endsWith('  rent')).map((line) => line.split('  ').slice(0, 2).join(' '))).toEqual([
-        '#5 2026-01-05', '#4 2026-01-04', '#3 2026-01-03', '#2 2026-01-02', '#1 2026-01-01',
-      ]);
+      expect(
+        second
+          .split('\n')
+          .filter((line) => line.endsWith('  rent'))
+          .map((line) => line.split('  ').slice(0, 2).join(' ')),
+      ).toEqual(['#5 2026-01-05', '#4 2026-01-04', '#3 2026-01-03', '#2 2026-01-02', '#1 2026-01-01']);
       expect(fake.lastMessageTo(ann.id)!.payload.reply_markup).toBeUndefined();
       expect(fake.callsOf('answerCallbackQuery').length).toBeGreaterThan(0);
       expect(await say('/list week', ann)).toBe('No expenses the last 7 days.');
@@ -141,7 +172,9 @@ describe.each(ENGINES)('%s', (engine) => {
       await say('/add 10 food', ann);
       await say('/add 5.5 food pizza', ann);
       await say('/add €20 travel', ann);
-      expect(await say('/total', ann)).toBe(['Total all time: 20.00 EUR · 15.50 USD (3 expenses)', 'food: 15.50 USD', 'travel: 20.00 EUR'].join('\n'));
+      expect(await say('/total', ann)).toBe(
+        ['Total all time: 20.00 EUR · 15.50 USD (3 expenses)', 'food: 15.50 USD', 'travel: 20.00 EUR'].join('\n'),
+      );
       expect(await say('/total food today', ann)).toBe('Total for food, today: 15.50 USD (2 expenses)');
     });
 
@@ -178,7 +211,10 @@ describe.each(ENGINES)('%s', (engine) => {
       const ann = person();
       await say('/add 4 food tea, "green"', ann);
       await deliver(textUpdate('/export', { from: ann }));
-      const doc = fake.callsOf('sendDocument').filter((p) => Number(p.chat_id) === ann.id).pop()!;
+      const doc = fake
+        .callsOf('sendDocument')
+        .filter((p) => Number(p.chat_id) === ann.id)
+        .pop()!;
       const file = Object.values(doc.files)[0] as { filename: string; content: string };
       expect(file.filename).toMatch(/^tally-\d{4}-\d\d-\d\d\.csv$/);
       expect(file.content).toMatch(/^id,date,amount,currency,category,description,source,author,createdAt\r\n/);
@@ -244,17 +280,32 @@ describe.each(ENGINES)('%s', (engine) => {
     it('the same expense again: "already recorded" and a Record again button that records once', async () => {
       const ann = person();
       await say('/add 6 cinema', ann);
-      expect(await say('/add 6 Cinema', ann)).toMatch(/^This is already recorded: 6.00 USD for cinema on .* Press Record again/);
+      expect(await say('/add 6 Cinema', ann)).toMatch(
+        /^This is already recorded: 6.00 USD for cinema on .* Press Record again/,
+      );
       const sent = fake.lastMessageTo(ann.id)!;
       const button = sent.payload.reply_markup.inline_keyboard[0][0];
       expect(button.text).toBe('Record again');
-      const press = callbackUpdate(button.callback_data, { message_id: sent.result.message_id, chatId: ann.id }, { from: ann });
+      const press = callbackUpdate(
+        button.callback_data,
+        { message_id: sent.result.message_id, chatId: ann.id },
+        { from: ann },
+      );
       expect(await deliver(press)).toBe(200);
       expect(await deliver(press)).toBe(200); // the callback retried
-      const pressAgain = callbackUpdate(button.callback_data, { message_id: sent.result.message_id, chatId: ann.id }, { from: ann });
+      const pressAgain = callbackUpdate(
+        button.callback_data,
+        { message_id: sent.result.message_id, chatId: ann.id },
+        { from: ann },
+      );
       expect(await deliver(pressAgain)).toBe(200); // pressed a second time
-      const answers = fake.callsOf('answerCallbackQuery').filter((a) => [press.callback_query.id, pressAgain.callback_query.id].includes(a.callback_query_id));
-      expect(answers.map((a) => a.text)).toEqual([expect.stringMatching(/^Recorded again: 6.00 USD/), 'Already recorded again.']);
+      const answers = fake
+        .callsOf('answerCallbackQuery')
+        .filter((a) => [press.callback_query.id, pressAgain.callback_query.id].includes(a.callback_query_id));
+      expect(answers.map((a) => a.text)).toEqual([
+        expect.stringMatching(/^Recorded again: 6.00 USD/),
+        'Already recorded again.',
+      ]);
       expect(fake.callsOf('editMessageReplyMarkup').some((p) => p.message_id === sent.result.message_id)).toBe(true);
       const rest = await restFor(ann);
       expect((await rest.get('/expenses')).body.count).toBe(2);
@@ -282,7 +333,9 @@ describe.each(ENGINES)('%s', (engine) => {
       fake.failNext('sendMessage', 1, { status: 429, description: 'Too Many Requests: retry after 1', retryAfter: 1 });
       expect(await deliver(textUpdate('/add 2 patience', { from: ann }))).toBe(200);
       expect(fake.messagesTo(ann.id).filter((m) => m.startsWith('Recorded'))).toHaveLength(2); // the 429'd attempt and the retry
-      expect(fake.calls.filter((c) => c.method === 'sendMessage' && Number(c.payload.chat_id) === ann.id && c.result)).toHaveLength(1);
+      expect(
+        fake.calls.filter((c) => c.method === 'sendMessage' && Number(c.payload.chat_id) === ann.id && c.result),
+      ).toHaveLength(1);
     });
   });
 

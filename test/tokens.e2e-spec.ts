@@ -36,7 +36,8 @@ describe.each(ENGINES)('%s', (engine) => {
     expect(result.status).toBe(0);
     return result.stdout.trim().split('\n').pop()!;
   };
-  const listJson = (...args: string[]) => JSON.parse(cli('list', '--json', ...args).stdout) as Array<Record<string, any>>;
+  const listJson = (...args: string[]) =>
+    JSON.parse(cli('list', '--json', ...args).stdout) as Array<Record<string, any>>;
 
   /** Polls until the server answers `status` for the token; resolves how long that took. */
   async function within(token: string, status: number, limitMs: number): Promise<number> {
@@ -53,7 +54,14 @@ describe.each(ENGINES)('%s', (engine) => {
     const token = create('--ledger', 'tokens-a', '--label', 'laptop', '--expires-days', '30');
     expect(token).toMatch(/^tally_[A-Za-z0-9_-]{43}$/);
     const [listed] = listJson('--ledger', 'tokens-a');
-    expect(listed).toEqual({ id: expect.any(Number), ledger: 'tokens-a', label: 'laptop', createdAt: expect.any(String), lastUsedAt: null, expiresAt: expect.any(String) });
+    expect(listed).toEqual({
+      id: expect.any(Number),
+      ledger: 'tokens-a',
+      label: 'laptop',
+      createdAt: expect.any(String),
+      lastUsedAt: null,
+      expiresAt: expect.any(String),
+    });
     const days = (Date.parse(listed.expiresAt) - Date.parse(listed.createdAt)) / 86_400_000;
     expect(days).toBe(30);
 
@@ -87,7 +95,12 @@ describe.each(ENGINES)('%s', (engine) => {
     const token = create('--ledger', 'tokens-c', '--expires-days', '1');
     expect((await new Client(server.url, token).get('/expenses')).status).toBe(200);
     const [listed] = listJson('--ledger', 'tokens-c');
-    await operatorSql(db.target, 'update api_token set expires_at = ? where id = ?', new Date(Date.now() - 1000).toISOString(), listed.id);
+    await operatorSql(
+      db.target,
+      'update api_token set expires_at = ? where id = ?',
+      new Date(Date.now() - 1000).toISOString(),
+      listed.id,
+    );
     expect(await within(token, 401, 6_000)).toBeLessThan(5_000);
   });
 
@@ -109,7 +122,7 @@ describe.each(ENGINES)('%s', (engine) => {
 
 describe.each(ENGINES)('%s: /tokens and /revoke in the chat', (engine) => {
   const SECRET = 'tokens_webhook-secret';
-  it('lists this chat\'s tokens, revokes one at once, and nobody else\'s; only in a private chat', async () => {
+  it("lists this chat's tokens, revokes one at once, and nobody else's; only in a private chat", async () => {
     const { t, fake, stop } = await startAppWithBot(SECRET, engine);
     try {
       const deliver = webhookPoster(() => t.url, SECRET);
@@ -128,8 +141,12 @@ describe.each(ENGINES)('%s: /tokens and /revoke in the chat', (engine) => {
       expect(await say('/tokens', bob)).toBe('No API tokens for this chat. /token makes one.');
       expect(await say(`/revoke ${id}`, bob)).toBe(`No token ${id} for this chat. /tokens lists them.`);
       expect((await new Client(t.url, token).get('/expenses')).status).toBe(200);
-      expect(await say(`/revoke ${id}`, ann, -100777)).toBe('For safety, /revoke works only in a private chat with me.');
-      expect(await say(`/revoke ${id}`, ann)).toBe(`Revoked token ${id} (from /token). It stops working everywhere within 5 seconds.`);
+      expect(await say(`/revoke ${id}`, ann, -100777)).toBe(
+        'For safety, /revoke works only in a private chat with me.',
+      );
+      expect(await say(`/revoke ${id}`, ann)).toBe(
+        `Revoked token ${id} (from /token). It stops working everywhere within 5 seconds.`,
+      );
       expect((await new Client(t.url, token).get('/expenses')).status).toBe(401);
       expect(await say('/tokens', ann)).toBe('No API tokens for this chat. /token makes one.');
     } finally {

@@ -62,7 +62,11 @@ describe('the web page over plain HTTP on another host name', () => {
       await fetch(`${t.url}/`),
       await fetch(`${t.url}/expenses`, { headers: auth }),
       await fetch(`${t.url}/expenses`),
-      await fetch(`${t.url}/expenses`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '{"amount":"x"}' }),
+      await fetch(`${t.url}/expenses`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: '{"amount":"x"}',
+      }),
       await fetch(`${t.url}/no-such-route`),
     ];
     expect(responses.map((response) => response.status)).toEqual([200, 200, 401, 400, 404]);

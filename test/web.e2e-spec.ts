@@ -33,7 +33,8 @@ async function signedIn(): Promise<{ page: Page; api: Client }> {
   return { page, api: new Client(t.url, token) };
 }
 
-const countIs = (page: Page, expected: number) => page.waitForFunction((n) => document.getElementById('count')?.textContent === String(n), expected);
+const countIs = (page: Page, expected: number) =>
+  page.waitForFunction((n) => document.getElementById('count')?.textContent === String(n), expected);
 
 async function fill(page: Page, fields: { amount: string; category: string; description?: string }) {
   await page.getByLabel('Amount').fill(fields.amount);
@@ -45,7 +46,8 @@ async function fill(page: Page, fields: { amount: string; category: string; desc
 function watchRequests(page: Page, method: string, path: RegExp): string[] {
   const keys: string[] = [];
   page.on('request', (request) => {
-    if (request.method() === method && path.test(new URL(request.url()).pathname)) keys.push(request.headers()['idempotency-key'] ?? '');
+    if (request.method() === method && path.test(new URL(request.url()).pathname))
+      keys.push(request.headers()['idempotency-key'] ?? '');
   });
   return keys;
 }
@@ -89,7 +91,9 @@ describe('the web page in Chromium', () => {
     await page.getByText('Added 12.50 USD for food').waitFor();
     await page.locator('#rows tr', { hasText: 'Lunch' }).waitFor();
     await countIs(page, 1);
-    expect((await api.get('/expenses')).body.items).toMatchObject([{ amount: '12.50', category: 'food', description: 'Lunch' }]);
+    expect((await api.get('/expenses')).body.items).toMatchObject([
+      { amount: '12.50', category: 'food', description: 'Lunch' },
+    ]);
   });
 
   it('a double click on Add sends one request', async () => {
@@ -181,12 +185,15 @@ describe('the web page in Chromium', () => {
     await page.getByRole('button', { name: 'Show more' }).click();
     await page.waitForFunction(() => document.querySelectorAll('#rows tr').length === 26);
     expect(await page.getByRole('button', { name: 'Show more' }).isHidden()).toBe(true);
-    const ids = await page.locator('#rows tr').evaluateAll((rows) => rows.map((row) => (row as HTMLElement).dataset.id));
+    const ids = await page
+      .locator('#rows tr')
+      .evaluateAll((rows) => rows.map((row) => (row as HTMLElement).dataset.id));
     expect(new Set(ids).size).toBe(26);
   });
 
   it('deletes with a confirmation and can undo', async () => {
-    for (const amount of ['1', '2', '3']) await api.post('/expenses', { amount, category: 'del', date: `2026-01-0${amount}` });
+    for (const amount of ['1', '2', '3'])
+      await api.post('/expenses', { amount, category: 'del', date: `2026-01-0${amount}` });
     await page.getByRole('button', { name: 'Apply' }).click();
     await countIs(page, 3);
     const first = page.locator('#rows tr').first();
@@ -194,7 +201,11 @@ describe('the web page in Chromium', () => {
     await first.getByRole('button', { name: /^Delete / }).click();
     await first.getByRole('button', { name: 'Keep' }).click();
     expect((await api.get('/expenses')).body.count).toBe(3);
-    await page.locator('#rows tr').first().getByRole('button', { name: /^Delete / }).click();
+    await page
+      .locator('#rows tr')
+      .first()
+      .getByRole('button', { name: /^Delete / })
+      .click();
     await page.getByRole('button', { name: 'Yes, delete' }).click();
     await countIs(page, 2);
     expect((await api.get('/expenses')).body.items.map((e: any) => e.amount)).toEqual(['2.00', '1.00']);
@@ -211,15 +222,30 @@ describe('the web page in Chromium', () => {
     await page.waitForFunction(() => (window as any).Chart?.getChart('chart')?.data.labels.length === 4);
     const labels = await page.evaluate(() => (window as any).Chart.getChart('chart').data.labels);
     expect([...labels].sort()).toEqual(['books', 'bulk', 'coffee', 'food']);
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download CSV' }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download CSV' }).click(),
+    ]);
     expect(download.suggestedFilename()).toBe('expenses.csv');
-    const csv = readFileSync((await download.path())!, 'utf8').trimEnd().split('\r\n');
+    const csv = readFileSync((await download.path())!, 'utf8')
+      .trimEnd()
+      .split('\r\n');
     expect(csv).toHaveLength(5);
-    expect(csv.slice(1).map((line) => line.split(',')[4]).sort()).toEqual(['books', 'bulk', 'coffee', 'food']);
+    expect(
+      csv
+        .slice(1)
+        .map((line) => line.split(',')[4])
+        .sort(),
+    ).toEqual(['books', 'bulk', 'coffee', 'food']);
   });
 
   it('keeps a screenshot of a filled-in page as an artifact', async () => {
-    for (const [amount, category] of [['12.50', 'food'], ['3.20', 'coffee'], ['8.80', 'books']]) await api.post('/expenses', { amount, category });
+    for (const [amount, category] of [
+      ['12.50', 'food'],
+      ['3.20', 'coffee'],
+      ['8.80', 'books'],
+    ])
+      await api.post('/expenses', { amount, category });
     await page.getByRole('button', { name: 'Apply' }).click();
     await countIs(page, 3);
     mkdirSync(ARTIFACTS, { recursive: true });
@@ -270,7 +296,9 @@ describe('editing in place in Chromium', () => {
   const field = (label: string) => editor().getByLabel(`${label} of the expense being edited`);
 
   it('Edit, change, double-click Save: one PATCH request, the row and the total show the change', async () => {
-    await row('Lunch').getByRole('button', { name: /^Edit / }).click();
+    await row('Lunch')
+      .getByRole('button', { name: /^Edit / })
+      .click();
     expect(await field('Amount').inputValue()).toBe('12.50');
     await field('Amount').fill('13.75');
     await field('Description').fill('Dinner');
@@ -288,12 +316,18 @@ describe('editing in place in Chromium', () => {
     expect(listed).toMatchObject({ amount: '13.75', source: 'api', updatedAt: expect.any(String) });
     const history = (await api.get(`/expenses/${listed.id}/history`)).body.items;
     expect(history).toEqual([
-      { at: expect.any(String), source: 'web', changes: { amount: { from: '12.50', to: '13.75' }, description: { from: 'Lunch', to: 'Dinner' } } },
+      {
+        at: expect.any(String),
+        source: 'web',
+        changes: { amount: { from: '12.50', to: '13.75' }, description: { from: 'Lunch', to: 'Dinner' } },
+      },
     ]);
   });
 
-  it('an edit into another expense\'s details is refused until Keep both is pressed', async () => {
-    await row('coffee').getByRole('button', { name: /^Edit / }).click();
+  it("an edit into another expense's details is refused until Keep both is pressed", async () => {
+    await row('coffee')
+      .getByRole('button', { name: /^Edit / })
+      .click();
     await field('Amount').fill('13.75');
     await field('Category').fill('food');
     await field('Description').fill('dinner');
@@ -309,7 +343,10 @@ describe('editing in place in Chromium', () => {
 
   it('a change made elsewhere meanwhile is not overwritten: the current values come back to check', async () => {
     const target = (await api.get('/expenses')).body.items[0];
-    await editPage.locator(`#rows tr[data-id="${target.id}"]`).getByRole('button', { name: /^Edit / }).click();
+    await editPage
+      .locator(`#rows tr[data-id="${target.id}"]`)
+      .getByRole('button', { name: /^Edit / })
+      .click();
     await field('Amount').waitFor(); // the editor has read the expense and its ETag
     expect((await api.patch(`/expenses/${target.id}`, { amount: '1.11' })).status).toBe(200);
     await field('Amount').fill('2.22');
@@ -342,7 +379,10 @@ describe('importing a CSV in Chromium', () => {
     const dir = join(ARTIFACTS, 'import');
     mkdirSync(dir, { recursive: true });
     const file = join(dir, 'bank.csv');
-    writeFileSync(file, 'Date;Amount;Category;Description\n24.11.2026;12,50;Food;Lunch\n25.11.2026;3;Coffee;\n31.11.2026;1;bad;\n');
+    writeFileSync(
+      file,
+      'Date;Amount;Category;Description\n24.11.2026;12,50;Food;Lunch\n25.11.2026;3;Coffee;\n31.11.2026;1;bad;\n',
+    );
     await importPage.getByLabel('CSV file').setInputFiles(file);
     await importPage.getByLabel('Decimal mark').selectOption(',');
     await importPage.getByLabel('Dates').selectOption('DD.MM.YYYY');
@@ -357,7 +397,9 @@ describe('importing a CSV in Chromium', () => {
     await importPage.waitForFunction(() => document.getElementById('count')?.textContent === '2');
     expect(await importPage.locator('#total').textContent()).toBe('15.50 USD');
     mkdirSync(ARTIFACTS, { recursive: true });
-    await importPage.locator('section', { hasText: 'Import a CSV' }).screenshot({ path: join(ARTIFACTS, 'web-import.png') });
+    await importPage
+      .locator('section', { hasText: 'Import a CSV' })
+      .screenshot({ path: join(ARTIFACTS, 'web-import.png') });
 
     await importPage.getByRole('button', { name: 'Import CSV' }).click();
     await importPage.getByText('Imported bank.csv: rows 3, recorded 0, already present 2, rejected 1.').waitFor();
@@ -387,7 +429,7 @@ describe('budgets in Chromium', () => {
   });
   afterAll(() => budgetPage?.close());
 
-  it('sets a budget, shows this month\'s spending as a bar that follows new expenses, explains a bad limit and removes it', async () => {
+  it("sets a budget, shows this month's spending as a bar that follows new expenses, explains a bad limit and removes it", async () => {
     const today = (await rest.post('/expenses', { amount: '30', category: 'food' })).body.date as string;
     await budgetPage.getByLabel('Category (* for all)').fill('food');
     await budgetPage.getByLabel('Monthly limit').fill('12.345');

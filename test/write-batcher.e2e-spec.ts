@@ -11,7 +11,8 @@ import { Client } from './support/http';
 /** How many write batches a server process has committed so far, and how many writes they held (from /metrics). */
 async function batchesSoFar(url: string): Promise<{ batches: number; writes: number }> {
   const text = await (await fetch(`${url}/metrics`)).text();
-  const pick = (suffix: string) => Number(new RegExp(`^tally_write_batch_size_${suffix} (\\d+)`, 'm').exec(text)?.[1] ?? NaN);
+  const pick = (suffix: string) =>
+    Number(new RegExp(`^tally_write_batch_size_${suffix} (\\d+)`, 'm').exec(text)?.[1] ?? NaN);
   return { batches: pick('count'), writes: pick('sum') };
 }
 
@@ -42,7 +43,6 @@ const prepare = Database.prototype.prepare;
 const pgQuery = PgClient.prototype.query;
 
 describe.each(ENGINES)('%s', (engine) => {
-
   /** Group commit: writes that arrive together share a transaction, and one failure undoes only itself. */
   let t: TestApp;
   beforeAll(async () => {
@@ -55,7 +55,8 @@ describe.each(ENGINES)('%s', (engine) => {
   it('commits the good writes of a batch and rolls back only the failed one', async () => {
     const batcher = t.app.get(WriteBatcher);
     const em = t.app.get(EntityManager);
-    const insert = (name: string) => sql(em)('ledger').insert({ name, currency: 'USD', timezone: 'UTC', created_at: 'now' });
+    const insert = (name: string) =>
+      sql(em)('ledger').insert({ name, currency: 'USD', timezone: 'UTC', created_at: 'now' });
     const results = await Promise.allSettled([
       batcher.run(() => insert('batch-a')),
       batcher.run(async () => {
@@ -79,7 +80,10 @@ describe.each(ENGINES)('%s', (engine) => {
     const texts: string[] = [];
     const spy =
       engine === 'sqlite'
-        ? jest.spyOn(Database.prototype, 'prepare').mockImplementation(function (this: Database.Database, source: string) {
+        ? jest.spyOn(Database.prototype, 'prepare').mockImplementation(function (
+            this: Database.Database,
+            source: string,
+          ) {
             texts.push(source);
             return prepare.call(this, source);
           })
@@ -92,7 +96,12 @@ describe.each(ENGINES)('%s', (engine) => {
       await Promise.allSettled(
         Array.from({ length: 30 }, (_, i) =>
           batcher.run(async () => {
-            await sql(em)('ledger').insert({ name: `${tag}-${i}`, currency: 'USD', timezone: 'UTC', created_at: 'now' });
+            await sql(em)('ledger').insert({
+              name: `${tag}-${i}`,
+              currency: 'USD',
+              timezone: 'UTC',
+              created_at: 'now',
+            });
             if (i % 10 === 0) throw new Error('this write fails and is rolled back to its savepoint');
           }),
         ),
@@ -123,12 +132,16 @@ describe.each(ENGINES)('%s', (engine) => {
     try {
       const api = new Client(server.url, createToken(env, 'shared-commit'));
       const before = await batchesSoFar(server.url);
-      const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => api.post('/expenses', { amount: `${i + 1}`, category: 'together' })));
+      const answers = await Promise.all(
+        Array.from({ length: 40 }, (_, i) => api.post('/expenses', { amount: `${i + 1}`, category: 'together' })),
+      );
       expect(answers.map((a) => a.status)).toEqual(Array(40).fill(201));
       const after = await batchesSoFar(server.url);
       expect(after.writes - before.writes).toBe(40);
       expect(after.batches - before.batches).toBeLessThan(40);
-      console.log(`write batcher (${engine}): 40 concurrent creates committed in ${after.batches - before.batches} batches`);
+      console.log(
+        `write batcher (${engine}): 40 concurrent creates committed in ${after.batches - before.batches} batches`,
+      );
     } finally {
       server.child.kill('SIGTERM');
       await server.exited;
@@ -147,8 +160,14 @@ describe.each(ENGINES)('%s', (engine) => {
       // Concurrent creates with one poisoned among them; the writes in its batch fail with it.
       for (let round = 0; round < 5 && neighbours === 0; round++) {
         const descriptions = Array.from({ length: 30 }, (_, i) => (i === 15 ? 'poison' : `r${round}-${i}`));
-        const answers = await Promise.all(descriptions.map((description, i) => api.post('/expenses', { amount: `${i + 1}`, category: 'commit', description })));
-        const stored = new Set((await api.get('/expenses?category=commit&limit=200')).body.items.map((e: any) => e.description));
+        const answers = await Promise.all(
+          descriptions.map((description, i) =>
+            api.post('/expenses', { amount: `${i + 1}`, category: 'commit', description }),
+          ),
+        );
+        const stored = new Set(
+          (await api.get('/expenses?category=commit&limit=200')).body.items.map((e: any) => e.description),
+        );
         answers.forEach((answer, i) => {
           const description = descriptions[i];
           if (answer.status === 201) expect([description, stored.has(description)]).toEqual([description, true]);

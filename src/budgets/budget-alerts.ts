@@ -50,7 +50,10 @@ export class BudgetAlerts implements CommitEffect<Movement> {
     const rising = movements.filter((movement) => movement.sign > 0);
     if (rising.length === 0) return;
     const ledgerIds = [...new Set(rising.map((movement) => movement.ledgerId))];
-    const all = await db.all<BudgetRow>(BUDGETS_OF_LEDGERS[db.engine], db.engine === 'postgresql' ? ledgerIds : JSON.stringify(ledgerIds));
+    const all = await db.all<BudgetRow>(
+      BUDGETS_OF_LEDGERS[db.engine],
+      db.engine === 'postgresql' ? ledgerIds : JSON.stringify(ledgerIds),
+    );
     const byLedger = new Map<number, BudgetRow[]>();
     for (const budget of all) {
       const ledgerId = Number(budget.ledger_id);
@@ -61,7 +64,10 @@ export class BudgetAlerts implements CommitEffect<Movement> {
       const month = todayIn(budgets[0].timezone, this.clock.now()).slice(0, 7);
       const counted = rising.filter((movement) => movement.ledgerId === ledgerId && movement.date.startsWith(month));
       for (const budget of budgets) {
-        const touched = counted.some((movement) => movement.currency === budget.currency && (budget.category === '*' || movement.category === budget.category));
+        const touched = counted.some(
+          (movement) =>
+            movement.currency === budget.currency && (budget.category === '*' || movement.category === budget.category),
+        );
         if (touched) await this.check(db, ledgerId, budget, month);
       }
     }
@@ -73,14 +79,21 @@ export class BudgetAlerts implements CommitEffect<Movement> {
     const reached = THRESHOLDS.filter((threshold) => spent * 100n >= limit * BigInt(threshold));
     const claimed: number[] = [];
     for (const threshold of reached) {
-      if ((await db.run(CLAIM_ALERT, budget.id, month, threshold, limit, new Date().toISOString())) === 1) claimed.push(threshold);
+      if ((await db.run(CLAIM_ALERT, budget.id, month, threshold, limit, new Date().toISOString())) === 1)
+        claimed.push(threshold);
     }
     // One message names the highest threshold this expense reached: jumping past both is one alert, not two.
-    if (claimed.length > 0) await this.outbox.enqueue(db, budget.ledger_name, alertText(budget, Math.max(...claimed), spent, month));
+    if (claimed.length > 0)
+      await this.outbox.enqueue(db, budget.ledger_name, alertText(budget, Math.max(...claimed), spent, month));
   }
 }
 
-export function alertText(budget: Pick<BudgetRow, 'category' | 'currency' | 'amount_minor'>, threshold: number, spent: bigint, month: string): string {
+export function alertText(
+  budget: Pick<BudgetRow, 'category' | 'currency' | 'amount_minor'>,
+  threshold: number,
+  spent: bigint,
+  month: string,
+): string {
   const view = budgetView(budget, spent);
   const name = budgetName(budget.category);
   const spentOf = `${view.spent} of ${view.amount} ${view.currency} spent in ${month}`;

@@ -23,8 +23,20 @@ const SPENT = `select cast(total_minor as text) as spent from expense_month
   where ledger_id = ? and category = ? and currency = ? and month = ?`;
 
 /** Spent in a month (YYYY-MM) on a budget's category and currency, from the monthly totals. */
-export async function spentInMonth(db: RawSql, ledgerId: number, category: string, currency: string, month: string): Promise<bigint> {
-  const row = await db.get<{ spent: string }>(SPENT, ledgerId, category === ALL_SPENDING ? ALL_CATEGORIES : category, currency, month);
+export async function spentInMonth(
+  db: RawSql,
+  ledgerId: number,
+  category: string,
+  currency: string,
+  month: string,
+): Promise<bigint> {
+  const row = await db.get<{ spent: string }>(
+    SPENT,
+    ledgerId,
+    category === ALL_SPENDING ? ALL_CATEGORIES : category,
+    currency,
+    month,
+  );
   return BigInt(row?.spent ?? 0);
 }
 
@@ -32,7 +44,10 @@ export function percentOf(spent: bigint, limit: bigint): number {
   return limit > 0n ? Number((spent * 100n) / limit) : 0;
 }
 
-export function budgetView(budget: { category: string; currency: string; amount_minor: bigint | number | string }, spent: bigint): BudgetView {
+export function budgetView(
+  budget: { category: string; currency: string; amount_minor: bigint | number | string },
+  spent: bigint,
+): BudgetView {
   const limit = BigInt(budget.amount_minor);
   const money = (minor: bigint) => Money.ofMinor(minor, budget.currency).format();
   return {

@@ -15,7 +15,7 @@ export class BudgetsController {
   constructor(private readonly budgets: BudgetsService) {}
 
   @Get()
-  @ApiOperation({ summary: 'Every budget with what was spent this month (the ledger\'s time zone)' })
+  @ApiOperation({ summary: "Every budget with what was spent this month (the ledger's time zone)" })
   list(@CurrentLedger() ledger: Ledger): Promise<BudgetsOfMonth> {
     return this.budgets.list(ledger);
   }
@@ -24,7 +24,12 @@ export class BudgetsController {
   @ApiOperation({ summary: 'Set the monthly limit of a category, or `*` for all spending, in one currency' })
   @ApiResponse({ status: 201, description: 'A new budget' })
   @ApiResponse({ status: 200, description: 'The limit of an existing budget changed' })
-  async set(@CurrentLedger() ledger: Ledger, @Param('category') category: string, @Body() body: SetBudgetDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<BudgetView> {
+  async set(
+    @CurrentLedger() ledger: Ledger,
+    @Param('category') category: string,
+    @Body() body: SetBudgetDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<BudgetView> {
     const { budget, created } = await this.budgets.set(ledger, category, body);
     reply.status(created ? 201 : 200);
     return budget;
@@ -33,7 +38,11 @@ export class BudgetsController {
   @Delete(':category')
   @HttpCode(204)
   @ApiOperation({ summary: 'Remove a budget (in one currency with ?currency=, else in all)' })
-  async remove(@CurrentLedger() ledger: Ledger, @Param('category') category: string, @Query() query: BudgetCurrencyQuery): Promise<void> {
+  async remove(
+    @CurrentLedger() ledger: Ledger,
+    @Param('category') category: string,
+    @Query() query: BudgetCurrencyQuery,
+  ): Promise<void> {
     await this.budgets.remove(ledger, category, query.currency);
   }
 }

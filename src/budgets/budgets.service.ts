@@ -29,9 +29,14 @@ export class BudgetsService {
   ) {}
 
   /** Sets a limit; created is false when it replaced the limit of an existing budget. */
-  async set(ledger: Ledger, category: unknown, input: { amount: unknown; currency?: unknown }): Promise<{ budget: BudgetView; created: boolean }> {
+  async set(
+    ledger: Ledger,
+    category: unknown,
+    input: { amount: unknown; currency?: unknown },
+  ): Promise<{ budget: BudgetView; created: boolean }> {
     const name = budgetCategory(category);
-    if (input.currency !== undefined && typeof input.currency !== 'string') throw new InvalidInputError('currency must be a string such as "USD"');
+    if (input.currency !== undefined && typeof input.currency !== 'string')
+      throw new InvalidInputError('currency must be a string such as "USD"');
     const currency = ruleCurrency(input.currency, ledger.currency);
     const limit = ruleAmount(input.amount, currency).minor;
     const created = await this.batcher.run(async () => {
@@ -56,7 +61,10 @@ export class BudgetsService {
       query.where({ currency: ruleCurrency(currency, ledger.currency) });
     }
     const removed = await query.delete();
-    if (removed === 0) throw new NotFoundError(`no budget for ${name === ALL_SPENDING ? '*' : name}${typeof currency === 'string' && currency ? ` in ${currency.toUpperCase()}` : ''}`);
+    if (removed === 0)
+      throw new NotFoundError(
+        `no budget for ${name === ALL_SPENDING ? '*' : name}${typeof currency === 'string' && currency ? ` in ${currency.toUpperCase()}` : ''}`,
+      );
     return removed;
   }
 
@@ -69,7 +77,8 @@ export class BudgetsService {
       .select('category', 'currency', 'amount_minor');
     const items = await withSql(this.em, async (db) => {
       const views: BudgetView[] = [];
-      for (const row of rows) views.push(budgetView(row, await spentInMonth(db, ledger.id, row.category, row.currency, month)));
+      for (const row of rows)
+        views.push(budgetView(row, await spentInMonth(db, ledger.id, row.category, row.currency, month)));
       return views;
     });
     return { month, items };

@@ -39,8 +39,12 @@ export function renderChart(data: ChartData): Buffer {
   context.fillStyle = '#ffffff';
   context.fillRect(0, 0, CHART_WIDTH, CHART_HEIGHT);
   const scope = data.category ? `${data.category}, ` : '';
-  drawPanel(barsConfig(data, `Spending per category (${scope}${data.period})`), (panel) => context.drawImage(panel, 0, 0));
-  drawPanel(trendConfig(data, `Spending over time (${scope}${data.period})`), (panel) => context.drawImage(panel, 0, PANEL_HEIGHT));
+  drawPanel(barsConfig(data, `Spending per category (${scope}${data.period})`), (panel) =>
+    context.drawImage(panel, 0, 0),
+  );
+  drawPanel(trendConfig(data, `Spending over time (${scope}${data.period})`), (panel) =>
+    context.drawImage(panel, 0, PANEL_HEIGHT),
+  );
   return image.toBuffer('image/png');
 }
 
@@ -62,7 +66,11 @@ const common = (title: string, empty: boolean) => ({
   devicePixelRatio: 1,
   layout: { padding: 16 },
   plugins: {
-    title: { display: true, text: empty ? `${title}: no expenses` : title, font: { size: 20, weight: 'bold' as const } },
+    title: {
+      display: true,
+      text: empty ? `${title}: no expenses` : title,
+      font: { size: 20, weight: 'bold' as const },
+    },
     legend: { display: true, position: 'top' as const },
   },
   scales: { y: { beginAtZero: true, title: { display: true, text: 'amount' } } },
@@ -73,7 +81,11 @@ function barsConfig(data: ChartData, title: string): ChartConfiguration {
     type: 'bar',
     data: {
       labels: data.categories,
-      datasets: data.byCategory.map((series, i) => ({ label: series.currency, data: series.amounts, backgroundColor: COLOURS[i % COLOURS.length] })),
+      datasets: data.byCategory.map((series, i) => ({
+        label: series.currency,
+        data: series.amounts,
+        backgroundColor: COLOURS[i % COLOURS.length],
+      })),
     },
     options: common(title, data.categories.length === 0),
   };
@@ -94,6 +106,9 @@ function trendConfig(data: ChartData, title: string): ChartConfiguration {
         tension: 0,
       })),
     },
-    options: { ...common(title, data.buckets.length === 0), scales: { ...common(title, false).scales, x: { ticks: { maxTicksLimit: 16 } } } },
+    options: {
+      ...common(title, data.buckets.length === 0),
+      scales: { ...common(title, false).scales, x: { ticks: { maxTicksLimit: 16 } } },
+    },
   };
 }

@@ -15,7 +15,9 @@ export class ChartsController {
   @Get('chart.png')
   @Header('Cache-Control', 'no-store')
   @ApiProduces('image/png')
-  @ApiOperation({ summary: 'A PNG chart: spending per category and over time, a series per currency (the list\'s filters)' })
+  @ApiOperation({
+    summary: "A PNG chart: spending per category and over time, a series per currency (the list's filters)",
+  })
   async chart(@CurrentLedger() ledger: Ledger, @Query() query: FilterQuery): Promise<StreamableFile> {
     return new StreamableFile(await this.charts.png(ledger, query), { type: 'image/png' });
   }

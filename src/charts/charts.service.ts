@@ -31,13 +31,16 @@ export class ChartsService {
 
   async data(ledger: Ledger, filter: ExpenseFilter): Promise<ChartData> {
     const db = sql(this.em);
-    const perCategory = (await withSql(this.em, (raw) => categoryTotals(raw, ledger.id, filter))).filter((row) => !filter.category || row.category === filter.category);
+    const perCategory = (await withSql(this.em, (raw) => categoryTotals(raw, ledger.id, filter))).filter(
+      (row) => !filter.category || row.category === filter.category,
+    );
     const days = await dailySeries(db, ledger.id, filter);
     const currencies = [...new Set([...perCategory, ...days].map((row) => row.currency))].sort();
 
     // Biggest categories first (by their largest amount in any currency); the rest become "other".
     const largest = new Map<string, number>();
-    for (const row of perCategory) largest.set(row.category, Math.max(largest.get(row.category) ?? 0, plotted(row.total, row.currency)));
+    for (const row of perCategory)
+      largest.set(row.category, Math.max(largest.get(row.category) ?? 0, plotted(row.total, row.currency)));
     const ranked = [...largest.keys()].sort((x, y) => largest.get(y)! - largest.get(x)! || x.localeCompare(y));
     const shown = ranked.length > MAX_CATEGORIES ? ranked.slice(0, MAX_CATEGORIES - 1) : ranked;
     const categories = ranked.length > shown.length ? [...shown, 'other'] : shown;
@@ -54,14 +57,17 @@ export class ChartsService {
     const first = filter.from ?? days[0]?.date;
     const last = filter.to ?? days.at(-1)?.date;
     const buckets = first && last ? bucketsBetween(first, last) : [];
-    const bucketOf = buckets.length > 0 && buckets[0].length === 7 ? (date: string) => date.slice(0, 7) : (date: string) => date;
+    const bucketOf =
+      buckets.length > 0 && buckets[0].length === 7 ? (date: string) => date.slice(0, 7) : (date: string) => date;
     const trend = currencies.map((currency) => {
       const amounts = buckets.map(() => 0);
-      for (const row of days) if (row.currency === currency) amounts[buckets.indexOf(bucketOf(row.date))] += plotted(row.total, currency);
+      for (const row of days)
+        if (row.currency === currency) amounts[buckets.indexOf(bucketOf(row.date))] += plotted(row.total, currency);
       return { currency, amounts };
     });
 
-    const period = filter.from || filter.to ? `${filter.from ?? first ?? '…'} – ${filter.to ?? last ?? '…'}` : 'all time';
+    const period =
+      filter.from || filter.to ? `${filter.from ?? first ?? '…'} – ${filter.to ?? last ?? '…'}` : 'all time';
     return { period, category: filter.category, categories, byCategory, buckets, trend };
   }
 }
@@ -77,6 +83,7 @@ function bucketsBetween(first: string, last: string): string[] {
   for (let day = first; day <= last && days.length <= MAX_DAILY_BUCKETS; day = addDays(day, 1)) days.push(day);
   if (days.length <= MAX_DAILY_BUCKETS) return days;
   const months: string[] = [];
-  for (let month = first.slice(0, 7); month <= last.slice(0, 7); month = addDays(`${month}-28`, 7).slice(0, 7)) months.push(month);
+  for (let month = first.slice(0, 7); month <= last.slice(0, 7); month = addDays(`${month}-28`, 7).slice(0, 7))
+    months.push(month);
   return months;
 }

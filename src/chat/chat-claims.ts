@@ -26,6 +26,8 @@ export class ChatClaims {
   }
 
   async prune(now = Date.now()): Promise<number> {
-    return sql(this.em)('chat_claim').where('claimed_at', '<', now - CLAIM_DAYS * 86_400_000).delete();
+    return sql(this.em)('chat_claim')
+      .where('claimed_at', '<', now - CLAIM_DAYS * 86_400_000)
+      .delete();
   }
 }

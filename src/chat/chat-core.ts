@@ -25,8 +25,7 @@ export interface ChatTurn {
 }
 
 export type AddOutcome =
-  | { kind: 'error'; message: string }
-  | { kind: 'created' | 'duplicate'; summary: string; id: string; number: number };
+  { kind: 'error'; message: string } | { kind: 'created' | 'duplicate'; summary: string; id: string; number: number };
 
 export interface ListPage {
   text: string;
@@ -61,7 +60,12 @@ export class ChatCore {
    * before (a retry, a twin delivery, another instance); the caller then
    * answers nothing.
    */
-  async once<T>(platform: ChatPlatform, keys: string[], ledgerName: string, work: (ledger: Ledger) => Promise<T>): Promise<{ value: T } | undefined> {
+  async once<T>(
+    platform: ChatPlatform,
+    keys: string[],
+    ledgerName: string,
+    work: (ledger: Ledger) => Promise<T>,
+  ): Promise<{ value: T } | undefined> {
     return this.batcher.run(async () => {
       for (const key of keys) if (!(await this.claims.claim(platform, key))) return undefined;
       const ledger = await this.ledgers.findOrCreate(ledgerName);
@@ -82,10 +86,16 @@ export class ChatCore {
         author: turn.author,
         messageId: turn.messageId,
       });
-      return { kind: result.created ? 'created' : 'duplicate', summary: formatExpense(result.expense), id: result.expense.id, number: result.expense.number };
+      return {
+        kind: result.created ? 'created' : 'duplicate',
+        summary: formatExpense(result.expense),
+        id: result.expense.id,
+        number: result.expense.number,
+      };
     } catch (error) {
       // Rule violations (too many decimals, unknown currency, bad date…) are the user's to fix.
-      if (error instanceof DomainError) return { kind: 'error', message: `Not recorded: ${error.message}. ${ADD_USAGE}` };
+      if (error instanceof DomainError)
+        return { kind: 'error', message: `Not recorded: ${error.message}. ${ADD_USAGE}` };
       throw error;
     }
   }
@@ -95,15 +105,22 @@ export class ChatCore {
    * (`buttonKey` names the message that carries it), however often it is
    * pressed or delivered.
    */
-  async recordAgain(ledger: Ledger, expenseId: string, buttonKey: string, turn: ChatTurn): Promise<{ recorded: boolean; text: string }> {
+  async recordAgain(
+    ledger: Ledger,
+    expenseId: string,
+    buttonKey: string,
+    turn: ChatTurn,
+  ): Promise<{ recorded: boolean; text: string }> {
     let original: ExpenseView;
     try {
       original = await this.expenses.get(ledger, expenseId);
     } catch (error) {
-      if (error instanceof NotFoundError) return { recorded: false, text: 'That expense was removed; send it again instead.' };
+      if (error instanceof NotFoundError)
+        return { recorded: false, text: 'That expense was removed; send it again instead.' };
       throw error;
     }
-    if (!(await this.idempotency.claimKey(ledger.id, buttonKey, RECORD_AGAIN_KEY_MS))) return { recorded: false, text: 'Already recorded again.' };
+    if (!(await this.idempotency.claimKey(ledger.id, buttonKey, RECORD_AGAIN_KEY_MS)))
+      return { recorded: false, text: 'Already recorded again.' };
     const result = await this.expenses.record(ledger, {
       amount: original.amount,
       currency: original.currency,
@@ -124,12 +141,17 @@ export class ChatCore {
   async editByMessage(ledger: Ledger, messageId: number, text: string, turn: ChatTurn): Promise<string | undefined> {
     const recorded = await this.expenses.findByMessage(ledger, messageId);
     if (!recorded) return undefined;
-    if (recorded.removed) return `#${recorded.expense.number} was removed, so this edit changes nothing. Send the expense again instead.`;
+    if (recorded.removed)
+      return `#${recorded.expense.number} was removed, so this edit changes nothing. Send the expense again instead.`;
     // The message is read again as if it had been sent so: dates count from the day it was sent.
     const sentOn = todayIn(ledger.timezone, turn.sentAt);
     const parsed = parseAdd(text, sentOn);
     if (!parsed.ok) return `Not changed: ${parsed.error}`;
-    const fields = { ...parsed.value, currency: parsed.value.currency ?? ledger.currency, date: parsed.value.date ?? sentOn };
+    const fields = {
+      ...parsed.value,
+      currency: parsed.value.currency ?? ledger.currency,
+      date: parsed.value.date ?? sentOn,
+    };
     return this.applyEdit(ledger, recorded.expense, fields, turn);
   }
 
@@ -151,7 +173,9 @@ export class ChatCore {
 
   async undo(ledger: Ledger, author: ExpenseAuthor | undefined): Promise<string> {
     const removed = author ? await this.expenses.removeLatestBy(ledger, author) : undefined;
-    return removed ? `Removed ${formatExpense(removed)} (#${removed.number}).` : 'Nothing of yours to undo in this chat.';
+    return removed
+      ? `Removed ${formatExpense(removed)} (#${removed.number}).`
+      : 'Nothing of yours to undo in this chat.';
   }
 
   /** `[CATEGORY] [PERIOD]` as a filter, with the words that describe it. */
@@ -182,7 +206,14 @@ export class ChatCore {
   }
 
   /** One message of a list, newest first; nextCursor continues it. */
-  async listPage(ledger: Ledger, filter: ExpenseFilter, label: string, cursor: string | undefined, withAuthor: boolean, pageSize: number): Promise<ListPage> {
+  async listPage(
+    ledger: Ledger,
+    filter: ExpenseFilter,
+    label: string,
+    cursor: string | undefined,
+    withAuthor: boolean,
+    pageSize: number,
+  ): Promise<ListPage> {
     let page = await this.expenses.list(ledger, { ...filter, limit: pageSize, cursor });
     if (page.count === 0) return { text: `No expenses ${label}.` };
     const header = `Expenses ${label}, newest first:`;

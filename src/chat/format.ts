@@ -40,7 +40,9 @@ export function listLine(expense: ExpenseView, withAuthor: boolean): string {
 /** "amount 12.50 → 13.50, date 2026-11-20 → 2026-11-21" */
 export function formatChanges(changes: ChangeSet): string {
   return Object.entries(changes)
-    .map(([field, change]) => `${field} ${shorten(change.from || '(none)', 30)} → ${shorten(change.to || '(none)', 30)}`)
+    .map(
+      ([field, change]) => `${field} ${shorten(change.from || '(none)', 30)} → ${shorten(change.to || '(none)', 30)}`,
+    )
     .join(', ');
 }
 
@@ -60,7 +62,7 @@ export function linesThatFit(header: string, lines: string[], footer: string): n
 }
 
 export const HELP = [
-  'Tally keeps this chat\'s expenses. Each chat has its own ledger; in a group everyone shares one.',
+  "Tally keeps this chat's expenses. Each chat has its own ledger; in a group everyone shares one.",
   '',
   '/add 12.50 food lunch with Ann: record an expense',
   '/add €12 travel taxi @yesterday: with a currency and a date',
@@ -74,7 +76,7 @@ export const HELP = [
   '/recurring add 9.99 subscriptions netflix monthly 15: recorded on each due date; /recurring lists, /recurring stop 3 ends one',
   '/chart month: a picture of spending per category and over time',
   '/export: all expenses as a CSV file; send a CSV file to import one',
-  '/currency EUR, /timezone Europe/Berlin: this chat\'s defaults',
+  "/currency EUR, /timezone Europe/Berlin: this chat's defaults",
   '/token: an API token for this ledger (private chats only); /tokens lists them, /revoke 3 revokes one',
   '/app: open Tally as an app inside Telegram',
   '',

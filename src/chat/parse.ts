@@ -23,8 +23,10 @@ export interface ParsedFilter {
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 
-export const ADD_USAGE = 'Write it like this: /add 12.50 food lunch with Ann (optional: a currency such as EUR or €12, and @yesterday or @2026-11-20 at the end).';
-export const FILTER_USAGE = 'Write it like this: /list food week (category and period are optional; periods: today, yesterday, week, month, year, all).';
+export const ADD_USAGE =
+  'Write it like this: /add 12.50 food lunch with Ann (optional: a currency such as EUR or €12, and @yesterday or @2026-11-20 at the end).';
+export const FILTER_USAGE =
+  'Write it like this: /list food week (category and period are optional; periods: today, yesterday, week, month, year, all).';
 
 const SYMBOLS: Record<string, string> = { '€': 'EUR', $: 'USD', '£': 'GBP', '¥': 'JPY' };
 const AMOUNT = /^([€$£¥])?(\d+(?:[.,]\d+)?)([€$£¥])?$/u;
@@ -55,7 +57,8 @@ export function parseAdd(text: string, today: string): Parsed<ParsedAdd> {
   let rest = words.slice(1);
 
   if (rest.length > 0 && ISO_CODE.test(rest[0]) && findCurrency(rest[0])) {
-    if (currency && currency !== rest[0]) return fail(`${words[0]} and ${rest[0]} name two different currencies. ${ADD_USAGE}`);
+    if (currency && currency !== rest[0])
+      return fail(`${words[0]} and ${rest[0]} name two different currencies. ${ADD_USAGE}`);
     currency = rest[0];
     rest = rest.slice(1);
   }
@@ -72,7 +75,13 @@ export function parseAdd(text: string, today: string): Parsed<ParsedAdd> {
   if (rest.length === 0) return fail(`I need a category after the amount. ${ADD_USAGE}`);
   return {
     ok: true,
-    value: { amount: number.replace(',', '.'), currency, category: rest[0], description: rest.slice(1).join(' '), date },
+    value: {
+      amount: number.replace(',', '.'),
+      currency,
+      category: rest[0],
+      description: rest.slice(1).join(' '),
+      date,
+    },
   };
 }
 

@@ -19,7 +19,8 @@ runCli(async (config, args) => {
     );
   }
   const databasePath = config.database.path;
-  if (databasePath === ':memory:') throw new Error('DATABASE_URL is sqlite::memory:; there is nothing on disk to back up');
+  if (databasePath === ':memory:')
+    throw new Error('DATABASE_URL is sqlite::memory:; there is nothing on disk to back up');
   if (!existsSync(databasePath)) throw new Error(`no database at ${databasePath}`);
   const destination = resolve(process.cwd(), target);
   if (existsSync(destination)) throw new Error(`${destination} already exists; choose a new path`);

@@ -13,7 +13,8 @@ import { ImportJobView, ImportsService } from '../imports/imports.service';
 import { LedgersService } from '../ledgers/ledgers.service';
 import { TokenCache } from '../ledgers/token-cache';
 
-const USAGE = 'usage: npm run import -- --ledger NAME [--decimal ,] [--date-format DD.MM.YYYY] [--delimiter ";"] FILE.csv';
+const USAGE =
+  'usage: npm run import -- --ledger NAME [--decimal ,] [--date-format DD.MM.YYYY] [--delimiter ";"] FILE.csv';
 
 /**
  * `npm run import -- --ledger NAME FILE`: imports a CSV into a ledger in this
@@ -27,9 +28,17 @@ runCli(async (config, args) => {
   const file = positional[0];
   const name = flags.ledger?.trim();
   if (!name || !file) throw new Error(USAGE);
-  const options = importOptions({ decimal: flags.decimal, dateFormat: flags['date-format'] ?? flags.dateFormat, delimiter: flags.delimiter });
+  const options = importOptions({
+    decimal: flags.decimal,
+    dateFormat: flags['date-format'] ?? flags.dateFormat,
+    delimiter: flags.delimiter,
+  });
   const input = createReadStream(file);
-  await new Promise<void>((resolve, reject) => input.once('open', () => resolve()).once('error', (error) => reject(new Error(`cannot read ${file}: ${error.message}`))));
+  await new Promise<void>((resolve, reject) =>
+    input
+      .once('open', () => resolve())
+      .once('error', (error) => reject(new Error(`cannot read ${file}: ${error.message}`))),
+  );
 
   const orm = await openDatabase(config.database);
   const numbers = new LedgerNumbers(orm.em);
@@ -41,12 +50,23 @@ runCli(async (config, args) => {
     // Budget alerts an import triggers are queued here and sent by the running server.
     const clock = new Clock();
     const alerts = new BudgetAlerts(clock, new ChatOutbox(em));
-    const imports = new ImportsService(em, batcher, new ExpensesService(em, batcher, alerts, clock, numbers), ledgers, config);
+    const imports = new ImportsService(
+      em,
+      batcher,
+      new ExpensesService(em, batcher, alerts, clock, numbers),
+      ledgers,
+      config,
+    );
     const ledger = await ledgers.findOrCreate(name);
     const started = await imports.start(ledger, input, options, { runHere: true });
 
     const bar = process.stderr.isTTY
-      ? new SingleBar({ stream: process.stderr, format: 'Importing |{bar}| {percentage}% | {rowsRead} rows, {recorded} recorded, {alreadyPresent} already present, {rejectedCount} rejected', hideCursor: true })
+      ? new SingleBar({
+          stream: process.stderr,
+          format:
+            'Importing |{bar}| {percentage}% | {rowsRead} rows, {recorded} recorded, {alreadyPresent} already present, {rejectedCount} rejected',
+          hideCursor: true,
+        })
       : undefined;
     bar?.start(Math.max(started.bytesTotal, 1), 0, counts(started));
     const job = await imports.runHere(started.id, (progress) => bar?.update(progress.bytesRead, counts(progress)));
@@ -55,8 +75,11 @@ runCli(async (config, args) => {
 
     for (const rejected of job.rejected.slice(0, 10)) console.error(`line ${rejected.line}: ${rejected.message}`);
     if (job.rejectedCount > 10) console.error(`… and ${job.rejectedCount - 10} more rejected rows`);
-    if (job.state !== 'done') throw new Error(`import failed: ${job.error ?? 'it did not finish; run the same command again to resume it'}`);
-    console.log(`rows ${job.rowsRead}, recorded ${job.recorded}, already present ${job.alreadyPresent}, rejected ${job.rejectedCount}`);
+    if (job.state !== 'done')
+      throw new Error(`import failed: ${job.error ?? 'it did not finish; run the same command again to resume it'}`);
+    console.log(
+      `rows ${job.rowsRead}, recorded ${job.recorded}, already present ${job.alreadyPresent}, rejected ${job.rejectedCount}`,
+    );
   } finally {
     await numbers.onApplicationShutdown();
     await orm.close();
@@ -64,5 +87,10 @@ runCli(async (config, args) => {
 });
 
 function counts(job: ImportJobView) {
-  return { rowsRead: job.rowsRead, recorded: job.recorded, alreadyPresent: job.alreadyPresent, rejectedCount: job.rejectedCount };
+  return {
+    rowsRead: job.rowsRead,
+    recorded: job.recorded,
+    alreadyPresent: job.alreadyPresent,
+    rejectedCount: job.rejectedCount,
+  };
 }

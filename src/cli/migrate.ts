@@ -6,6 +6,8 @@ import { describeTarget } from '../database/database-target';
 runCli(async (config) => {
   const orm = await openDatabase(config.database);
   const executed = await (await migrator(orm)).getExecutedMigrations();
-  console.log(`database ${describeTarget(config.database)} is at migration ${executed[executed.length - 1]?.name ?? '(none)'}`);
+  console.log(
+    `database ${describeTarget(config.database)} is at migration ${executed[executed.length - 1]?.name ?? '(none)'}`,
+  );
   await orm.close();
 });

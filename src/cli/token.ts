@@ -47,7 +47,9 @@ runCli(async (config, args) => {
       else printTable(list);
     } else {
       const revoked = await tokens.revoke(Number(flags.positional[0]));
-      console.log(`Revoked token ${revoked.id} of ledger "${revoked.ledger}"${revoked.label ? ` (${revoked.label})` : ''}; every instance refuses it within 5 seconds.`);
+      console.log(
+        `Revoked token ${revoked.id} of ledger "${revoked.ledger}"${revoked.label ? ` (${revoked.label})` : ''}; every instance refuses it within 5 seconds.`,
+      );
     }
   } finally {
     await orm.close();
@@ -57,7 +59,16 @@ runCli(async (config, args) => {
 function printTable(list: TokenInfo[]): void {
   if (list.length === 0) return void console.log('No tokens.');
   const day = (iso: string | null) => (iso ? iso.slice(0, 16).replace('T', ' ') : '-');
-  const rows = [['ID', 'LEDGER', 'LABEL', 'CREATED', 'LAST USED', 'EXPIRES'], ...list.map((t) => [String(t.id), t.ledger, t.label ?? '-', day(t.createdAt), day(t.lastUsedAt), day(t.expiresAt)])];
+  const rows = [
+    ['ID', 'LEDGER', 'LABEL', 'CREATED', 'LAST USED', 'EXPIRES'],
+    ...list.map((t) => [String(t.id), t.ledger, t.label ?? '-', day(t.createdAt), day(t.lastUsedAt), day(t.expiresAt)]),
+  ];
   const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
-  for (const row of rows) console.log(row.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd());
+  for (const row of rows)
+    console.log(
+      row
+        .map((cell, i) => cell.padEnd(widths[i]))
+        .join('  ')
+        .trimEnd(),
+    );
 }

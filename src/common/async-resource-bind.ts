@@ -25,7 +25,8 @@ export function nativeBindDefinesAccessor(): boolean {
  */
 function bind<F extends (...args: never[]) => unknown>(this: AsyncResource, fn: F, thisArg?: unknown): F {
   if (typeof fn !== 'function') throw new TypeError('The "fn" argument must be of type function');
-  const run = (receiver: unknown, args: unknown[]) => this.runInAsyncScope(fn as unknown as (...args: unknown[]) => unknown, receiver, ...args);
+  const run = (receiver: unknown, args: unknown[]) =>
+    this.runInAsyncScope(fn as unknown as (...args: unknown[]) => unknown, receiver, ...args);
   const bound =
     thisArg === undefined
       ? function (this: unknown, ...args: unknown[]) {

@@ -1,4 +1,14 @@
-import { addDays, canonicalTimeZone, isCalendarDate, isTimeZone, lastDayOf, nextMonth, periodRange, previousMonth, todayIn } from './calendar';
+import {
+  addDays,
+  canonicalTimeZone,
+  isCalendarDate,
+  isTimeZone,
+  lastDayOf,
+  nextMonth,
+  periodRange,
+  previousMonth,
+  todayIn,
+} from './calendar';
 
 describe('calendar', () => {
   it('accepts only real dates', () => {
@@ -20,10 +30,14 @@ describe('calendar', () => {
 
   it('turns the date at the zone’s midnight to the millisecond, asked minute after minute in one process', () => {
     // Kathmandu is UTC+05:45: its midnight is 18:15 UTC. Each instant is asked right after the one before.
-    const asked = ['18:13:59.999', '18:14:00.000', '18:14:59.999', '18:15:00.000', '18:15:00.001', '18:14:59.999'].map((time) => todayIn('Asia/Kathmandu', new Date(`2026-11-24T${time}Z`)));
+    const asked = ['18:13:59.999', '18:14:00.000', '18:14:59.999', '18:15:00.000', '18:15:00.001', '18:14:59.999'].map(
+      (time) => todayIn('Asia/Kathmandu', new Date(`2026-11-24T${time}Z`)),
+    );
     expect(asked).toEqual(['2026-11-24', '2026-11-24', '2026-11-24', '2026-11-25', '2026-11-25', '2026-11-24']);
     // Berlin's clocks went back at 01:00 UTC on 2026-10-25; midnight that night was 23:00 UTC (CET).
-    const night = ['2026-10-25T22:59:59.999Z', '2026-10-25T23:00:00.000Z'].map((instant) => todayIn('Europe/Berlin', new Date(instant)));
+    const night = ['2026-10-25T22:59:59.999Z', '2026-10-25T23:00:00.000Z'].map((instant) =>
+      todayIn('Europe/Berlin', new Date(instant)),
+    );
     expect(night).toEqual(['2026-10-25', '2026-10-26']);
     // Another zone in the same minute gets its own date.
     expect(todayIn('Pacific/Kiritimati', new Date('2026-11-24T18:15:00.000Z'))).toBe('2026-11-25');
@@ -46,13 +60,29 @@ describe('calendar', () => {
   });
 
   it('steps months across years and keeps four-digit years', () => {
-    expect([nextMonth('2025-12'), nextMonth('2026-01'), nextMonth('0999-12'), nextMonth('0100-05')]).toEqual(['2026-01', '2026-02', '1000-01', '0100-06']);
-    expect([previousMonth('2026-01'), previousMonth('2026-03'), previousMonth('1000-01'), previousMonth('0100-10')]).toEqual(['2025-12', '2026-02', '0999-12', '0100-09']);
+    expect([nextMonth('2025-12'), nextMonth('2026-01'), nextMonth('0999-12'), nextMonth('0100-05')]).toEqual([
+      '2026-01',
+      '2026-02',
+      '1000-01',
+      '0100-06',
+    ]);
+    expect([
+      previousMonth('2026-01'),
+      previousMonth('2026-03'),
+      previousMonth('1000-01'),
+      previousMonth('0100-10'),
+    ]).toEqual(['2025-12', '2026-02', '0999-12', '0100-09']);
   });
 
   it('knows the last day of each month, leap Februaries included', () => {
     expect(['2024-02', '2025-02', '2000-02', '1900-02', '2026-04', '2026-12', '0100-01'].map(lastDayOf)).toEqual([
-      '2024-02-29', '2025-02-28', '2000-02-29', '1900-02-28', '2026-04-30', '2026-12-31', '0100-01-31',
+      '2024-02-29',
+      '2025-02-28',
+      '2000-02-29',
+      '1900-02-28',
+      '2026-04-30',
+      '2026-12-31',
+      '0100-01-31',
     ]);
   });
 });

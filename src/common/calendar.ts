@@ -62,13 +62,17 @@ export function addDays(date: string, days: number): string {
 /** The month after YYYY-MM. */
 export function nextMonth(month: string): string {
   const [year, number] = month.split('-').map(Number);
-  return number === 12 ? `${String(year + 1).padStart(4, '0')}-01` : `${month.slice(0, 4)}-${String(number + 1).padStart(2, '0')}`;
+  return number === 12
+    ? `${String(year + 1).padStart(4, '0')}-01`
+    : `${month.slice(0, 4)}-${String(number + 1).padStart(2, '0')}`;
 }
 
 /** The month before YYYY-MM. */
 export function previousMonth(month: string): string {
   const [year, number] = month.split('-').map(Number);
-  return number === 1 ? `${String(year - 1).padStart(4, '0')}-12` : `${month.slice(0, 4)}-${String(number - 1).padStart(2, '0')}`;
+  return number === 1
+    ? `${String(year - 1).padStart(4, '0')}-12`
+    : `${month.slice(0, 4)}-${String(number - 1).padStart(2, '0')}`;
 }
 
 /** The last date of month YYYY-MM. */

@@ -28,7 +28,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
       const status = exception.getStatus();
       const response = exception.getResponse();
       const message =
-        typeof response === 'string' ? response : (response as { message?: string | string[] }).message ?? exception.message;
+        typeof response === 'string'
+          ? response
+          : ((response as { message?: string | string[] }).message ?? exception.message);
       reply.status(status).send(errorBody(status, Array.isArray(message) ? message.join('; ') : message));
       return;
     }
@@ -38,7 +40,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
       reply.status(503).header('Retry-After', '5').send(errorBody(503, 'the database is unavailable; retry shortly'));
       return;
     }
-    this.logger.error(exception instanceof Error ? exception.stack ?? exception.message : String(exception));
+    this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     reply.status(500).send(errorBody(500, 'Internal server error'));
   }
 }
@@ -46,6 +48,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
 @Catch(DomainError)
 export class DomainExceptionFilter implements ExceptionFilter {
   catch(exception: DomainError, host: ArgumentsHost): void {
-    host.switchToHttp().getResponse<FastifyReply>().status(exception.status).send({ ...errorBody(exception.status, exception.message), ...exception.details });
+    host
+      .switchToHttp()
+      .getResponse<FastifyReply>()
+      .status(exception.status)
+      .send({ ...errorBody(exception.status, exception.message), ...exception.details });
   }
 }

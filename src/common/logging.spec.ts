@@ -43,7 +43,10 @@ describe('linesByTurn', () => {
       destination.write('{"last":1}\\n');
       destination.write('{"last":2}\\n');
       process.exit(3);`;
-    const child = spawnSync(process.execPath, ['-e', script], { stdio: ['ignore', 'inherit', 'inherit', log.fd], encoding: 'utf8' });
+    const child = spawnSync(process.execPath, ['-e', script], {
+      stdio: ['ignore', 'inherit', 'inherit', log.fd],
+      encoding: 'utf8',
+    });
     expect(child.status).toBe(3);
     expect(log.read()).toBe('{"last":1}\n{"last":2}\n');
   });
@@ -51,9 +54,25 @@ describe('linesByTurn', () => {
   it("carries AppLogger's JSON request line whole", async () => {
     const log = tempLog();
     const logger = new AppLogger({ logLevel: 'info', logFormat: 'json' }, linesByTurn(log.fd));
-    logger.request({ reqId: 'r1', method: 'POST', route: '/expenses', path: '/expenses', status: 201, ms: 2.345, ledgerId: 7 });
+    logger.request({
+      reqId: 'r1',
+      method: 'POST',
+      route: '/expenses',
+      path: '/expenses',
+      status: 201,
+      ms: 2.345,
+      ledgerId: 7,
+    });
     await nextTurn();
     const line = JSON.parse(log.read());
-    expect(line).toMatchObject({ context: 'HTTP', reqId: 'r1', method: 'POST', status: 201, ms: 2.3, ledgerId: 7, msg: 'POST /expenses 201 2.3ms' });
+    expect(line).toMatchObject({
+      context: 'HTTP',
+      reqId: 'r1',
+      method: 'POST',
+      status: 201,
+      ms: 2.3,
+      ledgerId: 7,
+      msg: 'POST /expenses 201 2.3ms',
+    });
   });
 });

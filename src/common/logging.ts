@@ -61,7 +61,10 @@ export class AppLogger implements LoggerService {
   /** `destination` is for tests; JSON lines go to standard output. */
   constructor(config: Pick<AppConfig, 'logLevel' | 'logFormat'>, destination?: DestinationStream) {
     if (config.logFormat === 'json') {
-      this.pino = pino({ level: config.logLevel, base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime }, destination ?? (stdout ??= linesByTurn(1)));
+      this.pino = pino(
+        { level: config.logLevel, base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime },
+        destination ?? (stdout ??= linesByTurn(1)),
+      );
     } else {
       this.console = new ConsoleLogger();
       this.console.setLogLevels(NEST_LEVELS[config.logLevel]);

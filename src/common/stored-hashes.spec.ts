@@ -6,7 +6,14 @@ import { hashToken } from '../ledgers/tokens.service';
 // dedup key, token or Idempotency-Key fingerprint unrecognisable. The values were computed by the code that stored them.
 describe('hashes kept in the database', () => {
   it('dedup keys', () => {
-    const content = { ledgerId: 1, amountMinor: 1250n, currency: 'USD', category: 'food', description: 'Lunch with Ann', date: '2026-11-24' };
+    const content = {
+      ledgerId: 1,
+      amountMinor: 1250n,
+      currency: 'USD',
+      category: 'food',
+      description: 'Lunch with Ann',
+      date: '2026-11-24',
+    };
     expect(dedupKey(content, 1)).toBe('W4NrLxcC0Re5Fx5Ogd1v8VGje7-njbZsUb1BiarS870');
     expect(dedupKey(content, 2, 'recurring:7:2026-11-24')).toBe('smvTWso1bCqGXsnpbt3P1ViuybnjWu4Mm0tUfjPo2UE');
   });
@@ -16,6 +23,8 @@ describe('hashes kept in the database', () => {
   });
 
   it('Idempotency-Key request fingerprints', () => {
-    expect(requestFingerprint('POST', '/expenses', { b: 1, a: 'x' })).toBe('V6rggX8kHdOR-GjHmVe5RP-VGNXRVibqPRG4CabX3lE');
+    expect(requestFingerprint('POST', '/expenses', { b: 1, a: 'x' })).toBe(
+      'V6rggX8kHdOR-GjHmVe5RP-VGNXRVibqPRG4CabX3lE',
+    );
   });
 });

@@ -13,11 +13,42 @@ import { quickRoad, QuickValidationPipe } from './validation-pipe';
 
 /** Every DTO a route validates, with the kind of input it arrives as and a valid value for each of its fields. */
 const DTOS: Array<[new () => object, ArgumentMetadata['type'], Record<string, unknown>]> = [
-  [CreateExpenseDto, 'body', { amount: '12.50', category: 'food', description: 'lunch', date: '2026-11-24', currency: 'USD', allowDuplicate: true }],
-  [UpdateExpenseDto, 'body', { amount: 3, category: 'food', description: '', date: '2026-11-24', currency: 'EUR', allowDuplicate: false }],
+  [
+    CreateExpenseDto,
+    'body',
+    {
+      amount: '12.50',
+      category: 'food',
+      description: 'lunch',
+      date: '2026-11-24',
+      currency: 'USD',
+      allowDuplicate: true,
+    },
+  ],
+  [
+    UpdateExpenseDto,
+    'body',
+    { amount: 3, category: 'food', description: '', date: '2026-11-24', currency: 'EUR', allowDuplicate: false },
+  ],
   [SetBudgetDto, 'body', { amount: '300', currency: 'USD' }],
-  [CreateRecurringDto, 'body', { amount: '9.99', currency: 'USD', category: 'subscriptions', description: 'tv', every: 'month', day: 15, start: '2026-12-01' }],
-  [ListExpensesQuery, 'query', { from: '2026-11-01', to: '2026-11-30', category: 'food', sort: 'date_asc', limit: '5', cursor: 'abc' }],
+  [
+    CreateRecurringDto,
+    'body',
+    {
+      amount: '9.99',
+      currency: 'USD',
+      category: 'subscriptions',
+      description: 'tv',
+      every: 'month',
+      day: 15,
+      start: '2026-12-01',
+    },
+  ],
+  [
+    ListExpensesQuery,
+    'query',
+    { from: '2026-11-01', to: '2026-11-30', category: 'food', sort: 'date_asc', limit: '5', cursor: 'abc' },
+  ],
   [FilterQuery, 'query', { from: '2026-11-01', to: '2026-11-30', category: 'food', sort: 'date_desc' }],
   [DateRangeQuery, 'query', { from: '2026-11-01', to: '2026-11-30' }],
   [BudgetCurrencyQuery, 'query', { currency: 'USD' }],
@@ -37,7 +68,30 @@ QueryObject.prototype = Object.create(null);
 
 const ABSENT = Symbol('absent');
 /** Values of every kind a JSON body or a query string can carry, valid and not. */
-const VALUES: unknown[] = [ABSENT, ABSENT, null, '12.50', '', 'food', '2026-11-24', 'USD', 'date_desc', 'month', '5', 12.5, 0, 7, -1, 2.5, true, false, [], ['a'], {}, { a: 1 }];
+const VALUES: unknown[] = [
+  ABSENT,
+  ABSENT,
+  null,
+  '12.50',
+  '',
+  'food',
+  '2026-11-24',
+  'USD',
+  'date_desc',
+  'month',
+  '5',
+  12.5,
+  0,
+  7,
+  -1,
+  2.5,
+  true,
+  false,
+  [],
+  ['a'],
+  {},
+  { a: 1 },
+];
 const EXTRA_KEYS = ['note', 'constructor', '__proto__'];
 
 /** A small seeded generator, so a failure names an input that can be replayed. */
@@ -61,7 +115,10 @@ function inputs(valid: Record<string, unknown>, count: number, seed: number): Ar
     }
     if (next() < 0.15) entries.push([pick(EXTRA_KEYS), pick(VALUES.slice(2))]);
     // Bodies come from JSON.parse (an own "__proto__" key stays a key); queries as Fastify's parser makes them.
-    const object = next() < 0.5 ? JSON.parse(JSON.stringify(Object.fromEntries(entries))) : Object.assign(new QueryObject(), Object.fromEntries(entries));
+    const object =
+      next() < 0.5
+        ? JSON.parse(JSON.stringify(Object.fromEntries(entries)))
+        : Object.assign(new QueryObject(), Object.fromEntries(entries));
     return object as Record<string, unknown>;
   });
 }
@@ -77,12 +134,14 @@ async function outcome(run: () => Promise<unknown>) {
   }
 }
 
-const copy = (value: Record<string, unknown>) => Object.assign(Object.create(Object.getPrototypeOf(value)), value) as Record<string, unknown>;
+const copy = (value: Record<string, unknown>) =>
+  Object.assign(Object.create(Object.getPrototypeOf(value)), value) as Record<string, unknown>;
 
 describe('QuickValidationPipe', () => {
   const pipe = new QuickValidationPipe();
   /** The same pipe without its quick road: Nest's ValidationPipe with Tally's options and messages. */
-  const fullRoad = (value: unknown, metadata: ArgumentMetadata) => ValidationPipe.prototype.transform.call(pipe, value, metadata);
+  const fullRoad = (value: unknown, metadata: ArgumentMetadata) =>
+    ValidationPipe.prototype.transform.call(pipe, value, metadata);
 
   it.each(DTOS.map(([dto, type, valid]) => [dto.name, dto, type, valid] as const))(
     'answers %s exactly as the full ValidationPipe does, for valid and invalid input alike',

@@ -34,7 +34,13 @@ export class QuickValidationPipe extends ValidationPipe {
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     // Custom parameter decorators are not validated (validateCustomDecorators is off), nor are primitives.
-    if (metadata.type !== 'custom' && this.toValidate(metadata) && typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    if (
+      metadata.type !== 'custom' &&
+      this.toValidate(metadata) &&
+      typeof value === 'object' &&
+      value !== null &&
+      !Array.isArray(value)
+    ) {
       // As the full road does first: a "__proto__" key from JSON.parse never reaches the instance.
       this.stripProtoKeys(value);
       const entity = quickRoad(metadata.metatype as new () => object, value);

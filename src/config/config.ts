@@ -79,17 +79,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 
   const defaultCurrency = get('DEFAULT_CURRENCY') ?? 'USD';
   if (!findCurrency(defaultCurrency)) {
-    throw new ConfigError(`DEFAULT_CURRENCY must be an ISO 4217 code such as USD, got ${JSON.stringify(defaultCurrency)}`);
+    throw new ConfigError(
+      `DEFAULT_CURRENCY must be an ISO 4217 code such as USD, got ${JSON.stringify(defaultCurrency)}`,
+    );
   }
 
   const zone = get('DEFAULT_TIMEZONE') ?? 'UTC';
   if (!isTimeZone(zone)) {
-    throw new ConfigError(`DEFAULT_TIMEZONE must be an IANA time zone such as Europe/Berlin, got ${JSON.stringify(zone)}`);
+    throw new ConfigError(
+      `DEFAULT_TIMEZONE must be an IANA time zone such as Europe/Berlin, got ${JSON.stringify(zone)}`,
+    );
   }
 
   const ttl = Number(get('IDEMPOTENCY_TTL_HOURS') ?? '24');
   if (!Number.isFinite(ttl) || ttl <= 0) {
-    throw new ConfigError(`IDEMPOTENCY_TTL_HOURS must be a positive number, got ${JSON.stringify(get('IDEMPOTENCY_TTL_HOURS'))}`);
+    throw new ConfigError(
+      `IDEMPOTENCY_TTL_HOURS must be a positive number, got ${JSON.stringify(get('IDEMPOTENCY_TTL_HOURS'))}`,
+    );
   }
 
   const logLevel = (get('LOG_LEVEL') ?? 'info') as LogLevel;
@@ -98,14 +104,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
 
   const logFormat = get('LOG_FORMAT') ?? (process.stdout.isTTY ? 'pretty' : 'json');
-  if (logFormat !== 'json' && logFormat !== 'pretty') throw new ConfigError(`LOG_FORMAT must be json or pretty, got ${JSON.stringify(logFormat)}`);
+  if (logFormat !== 'json' && logFormat !== 'pretty')
+    throw new ConfigError(`LOG_FORMAT must be json or pretty, got ${JSON.stringify(logFormat)}`);
 
   const trustProxy = get('TRUST_PROXY') ?? '0';
-  if (trustProxy !== '0' && trustProxy !== '1') throw new ConfigError(`TRUST_PROXY must be 0 or 1, got ${JSON.stringify(trustProxy)}`);
+  if (trustProxy !== '0' && trustProxy !== '1')
+    throw new ConfigError(`TRUST_PROXY must be 0 or 1, got ${JSON.stringify(trustProxy)}`);
 
   const recurringCheck = Number(get('RECURRING_CHECK_SECONDS') ?? '30');
   if (!Number.isInteger(recurringCheck) || recurringCheck < 1 || recurringCheck > 60) {
-    throw new ConfigError(`RECURRING_CHECK_SECONDS must be a whole number from 1 to 60, got ${JSON.stringify(get('RECURRING_CHECK_SECONDS'))}`);
+    throw new ConfigError(
+      `RECURRING_CHECK_SECONDS must be a whole number from 1 to 60, got ${JSON.stringify(get('RECURRING_CHECK_SECONDS'))}`,
+    );
   }
 
   return {
@@ -146,7 +156,9 @@ function loadTelegram(get: (name: string) => string | undefined): TelegramConfig
   if (webhookUrl) {
     requireHttpUrl('TELEGRAM_WEBHOOK_URL', webhookUrl);
     if (!webhookSecret) {
-      throw new ConfigError('TELEGRAM_WEBHOOK_SECRET is required when TELEGRAM_WEBHOOK_URL is set (1-256 of A-Z a-z 0-9 _ -)');
+      throw new ConfigError(
+        'TELEGRAM_WEBHOOK_SECRET is required when TELEGRAM_WEBHOOK_URL is set (1-256 of A-Z a-z 0-9 _ -)',
+      );
     }
   }
   if (webhookSecret !== undefined && !WEBHOOK_SECRET.test(webhookSecret)) {
@@ -159,11 +171,15 @@ function loadMiniApp(get: (name: string) => string | undefined): MiniAppConfig |
   const publicUrl = get('TALLY_PUBLIC_URL');
   const maxAge = Number(get('MINI_APP_MAX_AGE_SECONDS') ?? '86400');
   if (!Number.isInteger(maxAge) || maxAge < 1) {
-    throw new ConfigError(`MINI_APP_MAX_AGE_SECONDS must be a whole number of seconds, at least 1, got ${JSON.stringify(get('MINI_APP_MAX_AGE_SECONDS'))}`);
+    throw new ConfigError(
+      `MINI_APP_MAX_AGE_SECONDS must be a whole number of seconds, at least 1, got ${JSON.stringify(get('MINI_APP_MAX_AGE_SECONDS'))}`,
+    );
   }
   const shortName = get('TELEGRAM_MINI_APP_NAME');
   if (shortName !== undefined && !/^[A-Za-z0-9_]{3,30}$/.test(shortName)) {
-    throw new ConfigError('TELEGRAM_MINI_APP_NAME must be the Mini App\'s short name from BotFather (3-30 of A-Z a-z 0-9 _)');
+    throw new ConfigError(
+      "TELEGRAM_MINI_APP_NAME must be the Mini App's short name from BotFather (3-30 of A-Z a-z 0-9 _)",
+    );
   }
   if (!publicUrl) return undefined;
   requireHttpUrl('TALLY_PUBLIC_URL', publicUrl);
@@ -173,14 +189,19 @@ function loadMiniApp(get: (name: string) => string | undefined): MiniAppConfig |
 function loadSlack(get: (name: string) => string | undefined): SlackConfig | undefined {
   const botToken = get('SLACK_BOT_TOKEN');
   if (!botToken) return undefined;
-  if (!botToken.startsWith('xoxb-')) throw new ConfigError('SLACK_BOT_TOKEN must be a bot token (xoxb-…), from the Slack app\'s OAuth & Permissions page');
+  if (!botToken.startsWith('xoxb-'))
+    throw new ConfigError(
+      "SLACK_BOT_TOKEN must be a bot token (xoxb-…), from the Slack app's OAuth & Permissions page",
+    );
   const appToken = get('SLACK_APP_TOKEN');
   if (appToken !== undefined && !appToken.startsWith('xapp-')) {
     throw new ConfigError('SLACK_APP_TOKEN must be an app-level token (xapp-…) with the connections:write scope');
   }
   const signingSecret = get('SLACK_SIGNING_SECRET');
   if (!appToken && !signingSecret) {
-    throw new ConfigError('SLACK_SIGNING_SECRET is required when SLACK_BOT_TOKEN is set (HTTP mode); find it under Basic Information in the Slack app');
+    throw new ConfigError(
+      'SLACK_SIGNING_SECRET is required when SLACK_BOT_TOKEN is set (HTTP mode); find it under Basic Information in the Slack app',
+    );
   }
   const apiRoot = get('SLACK_API_ROOT') ?? 'https://slack.com/api';
   requireHttpUrl('SLACK_API_ROOT', apiRoot);

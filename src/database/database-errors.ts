@@ -2,7 +2,11 @@ import { ConnectionException, DeadlockException, UniqueConstraintViolationExcept
 
 /** The driver's error code, whether the error is raw (pg, better-sqlite3) or wrapped by MikroORM. */
 function codeOf(error: unknown): string | undefined {
-  for (let e = error as { code?: unknown; cause?: unknown; previous?: unknown } | undefined, depth = 0; e && depth < 4; depth++) {
+  for (
+    let e = error as { code?: unknown; cause?: unknown; previous?: unknown } | undefined, depth = 0;
+    e && depth < 4;
+    depth++
+  ) {
     if (typeof e.code === 'string') return e.code;
     e = (e.previous ?? e.cause) as typeof e;
   }
@@ -27,7 +31,17 @@ export function isRaceLost(error: unknown): boolean {
   return code === '40P01' || code === '40001';
 }
 
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', '57P01', '57P02', '57P03']);
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  '57P01',
+  '57P02',
+  '57P03',
+]);
 
 /** The database server cannot be reached right now (answered 503; Tally reconnects by itself). */
 export function isDatabaseUnavailable(error: unknown): boolean {
@@ -35,5 +49,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   const code = codeOf(error);
   if (code && (CONNECTION_CODES.has(code) || code.startsWith('08'))) return true;
   const message = error instanceof Error ? error.message : '';
-  return /Connection terminated|Knex: Timeout acquiring a connection|connection is closed|Client has encountered a connection error/i.test(message);
+  return /Connection terminated|Knex: Timeout acquiring a connection|connection is closed|Client has encountered a connection error/i.test(
+    message,
+  );
 }

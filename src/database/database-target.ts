@@ -23,7 +23,9 @@ export function parseDatabaseUrl(url: string, cwd = process.cwd()): DatabaseTarg
   }
   const match = /^sqlite:(.+)$/.exec(url);
   if (!match) {
-    throw new Error(`DATABASE_URL must look like sqlite:data/tally.sqlite, sqlite::memory: or postgresql://USER:PASS@HOST:PORT/DB, got ${JSON.stringify(redactUrl(url))}`);
+    throw new Error(
+      `DATABASE_URL must look like sqlite:data/tally.sqlite, sqlite::memory: or postgresql://USER:PASS@HOST:PORT/DB, got ${JSON.stringify(redactUrl(url))}`,
+    );
   }
   const path = match[1];
   return { engine: 'sqlite', path: path === ':memory:' || isAbsolute(path) ? path : resolve(cwd, path) };

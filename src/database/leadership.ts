@@ -68,7 +68,9 @@ export class Leadership {
     client.on('end', () => this.drop(client));
     try {
       await client.connect();
-      const { rows } = await client.query<{ locked: boolean }>('select pg_try_advisory_lock($1) as locked', [this.lockKey]);
+      const { rows } = await client.query<{ locked: boolean }>('select pg_try_advisory_lock($1) as locked', [
+        this.lockKey,
+      ]);
       if (rows[0]?.locked && !this.stopped) {
         this.client = client;
         this.events.gained();

@@ -92,7 +92,8 @@ export class LedgerNumbers implements OnApplicationShutdown {
         return first;
       },
       keep: async (used) => {
-        if (first !== undefined && used < count) await (await transactionSql(this.em)).run(GIVE_BACK, count - used, ledgerId, first + count - 1);
+        if (first !== undefined && used < count)
+          await (await transactionSql(this.em)).run(GIVE_BACK, count - used, ledgerId, first + count - 1);
       },
     };
   }
@@ -108,7 +109,9 @@ export class LedgerNumbers implements OnApplicationShutdown {
   /** Best effort, in autocommit: a gap is harmless. */
   private async giveBackOutside(ledgerId: number, first: number, count: number): Promise<void> {
     if (count <= 0) return;
-    await this.onOwnConnection((client) => rawSql(client).run(GIVE_BACK, count, ledgerId, first + count - 1)).catch(() => undefined);
+    await this.onOwnConnection((client) => rawSql(client).run(GIVE_BACK, count, ledgerId, first + count - 1)).catch(
+      () => undefined,
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -172,7 +175,9 @@ async function drawTogether(client: PgClient, draws: Draw[]): Promise<Map<Draw, 
       on conflict (ledger_id) do update set last_number = ledger_number.last_number + excluded.last_number returning ledger_id, last_number`;
   });
   const text = ['begin', 'set local synchronous_commit = off', ...statements, 'commit'].join(';\n');
-  const results = (await client.query(text)) as unknown as Array<{ rows: Array<{ ledger_id: number; last_number: number }> }>;
+  const results = (await client.query(text)) as unknown as Array<{
+    rows: Array<{ ledger_id: number; last_number: number }>;
+  }>;
   const lasts = new Map<Draw, number>();
   for (const result of results) {
     for (const row of result.rows ?? []) {

@@ -23,7 +23,11 @@ export const LOCK_KEYS = {
 export async function tryIdempotencyLock(em: EntityManager, ledgerId: number, key: string): Promise<boolean> {
   if (!isPostgres(em)) return true;
   const sql = await transactionSql(em);
-  const row = await sql.get<{ locked: boolean }>('select pg_try_advisory_xact_lock(?, hashtext(?)) as locked', ledgerId, key);
+  const row = await sql.get<{ locked: boolean }>(
+    'select pg_try_advisory_xact_lock(?, hashtext(?)) as locked',
+    ledgerId,
+    key,
+  );
   return row?.locked === true;
 }
 

@@ -24,7 +24,9 @@ export async function checkReachable(target: DatabaseTarget): Promise<void> {
     await client.query('select 1');
   } catch (error) {
     const reason = ((error as Error).message || (error as { code?: string }).code || 'unknown error').split('\n')[0];
-    throw new DatabaseUnreachableError(`DATABASE_URL: cannot use PostgreSQL at ${redactUrl(target.url)}: ${reason.split(target.url).join('…')}`);
+    throw new DatabaseUnreachableError(
+      `DATABASE_URL: cannot use PostgreSQL at ${redactUrl(target.url)}: ${reason.split(target.url).join('…')}`,
+    );
   } finally {
     await client.end().catch(() => undefined);
   }

@@ -24,7 +24,13 @@ export const ENTITIES = [Ledger, ApiToken, Expense, ExpenseChange, ExpenseDay, I
  * transaction through the WAL). It also keeps in memory a sort too big for
  * the cache, such as building an index over a large table in a migration.
  */
-export const SQLITE_PRAGMAS = ['journal_mode = WAL', 'synchronous = FULL', 'busy_timeout = 5000', 'foreign_keys = ON', 'temp_store = MEMORY'];
+export const SQLITE_PRAGMAS = [
+  'journal_mode = WAL',
+  'synchronous = FULL',
+  'busy_timeout = 5000',
+  'foreign_keys = ON',
+  'temp_store = MEMORY',
+];
 
 /** PostgreSQL connections per instance. Writes share one (group commit); the rest serve reads and keyed requests. */
 const POSTGRES_POOL_MAX = 10;
@@ -57,8 +63,9 @@ export function ormConfig(target: DatabaseTarget): SqlOptions {
   const migrations = { transactional: true, snapshot: false, silent: true };
   if (target.engine === 'postgresql') {
     // Loaded only for PostgreSQL: the driver is a twentieth of an SQLite process's start-up.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { defineConfig: definePostgresConfig } = require('@mikro-orm/postgresql') as typeof import('@mikro-orm/postgresql');
+    const { defineConfig: definePostgresConfig } =
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      require('@mikro-orm/postgresql') as typeof import('@mikro-orm/postgresql');
     return definePostgresConfig({
       ...common,
       clientUrl: target.url,

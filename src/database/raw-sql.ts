@@ -117,7 +117,10 @@ function postgresStatement(sql: string): PostgresStatement {
     let n = 0;
     const text = sql.replace(/\?/g, () => `$${++n}`);
     const named = /^\s*(select|insert|update|delete|with)\b/i.test(text);
-    statement = { text, name: named ? `tally_${createHash('sha1').update(text).digest('hex').slice(0, 16)}` : undefined };
+    statement = {
+      text,
+      name: named ? `tally_${createHash('sha1').update(text).digest('hex').slice(0, 16)}` : undefined,
+    };
     statements.set(sql, statement);
   }
   return statement;
@@ -193,7 +196,8 @@ export function isPostgres(em: EntityManager): boolean {
  */
 export async function transaction<T>(em: EntityManager, work: () => Promise<T>): Promise<T> {
   // A nested call would wait for the connection the outer transaction holds (SQLite has one).
-  if (currentTransaction(em)) throw new Error('transaction() does not nest: join the current one with WriteBatcher.run');
+  if (currentTransaction(em))
+    throw new Error('transaction() does not nest: join the current one with WriteBatcher.run');
   const fork = em.fork();
   const events = new TransactionEventBroadcaster(fork, undefined, { topLevelTransaction: true });
   try {

@@ -18,7 +18,9 @@ describe('the SQLite connection the app opens', () => {
   });
 
   const pragma = async (name: string): Promise<unknown> => {
-    const rows = (await (orm.em as unknown as EntityManager).getKnex().raw(`pragma ${name}`)) as Array<Record<string, unknown>>;
+    const rows = (await (orm.em as unknown as EntityManager).getKnex().raw(`pragma ${name}`)) as Array<
+      Record<string, unknown>
+    >;
     return Object.values(rows[0])[0];
   };
 

@@ -2,7 +2,17 @@ import { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import type { ExpenseView } from './expense.view';
 
-export const CSV_COLUMNS = ['id', 'date', 'amount', 'currency', 'category', 'description', 'source', 'author', 'createdAt'];
+export const CSV_COLUMNS = [
+  'id',
+  'date',
+  'amount',
+  'currency',
+  'category',
+  'description',
+  'source',
+  'author',
+  'createdAt',
+];
 
 /**
  * Streams expenses as CSV: csv-stringify quotes commas, quotes and newlines,
@@ -26,5 +36,7 @@ export function expensesCsv(expenses: AsyncIterable<ExpenseView>): Readable {
       }
     })(),
   );
-  return rows.pipe(stringify({ header: true, columns: CSV_COLUMNS, escape_formulas: true, record_delimiter: 'windows' }));
+  return rows.pipe(
+    stringify({ header: true, columns: CSV_COLUMNS, escape_formulas: true, record_delimiter: 'windows' }),
+  );
 }

@@ -54,10 +54,20 @@ export const DAILY_TOTALS: CommitEffect<Movement> = {
     const tables = { day: new Map<string, Row>(), month: new Map<string, Row>() };
     for (const movement of movements) {
       const minor = BigInt(movement.amountMinor) * BigInt(movement.sign);
-      for (const [rows, date] of [[tables.day, movement.date], [tables.month, movement.date.slice(0, 7)]] as const) {
+      for (const [rows, date] of [
+        [tables.day, movement.date],
+        [tables.month, movement.date.slice(0, 7)],
+      ] as const) {
         for (const category of [ALL_CATEGORIES, movement.category]) {
           const key = JSON.stringify([movement.ledgerId, category, movement.currency, date]);
-          const row = rows.get(key) ?? { ledgerId: movement.ledgerId, category, date, currency: movement.currency, count: 0, minor: 0n };
+          const row = rows.get(key) ?? {
+            ledgerId: movement.ledgerId,
+            category,
+            date,
+            currency: movement.currency,
+            count: 0,
+            minor: 0n,
+          };
           row.count += movement.sign;
           row.minor += minor;
           rows.set(key, row);
@@ -65,20 +75,35 @@ export const DAILY_TOTALS: CommitEffect<Movement> = {
       }
     }
     const postgres = sql.engine === 'postgresql';
-    for (const [rows, upsert] of [[tables.day, postgres ? MOVE_DAYS_PG : MOVE_DAY], [tables.month, postgres ? MOVE_MONTHS_PG : MOVE_MONTH]] as const) {
+    for (const [rows, upsert] of [
+      [tables.day, postgres ? MOVE_DAYS_PG : MOVE_DAY],
+      [tables.month, postgres ? MOVE_MONTHS_PG : MOVE_MONTH],
+    ] as const) {
       const sorted = [...rows.values()].sort(compareRows);
       if (postgres) {
         const column = <K extends keyof Row>(key: K) => sorted.map((row) => row[key]);
-        await sql.run(upsert, column('ledgerId'), column('category'), column('date'), column('currency'), column('count'), sorted.map((row) => row.minor.toString()));
+        await sql.run(
+          upsert,
+          column('ledgerId'),
+          column('category'),
+          column('date'),
+          column('currency'),
+          column('count'),
+          sorted.map((row) => row.minor.toString()),
+        );
         continue;
       }
-      for (const row of sorted) await sql.run(upsert, row.ledgerId, row.category, row.date, row.currency, row.count, row.minor);
+      for (const row of sorted)
+        await sql.run(upsert, row.ledgerId, row.category, row.date, row.currency, row.count, row.minor);
     }
   },
 };
 
 /** The primary key's order (ledger, category, currency, date), compared as PostgreSQL's "C" collation does. */
-function compareRows(x: Pick<Movement, 'ledgerId' | 'category' | 'currency' | 'date'>, y: Pick<Movement, 'ledgerId' | 'category' | 'currency' | 'date'>): number {
+function compareRows(
+  x: Pick<Movement, 'ledgerId' | 'category' | 'currency' | 'date'>,
+  y: Pick<Movement, 'ledgerId' | 'category' | 'currency' | 'date'>,
+): number {
   if (x.ledgerId !== y.ledgerId) return x.ledgerId - y.ledgerId;
   for (const field of ['category', 'currency', 'date'] as const) {
     if (x[field] !== y[field]) return Buffer.compare(Buffer.from(x[field]), Buffer.from(y[field]));
@@ -121,7 +146,12 @@ export function rangeParts(from?: string, to?: string): RangePart[] {
 }
 
 /** The rollup rows of a ledger in a date range whose category matches `categorySql`, as one UNION ALL over the range's parts. */
-function rollupRows(ledgerId: number, filter: ExpenseFilter, categorySql: string, categoryParams: unknown[]): { sql: string; params: unknown[] } {
+function rollupRows(
+  ledgerId: number,
+  filter: ExpenseFilter,
+  categorySql: string,
+  categoryParams: unknown[],
+): { sql: string; params: unknown[] } {
   const selects: string[] = [];
   const params: unknown[] = [];
   for (const part of rangeParts(filter.from, filter.to)) {
@@ -141,7 +171,11 @@ function rollupRows(ledgerId: number, filter: ExpenseFilter, categorySql: string
 }
 
 /** Count and per-currency sums of the live expenses matching a filter. */
-export async function filterTotals(db: RawSql, ledgerId: number, filter: ExpenseFilter): Promise<Array<CurrencySum & { count: number }>> {
+export async function filterTotals(
+  db: RawSql,
+  ledgerId: number,
+  filter: ExpenseFilter,
+): Promise<Array<CurrencySum & { count: number }>> {
   const rows = rollupRows(ledgerId, filter, 'category = ?', [filter.category ?? ALL_CATEGORIES]);
   return db.all(
     `select currency, sum(count) as count, cast(sum(total_minor) as text) as total from (${rows.sql}) as r
@@ -151,7 +185,11 @@ export async function filterTotals(db: RawSql, ledgerId: number, filter: Expense
 }
 
 /** Per category and currency, for a date range. */
-export async function categoryTotals(db: RawSql, ledgerId: number, filter: ExpenseFilter): Promise<Array<CurrencySum & { category: string; count: number }>> {
+export async function categoryTotals(
+  db: RawSql,
+  ledgerId: number,
+  filter: ExpenseFilter,
+): Promise<Array<CurrencySum & { category: string; count: number }>> {
   const rows = rollupRows(ledgerId, filter, 'category > ?', [ALL_CATEGORIES]);
   return db.all(
     `select category, currency, sum(count) as count, cast(sum(total_minor) as text) as total from (${rows.sql}) as r
@@ -168,7 +206,11 @@ function inRange(db: Knex, ledgerId: number, filter: ExpenseFilter): Knex.QueryB
 }
 
 /** Per day and currency over a filter (one category, or every one), oldest first: the trend of a chart. */
-export async function dailySeries(db: Knex, ledgerId: number, filter: ExpenseFilter): Promise<Array<CurrencySum & { date: string }>> {
+export async function dailySeries(
+  db: Knex,
+  ledgerId: number,
+  filter: ExpenseFilter,
+): Promise<Array<CurrencySum & { date: string }>> {
   return inRange(db, ledgerId, filter)
     .where('category', filter.category ?? ALL_CATEGORIES)
     .groupBy('date', 'currency')

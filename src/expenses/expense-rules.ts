@@ -18,7 +18,8 @@ export function ruleCurrency(code: unknown, fallback: string): string {
   if (code === undefined || code === null) return fallback;
   if (typeof code !== 'string') throw new InvalidInputError('currency must be an ISO 4217 code such as USD');
   const upper = code.trim().toUpperCase();
-  if (!findCurrency(upper)) throw new InvalidInputError(`currency must be an ISO 4217 code such as USD, got ${JSON.stringify(code)}`);
+  if (!findCurrency(upper))
+    throw new InvalidInputError(`currency must be an ISO 4217 code such as USD, got ${JSON.stringify(code)}`);
   return upper;
 }
 

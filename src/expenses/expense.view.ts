@@ -16,11 +16,16 @@ export interface AuthorColumns {
 }
 
 export function authorColumns(author: ExpenseAuthor | undefined): AuthorColumns {
-  return { author_telegram_id: author?.telegramId ?? null, author_slack_id: author?.slackId ?? null, author_name: author?.name ?? null };
+  return {
+    author_telegram_id: author?.telegramId ?? null,
+    author_slack_id: author?.slackId ?? null,
+    author_name: author?.name ?? null,
+  };
 }
 
 export function authorOf(row: AuthorColumns): ExpenseAuthor | undefined {
-  if (row.author_telegram_id !== null && row.author_telegram_id !== undefined) return { telegramId: Number(row.author_telegram_id), name: row.author_name ?? '' };
+  if (row.author_telegram_id !== null && row.author_telegram_id !== undefined)
+    return { telegramId: Number(row.author_telegram_id), name: row.author_name ?? '' };
   if (row.author_slack_id) return { slackId: row.author_slack_id, name: row.author_name ?? '' };
   return undefined;
 }

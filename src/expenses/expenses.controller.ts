@@ -1,4 +1,19 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Query, Req, Res, StreamableFile, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Query,
+  Req,
+  Res,
+  StreamableFile,
+  UseGuards,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { AuthenticatedRequest, BearerGuard, CurrentLedger } from '../ledgers/bearer.guard';
@@ -73,7 +88,11 @@ export class ExpensesController {
 
   @Get(':id')
   @ApiOperation({ summary: 'One expense of this ledger, with its ETag for If-Match' })
-  async get(@CurrentLedger() ledger: Ledger, @Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<ExpenseView> {
+  async get(
+    @CurrentLedger() ledger: Ledger,
+    @Param('id') id: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ExpenseView> {
     const { expense, etag } = await this.expenses.getTagged(ledger, id);
     reply.header('ETag', etag);
     return expense;
@@ -82,9 +101,16 @@ export class ExpensesController {
   @Patch(':id')
   @ApiOperation({ summary: 'Change any of amount, currency, category, description, date' })
   @ApiHeader(IDEMPOTENCY_HEADER)
-  @ApiHeader({ name: 'If-Match', required: false, description: 'The ETag from GET /expenses/:id; a stale one → 412 and nothing changes' })
+  @ApiHeader({
+    name: 'If-Match',
+    required: false,
+    description: 'The ETag from GET /expenses/:id; a stale one → 412 and nothing changes',
+  })
   @ApiResponse({ status: 200, description: 'The updated expense, with updatedAt' })
-  @ApiResponse({ status: 409, description: 'The change would make it identical to another expense (existingId); nothing changed' })
+  @ApiResponse({
+    status: 409,
+    description: 'The change would make it identical to another expense (existingId); nothing changed',
+  })
   @ApiResponse({ status: 412, description: 'If-Match no longer matches; nothing changed' })
   async edit(
     @CurrentLedger() ledger: Ledger,
@@ -99,7 +125,11 @@ export class ExpensesController {
       if (!EDITABLE_FIELDS.some((field) => body[field] !== undefined)) {
         throw new InvalidInputError(`body must change at least one of ${EDITABLE_FIELDS.join(', ')}`);
       }
-      const result = await this.expenses.edit(ledger, id, { ...body, ifMatch, source: source === 'web' ? 'web' : 'api' });
+      const result = await this.expenses.edit(ledger, id, {
+        ...body,
+        ifMatch,
+        source: source === 'web' ? 'web' : 'api',
+      });
       reply.header('ETag', result.etag);
       return result.expense;
     });

@@ -2,7 +2,12 @@ import { newId } from '../common/new-id';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/knex';
 import type { Knex } from '@mikro-orm/knex';
-import { DuplicateExpenseError, InvalidInputError, NotFoundError, PreconditionFailedError } from '../common/domain-errors';
+import {
+  DuplicateExpenseError,
+  InvalidInputError,
+  NotFoundError,
+  PreconditionFailedError,
+} from '../common/domain-errors';
 import { isUniqueViolation } from '../database/database-errors';
 import { sql } from '../database/sql';
 import { WriteBatcher } from '../database/write-batcher';
@@ -170,14 +175,18 @@ export class ExpensesService {
 
   /** The expense with its ETag, for GET /expenses/:id. */
   async getTagged(ledger: Ledger, id: string): Promise<{ expense: ExpenseView; etag: string }> {
-    const row: ExpenseRow | undefined = await this.live(ledger).where({ id }).first(...EXPENSE_COLUMNS);
+    const row: ExpenseRow | undefined = await this.live(ledger)
+      .where({ id })
+      .first(...EXPENSE_COLUMNS);
     if (!row) throw new NotFoundError(`expense ${id} not found`);
     return { expense: toView(row), etag: etagOf(row) };
   }
 
   /** The live expense numbered `number` in this ledger (#12 in the chat). */
   async getByNumber(ledger: Ledger, number: number): Promise<ExpenseView> {
-    const row: ExpenseRow | undefined = await this.live(ledger).where({ number }).first(...EXPENSE_COLUMNS);
+    const row: ExpenseRow | undefined = await this.live(ledger)
+      .where({ number })
+      .first(...EXPENSE_COLUMNS);
     if (!row) throw new NotFoundError(`expense #${number} not found`);
     return toView(row);
   }
@@ -186,7 +195,10 @@ export class ExpensesService {
    * The expense a Telegram message recorded: undefined when it recorded none;
    * `removed` when it was deleted since.
    */
-  async findByMessage(ledger: Ledger, messageId: number): Promise<{ expense: ExpenseView; removed: boolean } | undefined> {
+  async findByMessage(
+    ledger: Ledger,
+    messageId: number,
+  ): Promise<{ expense: ExpenseView; removed: boolean } | undefined> {
     const row: (ExpenseRow & { deleted_at: string | null }) | undefined = await this.db()('expense')
       .where({ ledger_id: ledger.id, message_id: messageId })
       .first(...EXPENSE_COLUMNS, 'deleted_at');
@@ -201,15 +213,20 @@ export class ExpensesService {
    */
   async edit(ledger: Ledger, id: string, input: ExpenseEdit): Promise<EditResult> {
     for (let attempt = 0; attempt < MAX_EDIT_ATTEMPTS; attempt++) {
-      const before: ExpenseRow | undefined = await this.live(ledger).where({ id }).first(...EXPENSE_COLUMNS);
+      const before: ExpenseRow | undefined = await this.live(ledger)
+        .where({ id })
+        .first(...EXPENSE_COLUMNS);
       if (!before) throw new NotFoundError(`expense ${id} not found`);
       if (input.ifMatch !== undefined && !etagMatches(input.ifMatch, before)) {
-        throw new PreconditionFailedError(`If-Match: expense ${id} was changed since; GET it again for its current ETag`);
+        throw new PreconditionFailedError(
+          `If-Match: expense ${id} was changed since; GET it again for its current ETag`,
+        );
       }
       const content = this.editedContent(ledger, before, input);
       const after = toView({ ...before, ...contentColumns(content) });
       const changes = diffViews(toView(before), after);
-      if (Object.keys(changes).length === 0) return { expense: toView(before), etag: etagOf(before), changed: false, changes };
+      if (Object.keys(changes).length === 0)
+        return { expense: toView(before), etag: etagOf(before), changed: false, changes };
       const result = await this.tryEdit(ledger, before, content, changes, input);
       if (result) return result;
       // Someone else edited or removed it between our read and our write: read again.
@@ -221,7 +238,10 @@ export class ExpensesService {
   async history(ledger: Ledger, id: string): Promise<ExpenseChangeView[]> {
     const expense = await this.db()('expense').where({ ledger_id: ledger.id, id }).first('seq');
     if (!expense) throw new NotFoundError(`expense ${id} not found`);
-    const rows = await this.db()('expense_change').where({ expense_seq: expense.seq }).orderBy('id').select('at', 'source', 'author_telegram_id', 'author_slack_id', 'author_name', 'changes');
+    const rows = await this.db()('expense_change')
+      .where({ expense_seq: expense.seq })
+      .orderBy('id')
+      .select('at', 'source', 'author_telegram_id', 'author_slack_id', 'author_name', 'changes');
     return rows.map(toChangeView);
   }
 
@@ -246,8 +266,23 @@ export class ExpensesService {
           const key = dedupKey(content, occurrence);
           for (;;) {
             const inserted = await sql.get<{ seq: number }>(
-              INSERT_EXPENSE, newId(), ledger.id, content.amountMinor, content.currency, content.category,
-              content.description, content.date, 'import', null, null, null, key, occurrence, createdAt, (await numbers.first()) + recorded, null,
+              INSERT_EXPENSE,
+              newId(),
+              ledger.id,
+              content.amountMinor,
+              content.currency,
+              content.category,
+              content.description,
+              content.date,
+              'import',
+              null,
+              null,
+              null,
+              key,
+              occurrence,
+              createdAt,
+              (await numbers.first()) + recorded,
+              null,
             );
             if (inserted) {
               recorded++;
@@ -270,7 +305,9 @@ export class ExpensesService {
   /** Soft delete: the row stays, its dedup key is freed by the partial unique index. */
   async remove(ledger: Ledger, id: string): Promise<void> {
     const removed = await this.write(async () => {
-      const row: ExpenseRow | undefined = await this.live(ledger).where({ id }).first(...EXPENSE_COLUMNS);
+      const row: ExpenseRow | undefined = await this.live(ledger)
+        .where({ id })
+        .first(...EXPENSE_COLUMNS);
       return row ? this.softDelete(ledger, row) : false;
     });
     if (!removed) throw new NotFoundError(`expense ${id} not found`);
@@ -278,7 +315,10 @@ export class ExpensesService {
 
   /** Removes the newest expense a chat user (Telegram or Slack) added to this ledger, if any. */
   async removeLatestBy(ledger: Ledger, author: ExpenseAuthor): Promise<ExpenseView | undefined> {
-    const who = author.telegramId !== undefined ? { author_telegram_id: author.telegramId } : { author_slack_id: author.slackId ?? '' };
+    const who =
+      author.telegramId !== undefined
+        ? { author_telegram_id: author.telegramId }
+        : { author_slack_id: author.slackId ?? '' };
     const row: ExpenseRow | undefined = await this.live(ledger)
       .where(who)
       .orderBy('seq', 'desc')
@@ -323,7 +363,11 @@ export class ExpensesService {
   }
 
   /** Every matching expense, in list order, a batch at a time (for CSV export). */
-  async *stream(ledger: Ledger, query: ExpenseFilter & { sort?: SortOrder }, batch = 1000): AsyncGenerator<ExpenseView> {
+  async *stream(
+    ledger: Ledger,
+    query: ExpenseFilter & { sort?: SortOrder },
+    batch = 1000,
+  ): AsyncGenerator<ExpenseView> {
     const filter = this.checkFilter(query);
     let after: Cursor | undefined;
     do {
@@ -378,7 +422,11 @@ export class ExpensesService {
    * the same transaction and returned (created: false); undefined means the
    * conflict was on the random id.
    */
-  private async tryInsert(content: ExpenseContent, input: NewExpense, occurrence: number): Promise<RecordResult | undefined> {
+  private async tryInsert(
+    content: ExpenseContent,
+    input: NewExpense,
+    occurrence: number,
+  ): Promise<RecordResult | undefined> {
     const row: ExpenseRow = {
       seq: 0,
       id: newId(),
@@ -419,7 +467,11 @@ export class ExpensesService {
         );
         if (!insertedRow) {
           await numbers.keep(0);
-          const existing = await sql.get<ExpenseRow>(FIND_BY_DEDUP_KEY, content.ledgerId, dedupKey(content, occurrence, input.keyScope));
+          const existing = await sql.get<ExpenseRow>(
+            FIND_BY_DEDUP_KEY,
+            content.ledgerId,
+            dedupKey(content, occurrence, input.keyScope),
+          );
           return existing ? { expense: toView(existing), created: false, occurrence } : undefined;
         }
         await this.moved({ ...content, sign: 1 });
@@ -430,7 +482,10 @@ export class ExpensesService {
 
   /** The content after an edit: given fields checked by the create rules, the rest kept. */
   private editedContent(ledger: Ledger, before: ExpenseRow, input: ExpenseEdit): ExpenseContent {
-    const currency = input.currency === undefined ? before.currency : ruleCurrency(requireString(input.currency, 'currency'), before.currency);
+    const currency =
+      input.currency === undefined
+        ? before.currency
+        : ruleCurrency(requireString(input.currency, 'currency'), before.currency);
     // A new currency re-checks the kept amount too: 12.50 cannot become JPY.
     const amount = input.amount === undefined ? toView(before).amount : input.amount;
     return {
@@ -439,7 +494,10 @@ export class ExpensesService {
       currency,
       category: input.category === undefined ? before.category : ruleCategory(input.category),
       description: input.description === undefined ? before.description : ruleDescription(input.description),
-      date: input.date === undefined ? before.date : ruleDate(requireString(input.date, 'date'), ledger.timezone, this.clock.now()),
+      date:
+        input.date === undefined
+          ? before.date
+          : ruleDate(requireString(input.date, 'date'), ledger.timezone, this.clock.now()),
     };
   }
 
@@ -448,25 +506,60 @@ export class ExpensesService {
    * there first. A collision on the dedup index is a 409, or with
    * allowDuplicate the next free occurrence.
    */
-  private async tryEdit(ledger: Ledger, before: ExpenseRow, content: ExpenseContent, changes: ChangeSet, input: ExpenseEdit): Promise<EditResult | undefined> {
+  private async tryEdit(
+    ledger: Ledger,
+    before: ExpenseRow,
+    content: ExpenseContent,
+    changes: ChangeSet,
+    input: ExpenseEdit,
+  ): Promise<EditResult | undefined> {
     for (let occurrence = 1; occurrence <= MAX_OCCURRENCE; occurrence++) {
       try {
         return await this.write(async () => {
           const sql = await transactionSql(this.em);
           const now = new Date().toISOString();
           const key = dedupKey(content, occurrence);
-          const updated = await sql.run(UPDATE_EXPENSE, content.amountMinor, content.currency, content.category, content.description, content.date, key, occurrence, now, before.seq, before.version);
+          const updated = await sql.run(
+            UPDATE_EXPENSE,
+            content.amountMinor,
+            content.currency,
+            content.category,
+            content.description,
+            content.date,
+            key,
+            occurrence,
+            now,
+            before.seq,
+            before.version,
+          );
           if (updated === 0) return undefined;
           const author = authorColumns(input.author);
-          await sql.run(INSERT_CHANGE, before.seq, now, input.source, author.author_telegram_id, author.author_slack_id, author.author_name, JSON.stringify(changes));
+          await sql.run(
+            INSERT_CHANGE,
+            before.seq,
+            now,
+            input.source,
+            author.author_telegram_id,
+            author.author_slack_id,
+            author.author_name,
+            JSON.stringify(changes),
+          );
           await this.moved(movementOf(ledger, before, -1));
           await this.moved({ ...content, sign: 1 });
-          const after: ExpenseRow = { ...before, ...contentColumns(content), version: Number(before.version) + 1, updated_at: now };
+          const after: ExpenseRow = {
+            ...before,
+            ...contentColumns(content),
+            version: Number(before.version) + 1,
+            updated_at: now,
+          };
           return { expense: toView(after), etag: etagOf(after), changed: true, changes };
         });
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
-        const holder = await this.db()('expense').where({ ledger_id: ledger.id, dedup_key: dedupKey(content, occurrence) }).whereNull('deleted_at').first('id', 'number');
+        const holder = await this.db()('expense')
+          .where({ ledger_id: ledger.id, dedup_key: dedupKey(content, occurrence) })
+          .whereNull('deleted_at')
+          .first('id', 'number');
         if (!holder) continue; // the holder went away meanwhile: try this occurrence again
         if (!input.allowDuplicate) {
           throw new DuplicateExpenseError(
@@ -530,11 +623,26 @@ export class ExpensesService {
 }
 
 function movementOf(ledger: Pick<Ledger, 'id'>, row: ExpenseRow, sign: 1 | -1): Movement {
-  return { ledgerId: ledger.id, category: row.category, date: row.date, currency: row.currency, sign, amountMinor: row.amount_minor };
+  return {
+    ledgerId: ledger.id,
+    category: row.category,
+    date: row.date,
+    currency: row.currency,
+    sign,
+    amountMinor: row.amount_minor,
+  };
 }
 
-function contentColumns(content: ExpenseContent): Pick<ExpenseRow, 'amount_minor' | 'currency' | 'category' | 'description' | 'date'> {
-  return { amount_minor: content.amountMinor, currency: content.currency, category: content.category, description: content.description, date: content.date };
+function contentColumns(
+  content: ExpenseContent,
+): Pick<ExpenseRow, 'amount_minor' | 'currency' | 'category' | 'description' | 'date'> {
+  return {
+    amount_minor: content.amountMinor,
+    currency: content.currency,
+    category: content.category,
+    description: content.description,
+    date: content.date,
+  };
 }
 
 /** If-Match: "*" or a list of ETags, weak or strong, one of which is current. */
@@ -558,5 +666,3 @@ function keysetAfter(query: Knex.QueryBuilder, after: Cursor, sort: SortOrder): 
   // OR below, SQLite walks the index from the ledger's first row, and a page half-way down a million rows took 67 ms.
   query.where('date', `${op}=`, after.date).where((q) => q.where('date', op, after.date).orWhere('seq', op, after.seq));
 }
-
-

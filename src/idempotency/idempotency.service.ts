@@ -16,7 +16,8 @@ export interface StoredResponse {
 /** 1-255 printable ASCII characters (docs/API.md §4.2). */
 export const IDEMPOTENCY_KEY_SHAPE = /^[\x20-\x7e]{1,255}$/;
 const PURGE_EVERY_MS = 60 * 60 * 1000;
-const FIND_KEY = 'select fingerprint, status_code, body, expires_at from idempotency_key where ledger_id = ? and key = ?';
+const FIND_KEY =
+  'select fingerprint, status_code, body, expires_at from idempotency_key where ledger_id = ? and key = ?';
 
 /** The request's identity: a reused key must come with the same method, path and body. */
 export function requestFingerprint(method: string, path: string, body: unknown): string {
@@ -50,14 +51,22 @@ export class IdempotencyService implements OnModuleInit, OnApplicationShutdown {
   /** The live stored response for this key, if any; an expired one is removed here. */
   async find(ledgerId: number, key: string): Promise<StoredResponse | undefined> {
     const row = await withSql(this.em, (sql) =>
-      sql.get<{ fingerprint: string; status_code: number; body: string | null; expires_at: number | string }>(FIND_KEY, ledgerId, key),
+      sql.get<{ fingerprint: string; status_code: number; body: string | null; expires_at: number | string }>(
+        FIND_KEY,
+        ledgerId,
+        key,
+      ),
     );
     if (!row) return undefined;
     if (Number(row.expires_at) <= Date.now()) {
       await sql(this.em)('idempotency_key').where({ ledger_id: ledgerId, key }).delete();
       return undefined;
     }
-    return { fingerprint: row.fingerprint, statusCode: row.status_code, body: row.body === null ? undefined : JSON.parse(row.body) };
+    return {
+      fingerprint: row.fingerprint,
+      statusCode: row.status_code,
+      body: row.body === null ? undefined : JSON.parse(row.body),
+    };
   }
 
   /** Stores the response; a concurrent writer of the same key makes this throw a unique violation. */
@@ -78,7 +87,14 @@ export class IdempotencyService implements OnModuleInit, OnApplicationShutdown {
    */
   async claimKey(ledgerId: number, key: string, ttlMs: number): Promise<boolean> {
     const rows = await sql(this.em)('idempotency_key')
-      .insert({ ledger_id: ledgerId, key, fingerprint: 'claim', status_code: 200, body: null, expires_at: Date.now() + ttlMs })
+      .insert({
+        ledger_id: ledgerId,
+        key,
+        fingerprint: 'claim',
+        status_code: 200,
+        body: null,
+        expires_at: Date.now() + ttlMs,
+      })
       .onConflict()
       .ignore()
       .returning(['key']);
@@ -86,7 +102,10 @@ export class IdempotencyService implements OnModuleInit, OnApplicationShutdown {
   }
 
   async purgeExpired(): Promise<number> {
-    return (this.orm.em.fork() as EntityManager).getKnex()('idempotency_key').where('expires_at', '<=', Date.now()).delete();
+    return (this.orm.em.fork() as EntityManager)
+      .getKnex()('idempotency_key')
+      .where('expires_at', '<=', Date.now())
+      .delete();
   }
 
   async onModuleInit(): Promise<void> {

@@ -1,11 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/knex';
 import type { FastifyReply } from 'fastify';
-import {
-  IdempotencyInFlightError,
-  IdempotencyMismatchError,
-  InvalidInputError,
-} from '../common/domain-errors';
+import { IdempotencyInFlightError, IdempotencyMismatchError, InvalidInputError } from '../common/domain-errors';
 import { isRaceLost, isUniqueViolation } from '../database/database-errors';
 import { WriteBatcher } from '../database/write-batcher';
 import { tryIdempotencyLock } from '../database/locks';
@@ -84,7 +80,13 @@ export class IdempotentRequests {
   }
 
   /** Runs the work and stores its answer in one transaction; the primary key refuses a second writer. */
-  private once<T>(ledgerId: number, key: string, fingerprint: string, reply: FastifyReply, work: () => Promise<T>): Promise<T> {
+  private once<T>(
+    ledgerId: number,
+    key: string,
+    fingerprint: string,
+    reply: FastifyReply,
+    work: () => Promise<T>,
+  ): Promise<T> {
     return this.batcher.transaction(async () => {
       if (!(await tryIdempotencyLock(this.em, ledgerId, key))) throw inFlight();
       // The holder may have committed between our first read and the lock: its answer wins.

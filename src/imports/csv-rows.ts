@@ -29,24 +29,34 @@ export function importOptions(query: { decimal?: unknown; dateFormat?: unknown; 
   const decimal = query.decimal ?? '.';
   if (decimal !== '.' && decimal !== ',') throw new InvalidInputError('decimal must be "." or ","');
   const dateFormat = query.dateFormat ?? 'YYYY-MM-DD';
-  if (!DATE_FORMATS.includes(dateFormat as DateFormat)) throw new InvalidInputError(`dateFormat must be one of ${DATE_FORMATS.join(', ')}`);
+  if (!DATE_FORMATS.includes(dateFormat as DateFormat))
+    throw new InvalidInputError(`dateFormat must be one of ${DATE_FORMATS.join(', ')}`);
   const delimiter = query.delimiter === 'tab' ? '\t' : (query.delimiter ?? ',');
-  if (delimiter !== ',' && delimiter !== ';' && delimiter !== '\t') throw new InvalidInputError('delimiter must be ",", ";" or "tab"');
-  if (decimal === ',' && delimiter === ',') throw new InvalidInputError('decimal "," needs another delimiter, such as delimiter=;');
+  if (delimiter !== ',' && delimiter !== ';' && delimiter !== '\t')
+    throw new InvalidInputError('delimiter must be ",", ";" or "tab"');
+  if (decimal === ',' && delimiter === ',')
+    throw new InvalidInputError('decimal "," needs another delimiter, such as delimiter=;');
   return { decimal, dateFormat: dateFormat as DateFormat, delimiter };
 }
 
 /** Where each known column is in the header (names matched case-insensitively); InvalidInputError when one required is missing. */
 export function columnIndexes(header: string[]): Partial<Record<Column, number>> {
-  if (header.length > MAX_COLUMNS) throw new InvalidInputError(`the header has ${header.length} columns; an expense file has at most ${MAX_COLUMNS}`);
+  if (header.length > MAX_COLUMNS)
+    throw new InvalidInputError(`the header has ${header.length} columns; an expense file has at most ${MAX_COLUMNS}`);
   const indexes: Partial<Record<Column, number>> = {};
   header.forEach((name, index) => {
-    const column = name.replace(/^\uFEFF/, '').trim().toLowerCase() as Column;
-    if (([...REQUIRED_COLUMNS, ...OPTIONAL_COLUMNS] as string[]).includes(column) && indexes[column] === undefined) indexes[column] = index;
+    const column = name
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .toLowerCase() as Column;
+    if (([...REQUIRED_COLUMNS, ...OPTIONAL_COLUMNS] as string[]).includes(column) && indexes[column] === undefined)
+      indexes[column] = index;
   });
   const missing = REQUIRED_COLUMNS.filter((column) => indexes[column] === undefined);
   if (missing.length) {
-    throw new InvalidInputError(`the header must name the columns ${REQUIRED_COLUMNS.join(', ')} (missing: ${missing.join(', ')}; found: ${header.slice(0, 10).join(', ') || 'nothing'})`);
+    throw new InvalidInputError(
+      `the header must name the columns ${REQUIRED_COLUMNS.join(', ')} (missing: ${missing.join(', ')}; found: ${header.slice(0, 10).join(', ') || 'nothing'})`,
+    );
   }
   return indexes;
 }
@@ -60,7 +70,8 @@ export function readRow(
   options: ImportOptions,
   ledger: { id: number; currency: string },
 ): RowOutcome {
-  if (fields.length !== header.length) return { ok: false, message: `the row has ${fields.length} fields, the header ${header.length}` };
+  if (fields.length !== header.length)
+    return { ok: false, message: `the row has ${fields.length} fields, the header ${header.length}` };
   const cell = (column: Column) => {
     const index = header.indexes[column];
     return index === undefined ? undefined : unescapeFormula(fields[index].trim());
@@ -90,7 +101,10 @@ export function readRow(
 
 function readAmount(text: string, options: ImportOptions): string {
   if (options.decimal === '.') return text;
-  if (text.includes('.')) throw new InvalidInputError(`amount must use "," as its decimal mark here (decimal=,), got ${JSON.stringify(text)}`);
+  if (text.includes('.'))
+    throw new InvalidInputError(
+      `amount must use "," as its decimal mark here (decimal=,), got ${JSON.stringify(text)}`,
+    );
   return text.replace(',', '.');
 }
 
@@ -106,7 +120,9 @@ function readDate(text: string, format: DateFormat): string {
   const match = pattern.exec(text);
   const iso = match ? `${match[order[0]]}-${match[order[1]].padStart(2, '0')}-${match[order[2]].padStart(2, '0')}` : '';
   if (!match || !isCalendarDate(iso)) {
-    throw new InvalidInputError(`date must be a real calendar date written ${format}, got ${JSON.stringify(text.slice(0, 40))}`);
+    throw new InvalidInputError(
+      `date must be a real calendar date written ${format}, got ${JSON.stringify(text.slice(0, 40))}`,
+    );
   }
   return iso;
 }

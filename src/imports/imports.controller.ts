@@ -23,7 +23,9 @@ export class ImportsController {
   @Post(CSV_ROUTE.slice(1))
   @HttpCode(202)
   @ApiConsumes('text/csv')
-  @ApiOperation({ summary: 'Import a CSV (up to 100 MiB) in the background; rows already present are not recorded again' })
+  @ApiOperation({
+    summary: 'Import a CSV (up to 100 MiB) in the background; rows already present are not recorded again',
+  })
   @ApiResponse({ status: 202, description: 'Accepted: watch it at GET /imports/{id}' })
   async start(
     @CurrentLedger() ledger: Ledger,
@@ -33,10 +35,13 @@ export class ImportsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ImportJobView> {
     const body = request.body;
-    if (!isStream(body)) throw new UnsupportedMediaTypeError(`Content-Type must be text/csv, with the CSV file as the body`);
+    if (!isStream(body))
+      throw new UnsupportedMediaTypeError(`Content-Type must be text/csv, with the CSV file as the body`);
     try {
       if (length !== undefined && Number(length) > MAX_IMPORT_BYTES) {
-        throw new PayloadTooLargeError(`the CSV is larger than ${MAX_IMPORT_BYTES / 1024 / 1024} MiB; split it into smaller files`);
+        throw new PayloadTooLargeError(
+          `the CSV is larger than ${MAX_IMPORT_BYTES / 1024 / 1024} MiB; split it into smaller files`,
+        );
       }
       return await this.imports.start(ledger, body, importOptions(query));
     } catch (error) {
@@ -47,7 +52,9 @@ export class ImportsController {
   }
 
   @Get('imports/:id')
-  @ApiOperation({ summary: 'An import: state, rows read, recorded, already present, rejected (first 100 with line and message)' })
+  @ApiOperation({
+    summary: 'An import: state, rows read, recorded, already present, rejected (first 100 with line and message)',
+  })
   get(@CurrentLedger() ledger: Ledger, @Param('id') id: string): Promise<ImportJobView> {
     return this.imports.get(ledger, id);
   }
@@ -55,5 +62,10 @@ export class ImportsController {
 
 /** True for a body the CSV content-type parser handed over as a stream (any other parser gives parsed JSON). */
 export function isStream(body: unknown): body is AsyncIterable<Buffer> {
-  return typeof body === 'object' && body !== null && Symbol.asyncIterator in body && typeof (body as { pipe?: unknown }).pipe === 'function';
+  return (
+    typeof body === 'object' &&
+    body !== null &&
+    Symbol.asyncIterator in body &&
+    typeof (body as { pipe?: unknown }).pipe === 'function'
+  );
 }

@@ -70,7 +70,9 @@ interface JobRow {
 }
 
 /** Told as a job moves on, for the chat that started it (the bot edits its progress message). */
-export type ImportListener = (job: ImportJobView & { chatId: number | null; messageId: number | null }) => Promise<void> | void;
+export type ImportListener = (
+  job: ImportJobView & { chatId: number | null; messageId: number | null },
+) => Promise<void> | void;
 
 /** Downloads a file sent to the bot, as a stream of bytes. */
 export type FileFetcher = (fileId: string) => Promise<AsyncIterable<Buffer>>;
@@ -128,11 +130,24 @@ export class ImportsService implements OnApplicationBootstrap, OnApplicationShut
    * update's claim transaction, so the update and its job commit together;
    * the worker downloads the file (again, after a crash) and imports it.
    */
-  async queueTelegramFile(ledger: Ledger, fileId: string, options: ImportOptions, origin: { chatId: number; sourceKey: string }): Promise<string> {
+  async queueTelegramFile(
+    ledger: Ledger,
+    fileId: string,
+    options: ImportOptions,
+    origin: { chatId: number; sourceKey: string },
+  ): Promise<string> {
     const id = newId();
-    await (await transactionSql(this.em)).run(
+    await (
+      await transactionSql(this.em)
+    ).run(
       `insert into import_job (id, ledger_id, state, options, source_key, telegram_file_id, chat_id, created_at) values (?, ?, 'fetching', ?, ?, ?, ?, ?)`,
-      id, ledger.id, JSON.stringify(options), origin.sourceKey, fileId, origin.chatId, new Date().toISOString(),
+      id,
+      ledger.id,
+      JSON.stringify(options),
+      origin.sourceKey,
+      fileId,
+      origin.chatId,
+      new Date().toISOString(),
     );
     return id;
   }
@@ -247,7 +262,14 @@ export class ImportsService implements OnApplicationBootstrap, OnApplicationShut
     const done = Number(job.rows_read);
     const rejected = JSON.parse(job.rejected) as ImportJobView['rejected'];
     const parser = this.chunks(id).pipe(
-      parse({ delimiter: options.delimiter, bom: true, relax_column_count: true, skip_empty_lines: true, info: true, max_record_size: CHUNK_BYTES }),
+      parse({
+        delimiter: options.delimiter,
+        bom: true,
+        relax_column_count: true,
+        skip_empty_lines: true,
+        info: true,
+        max_record_size: CHUNK_BYTES,
+      }),
     );
     // Occurrences within the file: the n-th identical row is occurrence n. Keyed by 52 bits of the
     // content hash, rebuilt from the start of the file on a resume.
@@ -269,7 +291,15 @@ export class ImportsService implements OnApplicationBootstrap, OnApplicationShut
           `update import_job set rows_read = rows_read + ?, recorded = recorded + ?, already_present = already_present + ?,
              rejected_count = rejected_count + ?, rejected = ?, bytes_read = ?, lease_until = ?
            where id = ? and rows_read = ? and state = 'running'`,
-          rows, recorded, batch.length - recorded, batchRejectedCount, JSON.stringify(listed), bytes, Date.now() + LEASE_MS, id, committed,
+          rows,
+          recorded,
+          batch.length - recorded,
+          batchRejectedCount,
+          JSON.stringify(listed),
+          bytes,
+          Date.now() + LEASE_MS,
+          id,
+          committed,
         );
         if (changed !== 1) throw new LostJobError(`import ${id} moved on elsewhere`);
       });
@@ -285,7 +315,10 @@ export class ImportsService implements OnApplicationBootstrap, OnApplicationShut
       await this.tell(id);
     };
 
-    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number; bytes: number } }>) {
+    for await (const { record, info } of parser as AsyncIterable<{
+      record: string[];
+      info: { lines: number; bytes: number };
+    }>) {
       if (!header) {
         header = { length: record.length, indexes: columnIndexes(record) };
         continue;
@@ -304,7 +337,8 @@ export class ImportsService implements OnApplicationBootstrap, OnApplicationShut
       if (outcome.ok) batch.push({ content: outcome.content, occurrence });
       else {
         batchRejectedCount++;
-        if (rejected.length + batchRejected.length < REJECTED_LISTED) batchRejected.push({ line: info.lines, message: outcome.message });
+        if (rejected.length + batchRejected.length < REJECTED_LISTED)
+          batchRejected.push({ line: info.lines, message: outcome.message });
       }
       if (batchRows >= ROWS_PER_COMMIT) {
         if (this.stopping) throw new LostJobError('shutting down');
@@ -324,12 +358,19 @@ export class ImportsService implements OnApplicationBootstrap, OnApplicationShut
     await sql(this.em)('import_chunk').where({ import_id: id }).delete(); // a download cut off before
     let bytes: number;
     try {
-      bytes = await this.spool(id, await this.fetchFile(job.telegram_file_id), JSON.parse(job.options) as ImportOptions);
+      bytes = await this.spool(
+        id,
+        await this.fetchFile(job.telegram_file_id),
+        JSON.parse(job.options) as ImportOptions,
+      );
     } catch (error) {
-      if (error instanceof InvalidInputError || error instanceof PayloadTooLargeError) return this.finish(id, 'failed', error.message, ['fetching']);
+      if (error instanceof InvalidInputError || error instanceof PayloadTooLargeError)
+        return this.finish(id, 'failed', error.message, ['fetching']);
       throw error;
     }
-    const changed = await sql(this.em)('import_job').where({ id, state: 'fetching' }).update({ state: 'running', bytes_total: bytes, lease_until: Date.now() + LEASE_MS });
+    const changed = await sql(this.em)('import_job')
+      .where({ id, state: 'fetching' })
+      .update({ state: 'running', bytes_total: bytes, lease_until: Date.now() + LEASE_MS });
     if (changed !== 1) throw new LostJobError(`import ${id} moved on elsewhere`);
   }
 
@@ -339,7 +380,9 @@ export class ImportsService implements OnApplicationBootstrap, OnApplicationShut
     return Readable.from(
       (async function* () {
         for (let seq = 0; ; seq++) {
-          const row: { data: Buffer } | undefined = await sql(em)('import_chunk').where({ import_id: id, seq }).first('data');
+          const row: { data: Buffer } | undefined = await sql(em)('import_chunk')
+            .where({ import_id: id, seq })
+            .first('data');
           if (!row) return;
           yield Buffer.from(row.data);
         }
@@ -347,11 +390,20 @@ export class ImportsService implements OnApplicationBootstrap, OnApplicationShut
     );
   }
 
-  private async finish(id: string, state: 'done' | 'failed', error?: string, from: Array<JobRow['state']> = ['running']): Promise<void> {
+  private async finish(
+    id: string,
+    state: 'done' | 'failed',
+    error?: string,
+    from: Array<JobRow['state']> = ['running'],
+  ): Promise<void> {
     const changed = await this.batcher.run(async () =>
       (await transactionSql(this.em)).run(
         `update import_job set state = ?, error = ?, finished_at = ?, lease_until = 0 where id = ? and state in (${from.map(() => '?').join(', ')})`,
-        state, error ?? null, new Date().toISOString(), id, ...from,
+        state,
+        error ?? null,
+        new Date().toISOString(),
+        id,
+        ...from,
       ),
     );
     await sql(this.em)('import_chunk').where({ import_id: id }).delete();
@@ -361,7 +413,11 @@ export class ImportsService implements OnApplicationBootstrap, OnApplicationShut
   private async tell(id: string): Promise<void> {
     if (this.listeners.length === 0) return;
     const row: JobRow = await sql(this.em)('import_job').where({ id }).first();
-    const job = { ...toView(row), chatId: row.chat_id === null ? null : Number(row.chat_id), messageId: row.message_id === null ? null : Number(row.message_id) };
+    const job = {
+      ...toView(row),
+      chatId: row.chat_id === null ? null : Number(row.chat_id),
+      messageId: row.message_id === null ? null : Number(row.message_id),
+    };
     for (const listener of this.listeners) {
       try {
         await listener(job);
@@ -386,19 +442,31 @@ export class ImportsService implements OnApplicationBootstrap, OnApplicationShut
       if (pendingBytes === 0) return;
       const data = Buffer.concat(pending);
       const chunkSeq = seq++;
-      await this.batcher.run(async () => (await transactionSql(this.em)).run('insert into import_chunk (import_id, seq, data) values (?, ?, ?)', id, chunkSeq, data));
+      await this.batcher.run(async () =>
+        (await transactionSql(this.em)).run(
+          'insert into import_chunk (import_id, seq, data) values (?, ?, ?)',
+          id,
+          chunkSeq,
+          data,
+        ),
+      );
       pending = [];
       pendingBytes = 0;
     };
     for await (const piece of body) {
       const chunk = typeof piece === 'string' ? Buffer.from(piece) : piece;
       total += chunk.length;
-      if (total > MAX_IMPORT_BYTES) throw new PayloadTooLargeError(`the CSV is larger than ${MAX_IMPORT_BYTES / 1024 / 1024} MiB; split it into smaller files`);
+      if (total > MAX_IMPORT_BYTES)
+        throw new PayloadTooLargeError(
+          `the CSV is larger than ${MAX_IMPORT_BYTES / 1024 / 1024} MiB; split it into smaller files`,
+        );
       let text: string;
       try {
         text = decoder.decode(chunk, { stream: true });
       } catch {
-        throw new InvalidInputError(`the file is not UTF-8 text (a byte near position ${total - chunk.length} is not); save it as "CSV UTF-8"`);
+        throw new InvalidInputError(
+          `the file is not UTF-8 text (a byte near position ${total - chunk.length} is not); save it as "CSV UTF-8"`,
+        );
       }
       if (firstLine !== undefined) {
         firstLine += text;
@@ -406,7 +474,10 @@ export class ImportsService implements OnApplicationBootstrap, OnApplicationShut
         if (end >= 0) {
           checkHeader(firstLine.slice(0, end), options);
           firstLine = undefined;
-        } else if (firstLine.length > 65_536) throw new InvalidInputError('the first line is longer than 64 KiB: this does not look like a CSV file with a header row');
+        } else if (firstLine.length > 65_536)
+          throw new InvalidInputError(
+            'the first line is longer than 64 KiB: this does not look like a CSV file with a header row',
+          );
       }
       pending.push(chunk);
       pendingBytes += chunk.length;
@@ -417,7 +488,8 @@ export class ImportsService implements OnApplicationBootstrap, OnApplicationShut
     } catch {
       throw new InvalidInputError('the file is not UTF-8 text (it ends inside a character); save it as "CSV UTF-8"');
     }
-    if (total === 0) throw new InvalidInputError('the body is empty: send a CSV file with a header row (date, amount, category, …)');
+    if (total === 0)
+      throw new InvalidInputError('the body is empty: send a CSV file with a header row (date, amount, category, …)');
     if (firstLine !== undefined) checkHeader(firstLine, options);
     await flush();
     return total;
@@ -425,7 +497,8 @@ export class ImportsService implements OnApplicationBootstrap, OnApplicationShut
 
   /** SQLite is one process: a lease left by the previous one (killed mid-import) is void. */
   private async voidLeftLeases(): Promise<void> {
-    if (this.config.database.engine === 'sqlite') await sql(this.em)('import_job').where({ state: 'running' }).update({ lease_until: 0 });
+    if (this.config.database.engine === 'sqlite')
+      await sql(this.em)('import_job').where({ state: 'running' }).update({ lease_until: 0 });
   }
 }
 

@@ -27,7 +27,10 @@ export class BearerGuard implements CanActivate {
     const tma = /^tma +(\S+) *$/i.exec(header);
     if (tma) return this.withMiniApp(context, request, tma[1]);
     const match = /^Bearer +(\S+) *$/i.exec(header);
-    if (!match) throw new UnauthorizedError('Authorization header must be "Bearer TOKEN" (or "tma INIT_DATA" from the Telegram Mini App)');
+    if (!match)
+      throw new UnauthorizedError(
+        'Authorization header must be "Bearer TOKEN" (or "tma INIT_DATA" from the Telegram Mini App)',
+      );
     const ledger = await this.tokens.resolve(match[1]);
     if (ledger) {
       // A valid token always gets in, so a guessing neighbour behind the same address hurts no one.
@@ -38,7 +41,11 @@ export class BearerGuard implements CanActivate {
     throw new UnauthorizedError('Authorization token is not valid');
   }
 
-  private async withMiniApp(context: ExecutionContext, request: AuthenticatedRequest, initData: string): Promise<boolean> {
+  private async withMiniApp(
+    context: ExecutionContext,
+    request: AuthenticatedRequest,
+    initData: string,
+  ): Promise<boolean> {
     try {
       request.ledger = await this.miniApp.resolve(initData);
       return true;
@@ -53,7 +60,10 @@ export class BearerGuard implements CanActivate {
     const client = request.ip;
     this.limiter.recordFailure(client);
     if (this.limiter.isBlocked(client)) {
-      context.switchToHttp().getResponse<FastifyReply>().header('Retry-After', String(this.limiter.retryAfter(client)));
+      context
+        .switchToHttp()
+        .getResponse<FastifyReply>()
+        .header('Retry-After', String(this.limiter.retryAfter(client)));
       throw new TooManyRequestsError('Authorization: too many failed attempts from this address; try again later');
     }
   }

@@ -47,7 +47,8 @@ export class MiniAppAuth {
 
   async resolve(initData: string): Promise<Ledger> {
     const telegram = this.config.telegram;
-    if (!telegram?.miniApp) throw new UnauthorizedError('the Telegram Mini App is not enabled on this server (TALLY_PUBLIC_URL)');
+    if (!telegram?.miniApp)
+      throw new UnauthorizedError('the Telegram Mini App is not enabled on this server (TALLY_PUBLIC_URL)');
     try {
       // The library checks the HMAC (in constant time) and that auth_date is present; the age is checked below against our clock.
       validate(initData, telegram.token, { expiresIn: 0 });
@@ -92,7 +93,9 @@ export class MiniAppAuth {
       });
       body = (await response.json()) as typeof body;
     } catch (error) {
-      throw new UpstreamUnavailableError(`could not ask Telegram whether you are in this group (${(error as Error).message}); try again`);
+      throw new UpstreamUnavailableError(
+        `could not ask Telegram whether you are in this group (${(error as Error).message}); try again`,
+      );
     }
     // Telegram answers 400 "user not found" / "chat not found" for people it does not know there.
     if (!body.ok) return false;

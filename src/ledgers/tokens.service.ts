@@ -80,8 +80,14 @@ export class TokensService {
    */
   async revoke(id: number, ledgerId?: number): Promise<TokenInfo> {
     const [token] = await this.live({ ledgerId, id });
-    if (!token) throw new NotFoundError(`no token ${id}${ledgerId === undefined ? '' : ' for this ledger'} (list them to see their ids)`);
-    await sql(this.em)('api_token').where({ id }).whereNull('revoked_at').update({ revoked_at: new Date().toISOString() });
+    if (!token)
+      throw new NotFoundError(
+        `no token ${id}${ledgerId === undefined ? '' : ' for this ledger'} (list them to see their ids)`,
+      );
+    await sql(this.em)('api_token')
+      .where({ id })
+      .whereNull('revoked_at')
+      .update({ revoked_at: new Date().toISOString() });
     this.cache.clear();
     return token;
   }
@@ -92,10 +98,24 @@ export class TokensService {
       .join('ledger', 'ledger.id', 'api_token.ledger_id')
       .whereNull('api_token.revoked_at')
       .orderBy('api_token.id')
-      .select('api_token.id', 'ledger.name', 'api_token.label', 'api_token.created_at', 'api_token.last_used_at', 'api_token.expires_at');
+      .select(
+        'api_token.id',
+        'ledger.name',
+        'api_token.label',
+        'api_token.created_at',
+        'api_token.last_used_at',
+        'api_token.expires_at',
+      );
     if (where.ledgerId !== undefined) query.where('api_token.ledger_id', where.ledgerId);
     if (where.id !== undefined) query.where('api_token.id', where.id);
-    const rows: Array<{ id: number; name: string; label: string | null; created_at: string; last_used_at: string | null; expires_at: string | null }> = await query;
+    const rows: Array<{
+      id: number;
+      name: string;
+      label: string | null;
+      created_at: string;
+      last_used_at: string | null;
+      expires_at: string | null;
+    }> = await query;
     return rows.map((row) => ({
       id: Number(row.id),
       ledger: row.name,
@@ -117,7 +137,16 @@ export class TokensService {
       .join('ledger', 'ledger.id', 'api_token.ledger_id')
       .where('api_token.token_hash', hash)
       .whereNull('api_token.revoked_at')
-      .first('ledger.id', 'ledger.name', 'ledger.currency', 'ledger.timezone', 'ledger.created_at', 'api_token.id as token_id', 'api_token.expires_at', 'api_token.last_used_at');
+      .first(
+        'ledger.id',
+        'ledger.name',
+        'ledger.currency',
+        'ledger.timezone',
+        'ledger.created_at',
+        'api_token.id as token_id',
+        'api_token.expires_at',
+        'api_token.last_used_at',
+      );
     if (!row) return undefined;
     const expiresAt = row.expires_at ? Date.parse(row.expires_at) : undefined;
     if (expiresAt !== undefined && expiresAt <= now) return undefined;

@@ -14,7 +14,10 @@ export class MetricsController {
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
   @Get()
-  async scrape(@Headers('authorization') authorization: string | undefined, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+  async scrape(
+    @Headers('authorization') authorization: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<string> {
     const expected = this.config.metricsToken;
     if (expected !== undefined && !sameSecret(/^Bearer +(\S+) *$/i.exec(authorization ?? '')?.[1] ?? '', expected)) {
       throw new UnauthorizedError('Authorization: Bearer METRICS_TOKEN is required for /metrics');

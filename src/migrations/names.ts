@@ -8,6 +8,24 @@ import type { Engine } from '../database/database-target';
  * two lists agree.
  */
 export const MIGRATION_NAMES: Record<Engine, string[]> = {
-  sqlite: ['Migration20261124000000', 'Migration20261127000000', 'Migration20261127120000', 'Migration20261127140000', 'Migration20261128000000', 'Migration20261129000000', 'Migration20261207000000', 'Migration20261208000000'],
-  postgresql: ['Migration20261125000000', 'Migration20261127000000', 'Migration20261127120000', 'Migration20261127140000', 'Migration20261128000000', 'Migration20261129000000', 'Migration20261207000000', 'Migration20261208000000'],
+  sqlite: [
+    'Migration20261124000000',
+    'Migration20261127000000',
+    'Migration20261127120000',
+    'Migration20261127140000',
+    'Migration20261128000000',
+    'Migration20261129000000',
+    'Migration20261207000000',
+    'Migration20261208000000',
+  ],
+  postgresql: [
+    'Migration20261125000000',
+    'Migration20261127000000',
+    'Migration20261127120000',
+    'Migration20261127140000',
+    'Migration20261128000000',
+    'Migration20261129000000',
+    'Migration20261207000000',
+    'Migration20261208000000',
+  ],
 };

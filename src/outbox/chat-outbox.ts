@@ -93,12 +93,13 @@ export class ChatOutbox implements OnApplicationShutdown {
     try {
       for (;;) {
         const now = Date.now();
-        const pending: Array<{ id: number; chat_id: string | number; text: string; attempts: number }> = await this.pool()('chat_message')
-          .whereNull('sent_at')
-          .where('claimed_until', '<', now)
-          .orderBy('id')
-          .limit(BATCH)
-          .select('id', 'chat_id', 'text', 'attempts');
+        const pending: Array<{ id: number; chat_id: string | number; text: string; attempts: number }> =
+          await this.pool()('chat_message')
+            .whereNull('sent_at')
+            .where('claimed_until', '<', now)
+            .orderBy('id')
+            .limit(BATCH)
+            .select('id', 'chat_id', 'text', 'attempts');
         if (pending.length === 0) return;
         for (const message of pending) await this.deliver(message);
         if (pending.length < BATCH) return;
@@ -108,7 +109,12 @@ export class ChatOutbox implements OnApplicationShutdown {
     }
   }
 
-  private async deliver(message: { id: number; chat_id: string | number; text: string; attempts: number }): Promise<void> {
+  private async deliver(message: {
+    id: number;
+    chat_id: string | number;
+    text: string;
+    attempts: number;
+  }): Promise<void> {
     const sender = this.sender;
     if (!sender) return;
     const now = Date.now();
@@ -125,11 +131,15 @@ export class ChatOutbox implements OnApplicationShutdown {
       await this.pool()('chat_message').where({ id: message.id }).update({ sent_at: Date.now() });
     } catch (error) {
       const giveUp = Number(message.attempts) + 1 >= MAX_ATTEMPTS;
-      this.logger.warn(`message ${message.id} to chat ${message.chat_id} not sent: ${(error as Error).message}${giveUp ? ' (given up)' : ''}`);
+      this.logger.warn(
+        `message ${message.id} to chat ${message.chat_id} not sent: ${(error as Error).message}${giveUp ? ' (given up)' : ''}`,
+      );
       // Back off a little more each time; a message given up is closed like a sent one (the log says so).
       await this.pool()('chat_message')
         .where({ id: message.id })
-        .update(giveUp ? { sent_at: Date.now() } : { claimed_until: Date.now() + 5_000 * (Number(message.attempts) + 1) });
+        .update(
+          giveUp ? { sent_at: Date.now() } : { claimed_until: Date.now() + 5_000 * (Number(message.attempts) + 1) },
+        );
     }
   }
 
@@ -145,6 +155,9 @@ export class ChatOutbox implements OnApplicationShutdown {
 
   /** Drops messages sent (or given up) more than a week ago. */
   async prune(now = Date.now()): Promise<number> {
-    return this.pool()('chat_message').whereNotNull('sent_at').where('created_at', '<', now - SENT_KEPT_MS).delete();
+    return this.pool()('chat_message')
+      .whereNotNull('sent_at')
+      .where('created_at', '<', now - SENT_KEPT_MS)
+      .delete();
   }
 }

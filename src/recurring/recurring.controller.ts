@@ -19,7 +19,7 @@ export class RecurringController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'The ledger\'s recurring expenses that are not stopped' })
+  @ApiOperation({ summary: "The ledger's recurring expenses that are not stopped" })
   async list(@CurrentLedger() ledger: Ledger): Promise<{ items: RecurringView[] }> {
     return { items: await this.recurring.list(ledger) };
   }

@@ -161,7 +161,10 @@ export class RecurringService implements OnApplicationBootstrap, OnApplicationSh
     let posted = 0;
     try {
       const latestToday = todayIn(EARLIEST_ZONE, this.clock.now());
-      const due: RuleRow[] = await sql(this.em)('recurring_rule').whereNull('stopped_at').where('next_date', '<=', latestToday).orderBy('id');
+      const due: RuleRow[] = await sql(this.em)('recurring_rule')
+        .whereNull('stopped_at')
+        .where('next_date', '<=', latestToday)
+        .orderBy('id');
       for (const rule of due) posted += await this.catchUp(rule);
     } catch (error) {
       this.logger.error(`checking recurring expenses failed: ${(error as Error).message}`);
@@ -199,10 +202,17 @@ export class RecurringService implements OnApplicationBootstrap, OnApplicationSh
         description: rule.description,
         date: due,
         source: 'recurring',
-        author: rule.author_telegram_id === null ? undefined : { telegramId: Number(rule.author_telegram_id), name: rule.author_name ?? '' },
+        author:
+          rule.author_telegram_id === null
+            ? undefined
+            : { telegramId: Number(rule.author_telegram_id), name: rule.author_name ?? '' },
         keyScope: `recurring:${rule.id}:${due}`,
       });
-      await this.outbox.enqueue(db, ledger.name, `Recurring expense recorded: ${formatExpense(expense)} as #${expense.number}. /recurring stop ${rule.id} ends it.`);
+      await this.outbox.enqueue(
+        db,
+        ledger.name,
+        `Recurring expense recorded: ${formatExpense(expense)} as #${expense.number}. /recurring stop ${rule.id} ends it.`,
+      );
       return true;
     });
   }
@@ -243,7 +253,11 @@ function ruleDay(every: Every, value: unknown): number | undefined {
   if (every === 'day') throw new InvalidInputError('day is not allowed when every is day');
   const max = every === 'week' ? 7 : 31;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
-    throw new InvalidInputError(every === 'week' ? 'day must be an ISO weekday from 1 (Monday) to 7 (Sunday)' : 'day must be a day of the month from 1 to 31');
+    throw new InvalidInputError(
+      every === 'week'
+        ? 'day must be an ISO weekday from 1 (Monday) to 7 (Sunday)'
+        : 'day must be a day of the month from 1 to 31',
+    );
   }
   return value;
 }
@@ -252,13 +266,17 @@ function ruleDay(every: Every, value: unknown): number | undefined {
 const MAX_START_DAYS_BACK = 366;
 
 function ruleStart(value: unknown, today: string): string {
-  if (typeof value !== 'string' || !isCalendarDate(value)) throw new InvalidInputError(`start must be a real calendar date written YYYY-MM-DD, got ${JSON.stringify(value)}`);
-  if (value < addDays(today, -MAX_START_DAYS_BACK)) throw new InvalidInputError(`start must be at most ${MAX_START_DAYS_BACK} days ago`);
+  if (typeof value !== 'string' || !isCalendarDate(value))
+    throw new InvalidInputError(`start must be a real calendar date written YYYY-MM-DD, got ${JSON.stringify(value)}`);
+  if (value < addDays(today, -MAX_START_DAYS_BACK))
+    throw new InvalidInputError(`start must be at most ${MAX_START_DAYS_BACK} days ago`);
   return value;
 }
 
 function ruleId(value: unknown): number {
-  const number = typeof value === 'number' ? value : typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : NaN;
-  if (!Number.isSafeInteger(number) || number < 1) throw new NotFoundError(`recurring expense ${String(value)} not found`);
+  const number =
+    typeof value === 'number' ? value : typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(number) || number < 1)
+    throw new NotFoundError(`recurring expense ${String(value)} not found`);
   return number;
 }

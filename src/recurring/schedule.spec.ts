@@ -1,7 +1,7 @@
 import { firstDue, isoWeekday, nextDue, settle } from './schedule';
 
 describe('recurring schedule', () => {
-  it('monthly on day 31 falls on each short month\'s last day, and back on the 31st after', () => {
+  it("monthly on day 31 falls on each short month's last day, and back on the 31st after", () => {
     const monthly31 = { every: 'month' as const, day: 31 };
     const dates = [firstDue(monthly31, '2026-01-01')];
     for (let i = 0; i < 4; i++) dates.push(nextDue(monthly31, dates[dates.length - 1]));

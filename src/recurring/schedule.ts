@@ -27,7 +27,7 @@ export function firstDue(schedule: Schedule, from: string): string {
     case 'day':
       return from;
     case 'week':
-      return addDays(from, ((requireDay(schedule) - isoWeekday(from)) % 7 + 7) % 7);
+      return addDays(from, (((requireDay(schedule) - isoWeekday(from)) % 7) + 7) % 7);
     case 'month': {
       const day = requireDay(schedule);
       const inMonth = dayInMonth(from.slice(0, 7), day);
@@ -42,7 +42,8 @@ export function nextDue(schedule: Schedule, date: string): string {
 }
 
 function requireDay(schedule: Schedule): number {
-  if (schedule.day === undefined) throw new Error(`a ${schedule.every}ly schedule needs its day (settle() gives it one)`);
+  if (schedule.day === undefined)
+    throw new Error(`a ${schedule.every}ly schedule needs its day (settle() gives it one)`);
   return schedule.day;
 }
 

@@ -66,7 +66,8 @@ export class SlackApi {
       });
       await response.arrayBuffer().catch(() => undefined);
       if (response.ok) return;
-      if (response.status !== 429 || attempt >= RATE_LIMIT_RETRIES) throw new Error(`response_url answered HTTP ${response.status}`);
+      if (response.status !== 429 || attempt >= RATE_LIMIT_RETRIES)
+        throw new Error(`response_url answered HTTP ${response.status}`);
       await waitSeconds(Number(response.headers.get('retry-after') ?? '1'));
     }
   }

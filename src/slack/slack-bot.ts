@@ -83,7 +83,11 @@ export class SlackBot {
     const user = command.user_id ?? '';
     const direct = isDirect(channel, command.channel_name);
     const keys = command.trigger_id ? [`command:${command.trigger_id}`] : [];
-    const turn: ChatTurn = { source: 'slack', author: { slackId: user, name: command.user_name ?? user }, sentAt: this.clock.now() };
+    const turn: ChatTurn = {
+      source: 'slack',
+      author: { slackId: user, name: command.user_name ?? user },
+      sentAt: this.clock.now(),
+    };
     const done = await this.chat.once('slack', keys, ledgerName(team, channel, user, direct), (ledger) =>
       this.dispatch(ledger, (command.text ?? '').trim(), turn, direct),
     );
@@ -112,7 +116,10 @@ export class SlackBot {
       this.dispatch(ledger, text, turn, direct, true),
     );
     if (!done) return this.repeated();
-    await this.reply(done.value, { channel: event.channel, threadTs: direct ? undefined : (event.thread_ts ?? event.ts) });
+    await this.reply(done.value, {
+      channel: event.channel,
+      threadTs: direct ? undefined : (event.thread_ts ?? event.ts),
+    });
   }
 
   /** A "Record again" press. */
@@ -124,7 +131,11 @@ export class SlackBot {
     const channel = payload.channel?.id ?? '';
     const user = payload.user?.id ?? '';
     const direct = isDirect(channel, payload.channel?.name);
-    const turn: ChatTurn = { source: 'slack', author: { slackId: user, name: payload.user?.name ?? payload.user?.username ?? user }, sentAt: this.clock.now() };
+    const turn: ChatTurn = {
+      source: 'slack',
+      author: { slackId: user, name: payload.user?.name ?? payload.user?.username ?? user },
+      sentAt: this.clock.now(),
+    };
     const done = await this.chat.once('slack', [`again:${nonce}`], ledgerName(team, channel, user, direct), (ledger) =>
       this.chat.recordAgain(ledger, expenseId, `slack:again:${nonce}`, turn),
     );
@@ -152,7 +163,13 @@ export class SlackBot {
    * What one `/tally` text (or a direct message, or a mention) asks for.
    * `fromMessage`: a message that starts with an amount is an add linked to that message.
    */
-  private async dispatch(ledger: Ledger, text: string, turn: ChatTurn, direct: boolean, fromMessage = false): Promise<SlackReply> {
+  private async dispatch(
+    ledger: Ledger,
+    text: string,
+    turn: ChatTurn,
+    direct: boolean,
+    fromMessage = false,
+  ): Promise<SlackReply> {
     const [word = '', ...rest] = text.split(/\s+/u);
     const args = rest.join(' ');
     switch (word.toLowerCase()) {
@@ -163,17 +180,20 @@ export class SlackBot {
         const filter = this.chat.resolveFilter(args, ledger);
         if ('error' in filter) return { text: slackWords(filter.error), ephemeral: true };
         const page = await this.chat.listPage(ledger, filter.filter, filter.label, undefined, !direct, LIST_PAGE);
-        return { text: page.nextCursor ? `${page.text}\nOlder ones: narrow it, e.g. /tally list food month.` : page.text };
+        return {
+          text: page.nextCursor ? `${page.text}\nOlder ones: narrow it, e.g. /tally list food month.` : page.text,
+        };
       }
       case 'total':
         return { text: slackWords(await this.chat.total(ledger, args)) };
       case 'undo':
         return { text: slackWords(await this.chat.undo(ledger, turn.author)) };
       case 'token':
-        if (!direct) return { text: 'For safety, /tally token works only in a direct message with me.', ephemeral: true };
+        if (!direct)
+          return { text: 'For safety, /tally token works only in a direct message with me.', ephemeral: true };
         return {
           text: [
-            "Your REST API token for your own expenses. It is shown once, only to you; keep it secret.",
+            'Your REST API token for your own expenses. It is shown once, only to you; keep it secret.',
             'Send it as "Authorization: Bearer <token>":',
             await this.tokens.issue(ledger, { label: 'from Slack' }),
           ].join('\n'),
@@ -181,7 +201,10 @@ export class SlackBot {
         };
     }
     if (!startsWithAmount(text)) {
-      return { text: `I did not understand "${text}". Start with an amount (/tally 12.50 food lunch) or see /tally help.`, ephemeral: true };
+      return {
+        text: `I did not understand "${text}". Start with an amount (/tally 12.50 food lunch) or see /tally help.`,
+        ephemeral: true,
+      };
     }
     const outcome = await this.chat.add(ledger, text, fromMessage ? turn : { ...turn, messageId: undefined });
     if (outcome.kind === 'error') return { text: slackWords(outcome.message), ephemeral: true };
@@ -196,14 +219,24 @@ export class SlackBot {
         { type: 'section', text: { type: 'plain_text', text: already } },
         {
           type: 'actions',
-          elements: [{ type: 'button', action_id: RECORD_AGAIN_ACTION, text: { type: 'plain_text', text: 'Record again' }, value: `${outcome.id}:${newId()}` }],
+          elements: [
+            {
+              type: 'button',
+              action_id: RECORD_AGAIN_ACTION,
+              text: { type: 'plain_text', text: 'Record again' },
+              value: `${outcome.id}:${newId()}`,
+            },
+          ],
         },
       ],
     };
   }
 
   /** Sends a reply after the work committed; a failed reply is logged, never retried by recording again. */
-  private async reply(reply: SlackReply, to: { channel: string; responseUrl?: string; threadTs?: string }): Promise<void> {
+  private async reply(
+    reply: SlackReply,
+    to: { channel: string; responseUrl?: string; threadTs?: string },
+  ): Promise<void> {
     try {
       if (to.responseUrl) await this.api.respond(to.responseUrl, reply);
       else await this.api.postMessage(to.channel, reply, to.threadTs);
@@ -213,7 +246,12 @@ export class SlackBot {
   }
 
   private turnOf(user: string, ts: string): ChatTurn {
-    return { source: 'slack', author: { slackId: user, name: user }, sentAt: new Date(Number(ts) * 1000), messageId: messageNumber(ts) };
+    return {
+      source: 'slack',
+      author: { slackId: user, name: user },
+      sentAt: new Date(Number(ts) * 1000),
+      messageId: messageNumber(ts),
+    };
   }
 
   private repeated(): void {

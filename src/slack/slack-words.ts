@@ -4,9 +4,7 @@
  * in one place, rather than written twice.
  */
 export function slackWords(text: string): string {
-  return text
-    .replace(/\/add(?=\s)/gu, '/tally')
-    .replace(/\/(list|total|undo|help|token|delete|edit)\b/gu, '/tally $1');
+  return text.replace(/\/add(?=\s)/gu, '/tally').replace(/\/(list|total|undo|help|token|delete|edit)\b/gu, '/tally $1');
 }
 
 export const SLACK_HELP = [

@@ -40,7 +40,10 @@ export class SlackService implements OnApplicationBootstrap, OnApplicationShutdo
     tokens: TokensService,
     private readonly clock: Clock,
   ) {
-    const log = { warn: (message: string) => this.logger.warn(message), error: (message: string) => this.logger.error(message) };
+    const log = {
+      warn: (message: string) => this.logger.warn(message),
+      error: (message: string) => this.logger.error(message),
+    };
     this.bot = new SlackBot(chat, tokens, new SlackApi(config.botToken, config.apiRoot), clock, log);
   }
 
@@ -50,7 +53,11 @@ export class SlackService implements OnApplicationBootstrap, OnApplicationShutdo
       return;
     }
     // Every instance holds its own connection; Slack hands each envelope to one of them.
-    this.socket = new SocketModeClient({ appToken: this.config.appToken, logLevel: LogLevel.ERROR, clientOptions: { slackApiUrl: `${this.config.apiRoot}/` } });
+    this.socket = new SocketModeClient({
+      appToken: this.config.appToken,
+      logLevel: LogLevel.ERROR,
+      clientOptions: { slackApiUrl: `${this.config.apiRoot}/` },
+    });
     this.socket.on('slack_event', ({ type, body, ack }: { type: string; body: unknown; ack: () => Promise<void> }) => {
       void this.acknowledge(() => this.work(socketRoute(type), body)).then(
         () => ack().catch((error: Error) => this.logger.warn(`Socket Mode ack failed: ${error.message}`)),
@@ -87,8 +94,18 @@ export class SlackService implements OnApplicationBootstrap, OnApplicationShutdo
       const value = request.headers[name];
       return Array.isArray(value) ? value[0] : value;
     };
-    if (!isSignedBySlack(this.config.signingSecret ?? '', header('x-slack-request-timestamp'), header('x-slack-signature'), raw, this.clock.now().getTime())) {
-      reply.status(401).send(errorBody(401, 'the request is not signed by Slack (X-Slack-Signature, X-Slack-Request-Timestamp)'));
+    if (
+      !isSignedBySlack(
+        this.config.signingSecret ?? '',
+        header('x-slack-request-timestamp'),
+        header('x-slack-signature'),
+        raw,
+        this.clock.now().getTime(),
+      )
+    ) {
+      reply
+        .status(401)
+        .send(errorBody(401, 'the request is not signed by Slack (X-Slack-Signature, X-Slack-Request-Timestamp)'));
       return;
     }
     const body = (request.body ?? {}) as Record<string, unknown>;
@@ -110,8 +127,11 @@ export class SlackService implements OnApplicationBootstrap, OnApplicationShutdo
     } catch (error) {
       // Failed before anything committed: Slack retries an event it sees fail, and the retry may succeed.
       this.logger.error(`Slack ${route} failed: ${(error as Error).stack ?? String(error)}`);
-      if (route === 'events') return void reply.status(503).send(errorBody(503, 'could not handle the event now; Slack will retry'));
-      return void reply.status(200).send({ response_type: 'ephemeral', text: 'Sorry, something went wrong. Please try again.' });
+      if (route === 'events')
+        return void reply.status(503).send(errorBody(503, 'could not handle the event now; Slack will retry'));
+      return void reply
+        .status(200)
+        .send({ response_type: 'ephemeral', text: 'Sorry, something went wrong. Please try again.' });
     }
     reply.status(200).send();
   }

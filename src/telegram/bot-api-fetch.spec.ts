@@ -19,14 +19,20 @@ interface Seen {
 /** A real server that records each request whole and answers with `respond`. */
 async function recordingServer(
   respond: (seen: Seen, response: ServerResponse) => void,
-  make: (handler: (request: IncomingMessage, response: ServerResponse) => void) => Server = (handler) => createServer(handler),
+  make: (handler: (request: IncomingMessage, response: ServerResponse) => void) => Server = (handler) =>
+    createServer(handler),
 ) {
   const seen: Seen[] = [];
   const server = make((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
-      const entry = { method: request.method ?? '', url: request.url ?? '', headers: request.headers, body: Buffer.concat(chunks).toString('utf8') };
+      const entry = {
+        method: request.method ?? '',
+        url: request.url ?? '',
+        headers: request.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
       seen.push(entry);
       respond(entry, response);
     });
@@ -89,7 +95,12 @@ describe('botApiFetch (the Bot API client’s HTTP call)', () => {
   it('streams an upload body (chunked) whole', async () => {
     const server = await recordingServer(okJson);
     try {
-      const parts = ['--b\r\n', 'content-disposition: form-data; name="document"\r\n\r\n', 'date,amount\n'.repeat(5000), '--b--\r\n'];
+      const parts = [
+        '--b\r\n',
+        'content-disposition: form-data; name="document"\r\n\r\n',
+        'date,amount\n'.repeat(5000),
+        '--b--\r\n',
+      ];
       const response = await botApiFetch(`http://127.0.0.1:${server.port}/bot1:a/sendDocument`, {
         method: 'POST',
         headers: { 'content-type': 'multipart/form-data; boundary=b' },
@@ -110,7 +121,11 @@ describe('botApiFetch (the Bot API client’s HTTP call)', () => {
       response.end(JSON.stringify({ ok: false, error_code: 400, description: 'Bad Request: chat not found' }));
     });
     try {
-      const response = await botApiFetch(`http://127.0.0.1:${server.port}/bot1:a/sendMessage`, { method: 'POST', body: '{}', agent });
+      const response = await botApiFetch(`http://127.0.0.1:${server.port}/bot1:a/sendMessage`, {
+        method: 'POST',
+        body: '{}',
+        agent,
+      });
       expect(response.ok).toBe(false);
       expect(response.status).toBe(400);
       expect(await response.json()).toEqual({ ok: false, error_code: 400, description: 'Bad Request: chat not found' });
@@ -123,14 +138,27 @@ describe('botApiFetch (the Bot API client’s HTTP call)', () => {
     const server = await recordingServer((seen, response) => {
       const chat = JSON.parse(seen.body).chat_id;
       response.writeHead(chat === 404 ? 400 : 200, { 'content-type': 'application/json' });
-      response.end(JSON.stringify(chat === 404 ? { ok: false, error_code: 400, description: 'Bad Request: chat not found' } : { ok: true, result: { message_id: 9, date: 0, chat: { id: chat, type: 'private' }, text: 'hi' } }));
+      response.end(
+        JSON.stringify(
+          chat === 404
+            ? { ok: false, error_code: 400, description: 'Bad Request: chat not found' }
+            : { ok: true, result: { message_id: 9, date: 0, chat: { id: chat, type: 'private' }, text: 'hi' } },
+        ),
+      );
     });
     try {
-      const api = new Api('123:abc', { apiRoot: `http://127.0.0.1:${server.port}`, fetch: botApiFetch as unknown as typeof fetch });
+      const api = new Api('123:abc', {
+        apiRoot: `http://127.0.0.1:${server.port}`,
+        fetch: botApiFetch as unknown as typeof fetch,
+      });
       expect(await api.sendMessage(5, 'hi')).toMatchObject({ message_id: 9, chat: { id: 5 } });
       const failed = await api.sendMessage(404, 'hi').catch((error: unknown) => error);
       expect(failed).toBeInstanceOf(GrammyError);
-      expect(failed).toMatchObject({ method: 'sendMessage', error_code: 400, description: 'Bad Request: chat not found' });
+      expect(failed).toMatchObject({
+        method: 'sendMessage',
+        error_code: 400,
+        description: 'Bad Request: chat not found',
+      });
       expect(server.seen.map((seen) => [seen.url, JSON.parse(seen.body)])).toEqual([
         ['/bot123:abc/sendMessage', { chat_id: 5, text: 'hi' }],
         ['/bot123:abc/sendMessage', { chat_id: 404, text: 'hi' }],
@@ -144,30 +172,65 @@ describe('botApiFetch (the Bot API client’s HTTP call)', () => {
     const server = await recordingServer(() => undefined); // never answers
     try {
       const controller = new AbortController();
-      const call = botApiFetch(`http://127.0.0.1:${server.port}/bot1:a/sendMessage`, { method: 'POST', body: '{}', agent, signal: controller.signal });
+      const call = botApiFetch(`http://127.0.0.1:${server.port}/bot1:a/sendMessage`, {
+        method: 'POST',
+        body: '{}',
+        agent,
+        signal: controller.signal,
+      });
       setTimeout(() => controller.abort(), 50);
       await expect(call).rejects.toThrow(/abort/i);
     } finally {
       server.server.closeAllConnections();
       await server.close();
     }
-    await expect(botApiFetch(`http://127.0.0.1:${server.port}/bot1:a/getMe`, { method: 'POST', body: '{}' })).rejects.toThrow(/ECONNREFUSED/);
+    await expect(
+      botApiFetch(`http://127.0.0.1:${server.port}/bot1:a/getMe`, { method: 'POST', body: '{}' }),
+    ).rejects.toThrow(/ECONNREFUSED/);
   });
 
   it('speaks HTTPS to an https:// API root, trusting what the agent trusts', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tally-tls-'));
     try {
       const [key, cert] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
-      execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert], { stdio: 'ignore' });
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'ec',
+          '-pkeyopt',
+          'ec_paramgen_curve:prime256v1',
+          '-nodes',
+          '-days',
+          '1',
+          '-subj',
+          '/CN=localhost',
+          '-addext',
+          'subjectAltName=IP:127.0.0.1',
+          '-keyout',
+          key,
+          '-out',
+          cert,
+        ],
+        { stdio: 'ignore' },
+      );
       const tls = { key: readFileSync(key), cert: readFileSync(cert) };
       const server = await recordingServer(okJson, (handler) => createHttpsServer(tls, handler));
       const trusting = new HttpsAgent({ keepAlive: true, ca: tls.cert });
       try {
-        const response = await botApiFetch(`https://127.0.0.1:${server.port}/bot1:a/sendMessage`, { method: 'POST', body: '{"chat_id":1}', agent: trusting });
+        const response = await botApiFetch(`https://127.0.0.1:${server.port}/bot1:a/sendMessage`, {
+          method: 'POST',
+          body: '{"chat_id":1}',
+          agent: trusting,
+        });
         expect(await response.json()).toMatchObject({ ok: true });
         expect(server.seen[0]).toMatchObject({ method: 'POST', body: '{"chat_id":1}' });
         // Without the agent's trust the certificate is refused: TLS is really in use.
-        await expect(botApiFetch(`https://127.0.0.1:${server.port}/bot1:a/getMe`, { method: 'POST', body: '{}' })).rejects.toThrow(/self.signed|certificate/i);
+        await expect(
+          botApiFetch(`https://127.0.0.1:${server.port}/bot1:a/getMe`, { method: 'POST', body: '{}' }),
+        ).rejects.toThrow(/self.signed|certificate/i);
       } finally {
         trusting.destroy();
         await server.close();

@@ -33,9 +33,13 @@ export function botApiFetch(url: string, init: BotApiRequest = {}): Promise<BotA
     const target = new URL(url);
     const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
     // A text body given to end() is sent with its Content-Length.
-    const request = send(target, { method: init.method ?? 'GET', headers: init.headers, agent: init.agent, signal: init.signal }, (response) => {
-      readAll(response).then((text) => resolve(answer(response.statusCode ?? 0, text)), reject);
-    });
+    const request = send(
+      target,
+      { method: init.method ?? 'GET', headers: init.headers, agent: init.agent, signal: init.signal },
+      (response) => {
+        readAll(response).then((text) => resolve(answer(response.statusCode ?? 0, text)), reject);
+      },
+    );
     request.on('error', reject);
     if (init.body instanceof Readable) {
       // An upload: streamed as it is produced (chunked); a failing stream ends the call.

@@ -13,14 +13,22 @@ export class BotStore {
 
   async saveListQuery(ledgerId: number, filter: ExpenseFilter): Promise<number> {
     const [row] = await sql(this.em)('telegram_list_query')
-      .insert({ ledger_id: ledgerId, category: filter.category ?? null, date_from: filter.from ?? null, date_to: filter.to ?? null, created_at: Date.now() })
+      .insert({
+        ledger_id: ledgerId,
+        category: filter.category ?? null,
+        date_from: filter.from ?? null,
+        date_to: filter.to ?? null,
+        created_at: Date.now(),
+      })
       .returning(['id']);
     return Number((row as { id: number }).id);
   }
 
   async listQuery(ledgerId: number, id: number): Promise<ExpenseFilter | undefined> {
     const row = await sql(this.em)('telegram_list_query').where({ id, ledger_id: ledgerId }).first();
-    return row ? { category: row.category ?? undefined, from: row.date_from ?? undefined, to: row.date_to ?? undefined } : undefined;
+    return row
+      ? { category: row.category ?? undefined, from: row.date_from ?? undefined, to: row.date_to ?? undefined }
+      : undefined;
   }
 
   async prune(now = Date.now()): Promise<number> {

@@ -41,7 +41,7 @@ export const COMMANDS = [
   { command: 'currency', description: 'Show or set the default currency' },
   { command: 'timezone', description: 'Show or set the time zone' },
   { command: 'token', description: 'A REST API token (private chat)' },
-  { command: 'tokens', description: 'This chat\'s API tokens (private chat)' },
+  { command: 'tokens', description: "This chat's API tokens (private chat)" },
   { command: 'revoke', description: 'Revoke an API token: /revoke 3' },
   { command: 'app', description: 'Open Tally as an app' },
   { command: 'help', description: 'What Tally does' },
@@ -60,7 +60,11 @@ const BOT_API_TIMEOUT_SECONDS = 8;
 export function createBot(deps: BotDeps, options: BotOptions): Bot<BotContext> {
   // A Bot API call that hangs is abandoned after BOT_API_TIMEOUT_SECONDS (grammY's default is 500 s).
   const config: BotConfig<BotContext> = {
-    client: { apiRoot: options.apiRoot, timeoutSeconds: BOT_API_TIMEOUT_SECONDS, fetch: botApiFetch as unknown as typeof fetch },
+    client: {
+      apiRoot: options.apiRoot,
+      timeoutSeconds: BOT_API_TIMEOUT_SECONDS,
+      fetch: botApiFetch as unknown as typeof fetch,
+    },
     botInfo: options.botInfo,
   };
   const bot = new Bot<BotContext>(options.token, config);
@@ -70,7 +74,12 @@ export function createBot(deps: BotDeps, options: BotOptions): Bot<BotContext> {
     const chat = ctx.chat;
     if (!chat) return; // inline queries and the like: not ours
     const once: Once = async (work) => {
-      const done = await deps.chat.once('telegram', [`${ctx.me.id}:${ctx.update.update_id}`], ledgerName(chat.id), work);
+      const done = await deps.chat.once(
+        'telegram',
+        [`${ctx.me.id}:${ctx.update.update_id}`],
+        ledgerName(chat.id),
+        work,
+      );
       if (!done) duplicatesAnswered.inc({ layer: 'telegram_repeat' });
       return done;
     };
@@ -86,7 +95,9 @@ export function createBot(deps: BotDeps, options: BotOptions): Bot<BotContext> {
       deps.log.warn(`update ${error.ctx.update.update_id}: Bot API call failed: ${cause.message}`);
       return;
     }
-    deps.log.error(`update ${error.ctx.update.update_id} failed: ${cause instanceof Error ? cause.stack : String(cause)}`);
+    deps.log.error(
+      `update ${error.ctx.update.update_id} failed: ${cause instanceof Error ? cause.stack : String(cause)}`,
+    );
     await error.ctx.reply('Sorry, something went wrong. Please try again.').catch(() => undefined);
   });
   features.use(

@@ -18,7 +18,16 @@ export class TelegramModule {
   static forRoot(config: TelegramConfig): DynamicModule {
     return {
       module: TelegramModule,
-      imports: [ChatModule, ExpensesModule, LedgersModule, IdempotencyModule, ImportsModule, BudgetsModule, RecurringModule, ChartsModule],
+      imports: [
+        ChatModule,
+        ExpensesModule,
+        LedgersModule,
+        IdempotencyModule,
+        ImportsModule,
+        BudgetsModule,
+        RecurringModule,
+        ChartsModule,
+      ],
       controllers: config.webhookUrl ? [TelegramWebhookController] : [],
       providers: [{ provide: TELEGRAM_CONFIG, useValue: config }, BotStore, TelegramService],
     };

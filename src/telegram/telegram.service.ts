@@ -103,12 +103,19 @@ export class TelegramService implements OnApplicationBootstrap, OnApplicationShu
     this.imports.setFileFetcher((fileId) => this.download(fileId));
     this.imports.onProgress((job) => this.showImportProgress(job));
     // Budget alerts and recurring postings queued by any instance go out from here.
-    this.outbox.start(async (chatId, text) => void (await this.bot.api.sendMessage(chatId, text)), this.config.outboxCheckMs ?? OUTBOX_CHECK_MS);
-    await this.bot.api.setMyCommands(COMMANDS).catch((error: Error) => this.logger.warn(`setMyCommands failed: ${error.message}`));
+    this.outbox.start(
+      async (chatId, text) => void (await this.bot.api.sendMessage(chatId, text)),
+      this.config.outboxCheckMs ?? OUTBOX_CHECK_MS,
+    );
+    await this.bot.api
+      .setMyCommands(COMMANDS)
+      .catch((error: Error) => this.logger.warn(`setMyCommands failed: ${error.message}`));
     if (this.config.miniApp) {
       // The default menu button of every private chat opens the page as a Mini App.
       await this.bot.api
-        .setChatMenuButton({ menu_button: { type: 'web_app', text: 'Tally', web_app: { url: this.config.miniApp.publicUrl } } })
+        .setChatMenuButton({
+          menu_button: { type: 'web_app', text: 'Tally', web_app: { url: this.config.miniApp.publicUrl } },
+        })
         .catch((error: Error) => this.logger.warn(`setChatMenuButton failed: ${error.message}`));
     }
     if (this.config.webhookUrl) {
@@ -116,7 +123,9 @@ export class TelegramService implements OnApplicationBootstrap, OnApplicationShu
         secret_token: this.config.webhookSecret,
         allowed_updates: [...ALLOWED_UPDATES],
       });
-      this.logger.log(`@${this.bot.botInfo.username}: webhook mode, Telegram posts to ${new URL(this.config.webhookUrl).origin}/…`);
+      this.logger.log(
+        `@${this.bot.botInfo.username}: webhook mode, Telegram posts to ${new URL(this.config.webhookUrl).origin}/…`,
+      );
     } else {
       // Telegram allows one getUpdates at a time per bot: among instances on one database, only the leader polls.
       this.leadership = new Leadership(this.appConfig.database, LOCK_KEYS.telegramPoller, {
@@ -125,7 +134,8 @@ export class TelegramService implements OnApplicationBootstrap, OnApplicationShu
         warn: (message) => this.logger.warn(message),
       });
       this.leadership.start();
-      if (this.appConfig.database.engine === 'postgresql') this.logger.log(`@${this.bot.botInfo.username}: long polling when no other instance does`);
+      if (this.appConfig.database.engine === 'postgresql')
+        this.logger.log(`@${this.bot.botInfo.username}: long polling when no other instance does`);
     }
     this.pruneTimer = setInterval(() => void this.prune(), PRUNE_EVERY_MS);
     this.pruneTimer.unref();
@@ -141,7 +151,10 @@ export class TelegramService implements OnApplicationBootstrap, OnApplicationShu
   private startPolling(): void {
     if (this.polling) return;
     this.polling = this.bot
-      .start({ allowed_updates: [...ALLOWED_UPDATES], onStart: () => this.logger.log(`@${this.bot.botInfo.username}: long polling`) })
+      .start({
+        allowed_updates: [...ALLOWED_UPDATES],
+        onStart: () => this.logger.log(`@${this.bot.botInfo.username}: long polling`),
+      })
       .catch((error: Error) => this.logger.error(`polling stopped: ${error.message}`));
   }
 
@@ -166,7 +179,9 @@ export class TelegramService implements OnApplicationBootstrap, OnApplicationShu
   private readonly lastProgressEdit = new Map<string, number>();
 
   /** Edits the chat's progress message as an import goes on; sends the summary when it ends. */
-  private async showImportProgress(job: ImportJobView & { chatId: number | null; messageId: number | null }): Promise<void> {
+  private async showImportProgress(
+    job: ImportJobView & { chatId: number | null; messageId: number | null },
+  ): Promise<void> {
     if (job.chatId === null) return;
     const text = importProgressText(job);
     if (job.state === 'running') {
@@ -178,7 +193,9 @@ export class TelegramService implements OnApplicationBootstrap, OnApplicationShu
     }
     this.lastProgressEdit.delete(job.id);
     if (job.messageId !== null) {
-      await this.bot.api.editMessageText(job.chatId, job.messageId, job.state === 'done' ? 'Import finished.' : 'Import failed.').catch(() => undefined);
+      await this.bot.api
+        .editMessageText(job.chatId, job.messageId, job.state === 'done' ? 'Import finished.' : 'Import failed.')
+        .catch(() => undefined);
     }
     await this.bot.api.sendMessage(job.chatId, text);
   }

@@ -14,7 +14,9 @@ it('backs up a database being written and restores every expense', async () => {
     const token = createToken(env, 'backup');
     const server = await startServer(env);
     const api = new Client(server.url, token);
-    const before = await Promise.all(Array.from({ length: 100 }, (_, i) => api.post('/expenses', { amount: `${i + 1}`, category: 'before' })));
+    const before = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => api.post('/expenses', { amount: `${i + 1}`, category: 'before' })),
+    );
     expect(before.every((a) => a.status === 201)).toBe(true);
 
     let writing = true;
@@ -46,7 +48,9 @@ it('backs up a database being written and restores every expense', async () => {
       const list = await new Client(restored.url, token).get('/expenses?category=before&limit=500');
       expect(list.body.count).toBe(100);
       expect(new Set(list.body.items.map((e: { id: string }) => e.id))).toEqual(new Set(before.map((a) => a.body.id)));
-      console.log(`backup: copied while ${writtenDuring} writes ran; restored ${list.body.count} of 100 earlier expenses`);
+      console.log(
+        `backup: copied while ${writtenDuring} writes ran; restored ${list.body.count} of 100 earlier expenses`,
+      );
     } finally {
       restored.child.kill('SIGTERM');
       await restored.exited;

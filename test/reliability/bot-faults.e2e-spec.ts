@@ -34,22 +34,30 @@ it.each([
   ['429 with retry_after', { status: 429, description: 'Too Many Requests: retry after 1', retryAfter: 1 }],
   ['500', { status: 500, description: 'Internal Server Error' }],
   ['slow answers (a timeout)', { status: 502, description: 'Bad Gateway', delayMs: 2500 }],
-])('Bot API %s: each update recorded once, webhooks answered in time', async (name, fault) => {
-  const prefix = `fault-${name.split(' ')[0]}-`;
-  fake.failNext('sendMessage', UPDATES, fault);
-  const updates = Array.from({ length: UPDATES }, (_, i) => textUpdate(`/add ${i + 1} faults ${prefix}${i}`, { from: { id: 90_000 + i, first_name: 'F' } }));
-  const first = await Promise.all(updates.map(deliver));
-  const retried = await Promise.all(updates.map(deliver)); // Telegram retrying, impatient
-  for (const answer of [...first, ...retried]) {
-    expect(answer.status).toBe(200);
-    expect(answer.ms).toBeLessThan(12_000);
-  }
-  const counts = await liveCountsByDescription(t.config.database, prefix);
-  expect(counts.size).toBe(UPDATES);
-  expect([...counts.values()].every((n) => n === 1)).toBe(true);
-  fake.heal('sendMessage');
-  console.log(`bot faults (${name}): ${UPDATES} updates delivered twice, ${UPDATES} recorded, ${fake.callsOf('sendMessage').length} sendMessage calls so far`);
-}, 60_000);
+])(
+  'Bot API %s: each update recorded once, webhooks answered in time',
+  async (name, fault) => {
+    const prefix = `fault-${name.split(' ')[0]}-`;
+    fake.failNext('sendMessage', UPDATES, fault);
+    const updates = Array.from({ length: UPDATES }, (_, i) =>
+      textUpdate(`/add ${i + 1} faults ${prefix}${i}`, { from: { id: 90_000 + i, first_name: 'F' } }),
+    );
+    const first = await Promise.all(updates.map(deliver));
+    const retried = await Promise.all(updates.map(deliver)); // Telegram retrying, impatient
+    for (const answer of [...first, ...retried]) {
+      expect(answer.status).toBe(200);
+      expect(answer.ms).toBeLessThan(12_000);
+    }
+    const counts = await liveCountsByDescription(t.config.database, prefix);
+    expect(counts.size).toBe(UPDATES);
+    expect([...counts.values()].every((n) => n === 1)).toBe(true);
+    fake.heal('sendMessage');
+    console.log(
+      `bot faults (${name}): ${UPDATES} updates delivered twice, ${UPDATES} recorded, ${fake.callsOf('sendMessage').length} sendMessage calls so far`,
+    );
+  },
+  60_000,
+);
 
 it('Bot API hanging past its 8 s timeout and the 10 s webhook deadline while Telegram redelivers: one expense, at most one reply, answers within the deadline, then silence', async () => {
   const chat = 91_000;
@@ -74,7 +82,9 @@ it('Bot API hanging past its 8 s timeout and the 10 s webhook deadline while Tel
     expect(sendsToChat()).toBe(1); // the reply was tried once (it hung), never sent again
     await new Promise((resolve) => setTimeout(resolve, 6_000));
     expect(fake.calls.length).toBe(settled);
-    console.log(`bot faults (hang): 3 deliveries answered in ${answers.map((a) => a.ms).join(', ')} ms, 1 expense, ${sendsToChat()} sendMessage to the chat`);
+    console.log(
+      `bot faults (hang): 3 deliveries answered in ${answers.map((a) => a.ms).join(', ')} ms, 1 expense, ${sendsToChat()} sendMessage to the chat`,
+    );
   } finally {
     fake.heal('sendMessage');
   }
@@ -82,7 +92,8 @@ it('Bot API hanging past its 8 s timeout and the 10 s webhook deadline while Tel
 
 it('a reply slower than the 10 s webhook deadline: Telegram gets 200 at the deadline, the reply still goes out once', async () => {
   const chat = 92_000;
-  const delivered = () => fake.calls.filter((call) => call.method === 'sendMessage' && Number(call.payload.chat_id) === chat && call.result);
+  const delivered = () =>
+    fake.calls.filter((call) => call.method === 'sendMessage' && Number(call.payload.chat_id) === chat && call.result);
   // The reply: a 502 after 6 s, auto-retry's 3 s wait, then a success after 3 s: about 12 s in all.
   fake.failNext('sendMessage', 1, { status: 502, description: 'Bad Gateway', delayMs: 6_000 });
   fake.slowNext('sendMessage', 1, 3_000);

@@ -6,7 +6,6 @@ import { liveCountsByDescription } from '../support/database-file';
 import { ENGINES } from '../support/engines';
 
 describe.each(ENGINES)('%s', (engine) => {
-
   /** Waves of concurrent identical creates, same-key requests and duplicate webhook deliveries; exact counts after. */
   const WAVES = process.env.STRESS ? 10 : 2;
   const WIDTH = process.env.STRESS ? 300 : 150;
@@ -37,9 +36,13 @@ describe.each(ENGINES)('%s', (engine) => {
       const api = new Client(t.url, await t.token('same-key'));
       for (let wave = 0; wave < WAVES; wave++) {
         const body = { amount: '2.00', category: 'wave', allowDuplicate: true };
-        const answers = await Promise.all(Array.from({ length: WIDTH }, () => api.post('/expenses', body, { 'Idempotency-Key': `wave-${wave}` })));
+        const answers = await Promise.all(
+          Array.from({ length: WIDTH }, () => api.post('/expenses', body, { 'Idempotency-Key': `wave-${wave}` })),
+        );
         expect(answers.every((a) => a.status === 201 || a.status === 409)).toBe(true);
-        expect(answers.filter((a) => a.status === 201 && a.headers.get('idempotent-replayed') === null)).toHaveLength(1);
+        expect(answers.filter((a) => a.status === 201 && a.headers.get('idempotent-replayed') === null)).toHaveLength(
+          1,
+        );
       }
       expect((await api.get('/expenses')).body.count).toBe(WAVES);
     });

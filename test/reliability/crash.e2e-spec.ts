@@ -44,7 +44,9 @@ describe.each(ENGINES)('%s: crash: kill -9 while writing', (engine) => {
 
     for (let cycle = 0; cycle < CYCLES; cycle++) {
       let server = await startServer(env);
-      const attempts: Attempt[] = Array.from({ length: REQUESTS_PER_CYCLE }, (_, i) => attempt(server.url, token, cycle, i));
+      const attempts: Attempt[] = Array.from({ length: REQUESTS_PER_CYCLE }, (_, i) =>
+        attempt(server.url, token, cycle, i),
+      );
       // Bind each attempt to the current server URL at send time: after the restart the port changes.
       let url = server.url;
       const sendTo = (a: Attempt) => a.send.call({ url });
@@ -92,7 +94,9 @@ describe.each(ENGINES)('%s: crash: kill -9 while writing', (engine) => {
       checkFile();
     }
     // The figures for the issue note.
-    console.log(`crash: ${CYCLES} cycles, ${totals.acknowledged} acknowledged, ${totals.unanswered} unanswered and replayed, 0 lost, 0 doubled`);
+    console.log(
+      `crash: ${CYCLES} cycles, ${totals.acknowledged} acknowledged, ${totals.unanswered} unanswered and replayed, 0 lost, 0 doubled`,
+    );
     expect(totals.acknowledged).toBeGreaterThan(0);
   });
 });
@@ -123,12 +127,21 @@ describe.each(ENGINES)('%s: crash: stored but never answered', (engine) => {
       body: JSON.stringify(body),
       signal: AbortSignal.timeout(15_000),
     }).then(
-      async (response) => ({ status: response.status, replayed: response.headers.get('idempotent-replayed'), body: (await response.json()) as { id: string } }),
+      async (response) => ({
+        status: response.status,
+        replayed: response.headers.get('idempotent-replayed'),
+        body: (await response.json()) as { id: string },
+      }),
       () => ({ status: 0, replayed: null, body: undefined }),
     );
 
   it.each([
-    ['with an Idempotency-Key: the retry gets the first answer replayed', { 'idempotency-key': 'lost-answer-1' }, 201, 'true'],
+    [
+      'with an Idempotency-Key: the retry gets the first answer replayed',
+      { 'idempotency-key': 'lost-answer-1' },
+      201,
+      'true',
+    ],
     ['without a key: the retry gets the stored expense as a duplicate', {}, 200, null],
   ])('%s', async (_name, headers, retryStatus, replayed) => {
     const env = { DATABASE_URL: db.url };
@@ -147,7 +160,11 @@ describe.each(ENGINES)('%s: crash: stored but never answered', (engine) => {
     try {
       const retry = await send(server.url, token, body, headers);
       expect([retry.status, retry.replayed]).toEqual([retryStatus, replayed]);
-      const [stored] = await auditQuery<{ id: string }>(db.target, 'select id from expense where description = ?', description);
+      const [stored] = await auditQuery<{ id: string }>(
+        db.target,
+        'select id from expense where description = ?',
+        description,
+      );
       expect(retry.body?.id).toBe(stored.id);
       expect([...(await liveCountsByDescription(db.target, description)).values()]).toEqual([1]);
     } finally {
@@ -169,14 +186,20 @@ function attempt(_url: string, token: string, cycle: number, i: number): Attempt
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       let path = '/expenses';
       let body: unknown = { amount, category: 'crash', description };
-      if (kind === 0) Object.assign(headers, { authorization: `Bearer ${token}`, 'idempotency-key': `key-${description}` });
+      if (kind === 0)
+        Object.assign(headers, { authorization: `Bearer ${token}`, 'idempotency-key': `key-${description}` });
       if (kind === 1) headers.authorization = `Bearer ${token}`;
       if (kind === 2) {
         path = '/telegram/webhook';
         body = update;
         headers['x-telegram-bot-api-secret-token'] = SECRET;
       }
-      const response = await fetch(this.url + path, { method: 'POST', headers, body: JSON.stringify(body), signal: AbortSignal.timeout(15_000) });
+      const response = await fetch(this.url + path, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(15_000),
+      });
       await response.text();
       // A replayed create answers 200 (duplicate or Idempotent-Replayed 201); normalise the success codes.
       return response.status === 201 ? 200 : response.status;

@@ -42,29 +42,38 @@ const CURRENCIES: Array<[string, number]> = [
 describe('money', () => {
   it('format then parse gives back the exact minor units, for every currency', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...CURRENCIES), fc.bigInt({ min: 1n, max: 10n ** 12n }), fc.nat({ max: 9999 }), ([code, digits], major, fraction) => {
-        const minor = major * 10n ** BigInt(digits) + BigInt(fraction % 10 ** digits);
-        const text = formatMinor(minor, digits);
-        if (major === 10n ** 12n && minor > 10n ** 12n * 10n ** BigInt(digits)) return; // over the limit: covered below
-        expect(Money.parse(text, code).minor).toBe(minor);
-      }),
+      fc.property(
+        fc.constantFrom(...CURRENCIES),
+        fc.bigInt({ min: 1n, max: 10n ** 12n }),
+        fc.nat({ max: 9999 }),
+        ([code, digits], major, fraction) => {
+          const minor = major * 10n ** BigInt(digits) + BigInt(fraction % 10 ** digits);
+          const text = formatMinor(minor, digits);
+          if (major === 10n ** 12n && minor > 10n ** 12n * 10n ** BigInt(digits)) return; // over the limit: covered below
+          expect(Money.parse(text, code).minor).toBe(minor);
+        },
+      ),
       { numRuns: RUNS },
     );
   });
 
   it('any string either parses to a value whose text is the same number, or is refused with a MoneyError', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.stringMatching(/^\d{1,14}(\.\d{1,5})?$/)), fc.constantFrom(...CURRENCIES), (text, [code]) => {
-        try {
-          const money = Money.parse(text, code);
-          const [whole, fraction = ''] = text.split('.');
-          const expected = `${BigInt(whole)}${money.currency.digits ? `.${fraction.padEnd(money.currency.digits, '0')}` : ''}`;
-          expect(money.format()).toBe(expected);
-          expect(money.minor > 0n).toBe(true);
-        } catch (error) {
-          expect(error).toBeInstanceOf(MoneyError);
-        }
-      }),
+      fc.property(
+        fc.oneof(fc.string(), fc.stringMatching(/^\d{1,14}(\.\d{1,5})?$/)),
+        fc.constantFrom(...CURRENCIES),
+        (text, [code]) => {
+          try {
+            const money = Money.parse(text, code);
+            const [whole, fraction = ''] = text.split('.');
+            const expected = `${BigInt(whole)}${money.currency.digits ? `.${fraction.padEnd(money.currency.digits, '0')}` : ''}`;
+            expect(money.format()).toBe(expected);
+            expect(money.minor > 0n).toBe(true);
+          } catch (error) {
+            expect(error).toBeInstanceOf(MoneyError);
+          }
+        },
+      ),
       { numRuns: RUNS },
     );
   });
@@ -111,12 +120,23 @@ describe('bot grammar', () => {
   it('well-formed commands with one character changed: each parsed or explained, both often', () => {
     const seen = { accepted: 0, refused: 0 };
     const command = fc
-      .tuple(fc.stringMatching(/^[1-9]\d{0,4}([.,]\d{1,2})?$/), fc.constantFrom('', ' EUR', '€'), fc.stringMatching(/^[a-z]{1,10}$/), fc.stringMatching(/^( [a-z]{1,6}){0,3}$/), fc.constantFrom('', ' @yesterday', ' @2026-11-20'))
-      .map(([amount, currency, category, words, date]) => (currency === '€' ? `€${amount}` : amount + currency) + ` ${category}${words}${date}`);
-    const changed = fc.tuple(command, fc.nat(), fc.constantFrom('', 'x', '.', ',', '-', '@', '€', ' ', '9', 'EUR')).map(([text, at, put]) => {
-      const i = at % (text.length + 1);
-      return text.slice(0, i) + put + text.slice(i + 1);
-    });
+      .tuple(
+        fc.stringMatching(/^[1-9]\d{0,4}([.,]\d{1,2})?$/),
+        fc.constantFrom('', ' EUR', '€'),
+        fc.stringMatching(/^[a-z]{1,10}$/),
+        fc.stringMatching(/^( [a-z]{1,6}){0,3}$/),
+        fc.constantFrom('', ' @yesterday', ' @2026-11-20'),
+      )
+      .map(
+        ([amount, currency, category, words, date]) =>
+          (currency === '€' ? `€${amount}` : amount + currency) + ` ${category}${words}${date}`,
+      );
+    const changed = fc
+      .tuple(command, fc.nat(), fc.constantFrom('', 'x', '.', ',', '-', '@', '€', ' ', '9', 'EUR'))
+      .map(([text, at, put]) => {
+        const i = at % (text.length + 1);
+        return text.slice(0, i) + put + text.slice(i + 1);
+      });
     fc.assert(
       fc.property(changed, (text) => {
         const parsed = parseAdd(text, '2026-11-24');
@@ -137,10 +157,24 @@ describe('bot grammar', () => {
 
   it('reads back what a well-formed command says', () => {
     fc.assert(
-      fc.property(fc.stringMatching(/^[1-9]\d{0,5}([.,]\d{1,2})?$/), fc.stringMatching(/^[a-z]{1,12}$/), fc.array(fc.stringMatching(/^[a-z]{1,8}$/), { maxLength: 4 }), (amount, category, words) => {
-        const parsed = parseAdd([amount, category, ...words].join(' '), '2026-11-24');
-        expect(parsed).toEqual({ ok: true, value: { amount: amount.replace(',', '.'), currency: undefined, category, description: words.join(' '), date: undefined } });
-      }),
+      fc.property(
+        fc.stringMatching(/^[1-9]\d{0,5}([.,]\d{1,2})?$/),
+        fc.stringMatching(/^[a-z]{1,12}$/),
+        fc.array(fc.stringMatching(/^[a-z]{1,8}$/), { maxLength: 4 }),
+        (amount, category, words) => {
+          const parsed = parseAdd([amount, category, ...words].join(' '), '2026-11-24');
+          expect(parsed).toEqual({
+            ok: true,
+            value: {
+              amount: amount.replace(',', '.'),
+              currency: undefined,
+              category,
+              description: words.join(' '),
+              date: undefined,
+            },
+          });
+        },
+      ),
       { numRuns: RUNS },
     );
   });
@@ -149,22 +183,33 @@ describe('bot grammar', () => {
 describe('cursor codec', () => {
   it('round-trips every position and rejects everything it did not make', () => {
     fc.assert(
-      fc.property(fc.date({ min: new Date('1000-01-01'), max: new Date('9999-12-31'), noInvalidDate: true }), fc.nat(), (date, seq) => {
-        const cursor = { date: date.toISOString().slice(0, 10), seq };
-        expect(decodeCursor(encodeCursor(cursor))).toEqual(cursor);
-      }),
+      fc.property(
+        fc.date({ min: new Date('1000-01-01'), max: new Date('9999-12-31'), noInvalidDate: true }),
+        fc.nat(),
+        (date, seq) => {
+          const cursor = { date: date.toISOString().slice(0, 10), seq };
+          expect(decodeCursor(encodeCursor(cursor))).toEqual(cursor);
+        },
+      ),
       { numRuns: RUNS },
     );
     // Real cursors, real cursors with one character changed, cut or added, and any string: decoding either
     // gives back exactly the cursor's text or refuses it.
     const seen = { decoded: 0, refused: 0 };
-    const real = fc.record({ date: fc.date({ min: new Date('2000-01-01'), max: new Date('2100-12-31'), noInvalidDate: true }), seq: fc.nat() }).map(({ date, seq }) => encodeCursor({ date: date.toISOString().slice(0, 10), seq }));
-    const mutated = fc.tuple(real, fc.nat(), fc.constantFrom('change', 'cut', 'add'), fc.constantFrom(...'AZaz09-_=+/.')).map(([text, at, how, char]) => {
-      const i = at % text.length;
-      if (how === 'cut') return text.slice(0, i);
-      if (how === 'add') return text.slice(0, i) + char + text.slice(i);
-      return text.slice(0, i) + char + text.slice(i + 1);
-    });
+    const real = fc
+      .record({
+        date: fc.date({ min: new Date('2000-01-01'), max: new Date('2100-12-31'), noInvalidDate: true }),
+        seq: fc.nat(),
+      })
+      .map(({ date, seq }) => encodeCursor({ date: date.toISOString().slice(0, 10), seq }));
+    const mutated = fc
+      .tuple(real, fc.nat(), fc.constantFrom('change', 'cut', 'add'), fc.constantFrom(...'AZaz09-_=+/.'))
+      .map(([text, at, how, char]) => {
+        const i = at % text.length;
+        if (how === 'cut') return text.slice(0, i);
+        if (how === 'add') return text.slice(0, i) + char + text.slice(i);
+        return text.slice(0, i) + char + text.slice(i + 1);
+      });
     fc.assert(
       fc.property(fc.oneof(real, mutated, fc.string()), (text) => {
         const decoded = decodeCursor(text);
@@ -209,8 +254,26 @@ describe('HTTP: random input never gets a 5xx', () => {
     return response.status;
   }
 
-  const field = fc.constantFrom('amount', 'category', 'description', 'date', 'currency', 'allowDuplicate', 'extra', '__proto__', 'constructor');
-  const value = fc.oneof(fc.string(), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.array(fc.string(), { maxLength: 3 }), fc.dictionary(fc.string(), fc.string(), { maxKeys: 2 }));
+  const field = fc.constantFrom(
+    'amount',
+    'category',
+    'description',
+    'date',
+    'currency',
+    'allowDuplicate',
+    'extra',
+    '__proto__',
+    'constructor',
+  );
+  const value = fc.oneof(
+    fc.string(),
+    fc.integer(),
+    fc.double(),
+    fc.boolean(),
+    fc.constant(null),
+    fc.array(fc.string(), { maxLength: 3 }),
+    fc.dictionary(fc.string(), fc.string(), { maxKeys: 2 }),
+  );
 
   /** A create body as a client would send it, then, most of the time, one thing made wrong. */
   const validBody = fc.record(
@@ -218,7 +281,9 @@ describe('HTTP: random input never gets a 5xx', () => {
       amount: fc.oneof(fc.stringMatching(/^[1-9]\d{0,5}(\.\d{1,2})?$/), fc.integer({ min: 1, max: 99_999 })),
       category: fc.stringMatching(/^[A-Za-z][A-Za-z -]{0,20}$/),
       description: fc.string({ maxLength: 40 }),
-      date: fc.date({ min: new Date('2000-01-01'), max: new Date('2099-12-31'), noInvalidDate: true }).map((date) => date.toISOString().slice(0, 10)),
+      date: fc
+        .date({ min: new Date('2000-01-01'), max: new Date('2099-12-31'), noInvalidDate: true })
+        .map((date) => date.toISOString().slice(0, 10)),
       currency: fc.constantFrom('USD', 'EUR', 'GBP', 'CHF'),
       allowDuplicate: fc.boolean(),
     },
@@ -226,15 +291,28 @@ describe('HTTP: random input never gets a 5xx', () => {
   );
   const mutatedBody = fc.oneof(
     { weight: 2, arbitrary: validBody },
-    { weight: 1, arbitrary: fc.tuple(validBody, field, value).map(([body, key, wrong]) => ({ ...body, [key]: wrong })) },
-    { weight: 1, arbitrary: fc.tuple(validBody, fc.constantFrom('amount', 'category')).map(([body, key]) => Object.fromEntries(Object.entries(body).filter(([name]) => name !== key))) },
+    {
+      weight: 1,
+      arbitrary: fc.tuple(validBody, field, value).map(([body, key, wrong]) => ({ ...body, [key]: wrong })),
+    },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(validBody, fc.constantFrom('amount', 'category'))
+        .map(([body, key]) => Object.fromEntries(Object.entries(body).filter(([name]) => name !== key))),
+    },
   );
 
   it('POST /expenses from valid bodies, one field made wrong: each accepted (2xx) or refused (4xx), both often', async () => {
     const seen = { accepted: 0, refused: 0 };
     await fc.assert(
       fc.asyncProperty(mutatedBody, async (body) => {
-        const status = await check('POST', '/expenses', { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, JSON.stringify(body));
+        const status = await check(
+          'POST',
+          '/expenses',
+          { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          JSON.stringify(body),
+        );
         if (status < 300) seen.accepted++;
         else seen.refused++;
       }),
@@ -252,9 +330,17 @@ describe('HTTP: random input never gets a 5xx', () => {
         fc.option(fc.string({ maxLength: 300 })),
         fc.boolean(),
         async (body, key, raw) => {
-          const headers: Record<string, string> = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+          const headers: Record<string, string> = {
+            authorization: `Bearer ${token}`,
+            'content-type': 'application/json',
+          };
           if (key !== null && /^[\x00-\xff]*$/.test(key) && !/[\r\n\0]/.test(key)) headers['idempotency-key'] = key;
-          await check('POST', '/expenses', headers, raw && typeof body === 'string' ? body : JSON.stringify(body) ?? 'null');
+          await check(
+            'POST',
+            '/expenses',
+            headers,
+            raw && typeof body === 'string' ? body : (JSON.stringify(body) ?? 'null'),
+          );
         },
       ),
       { numRuns: HTTP_RUNS },
@@ -263,22 +349,44 @@ describe('HTTP: random input never gets a 5xx', () => {
 
   it('PATCH /expenses/:id with random bodies and If-Match: never a 5xx, and a refused edit changes nothing', async () => {
     const api = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-    const created = await fetch(t.url + '/expenses', { method: 'POST', headers: api, body: JSON.stringify({ amount: '5.00', category: 'fuzz-edit', allowDuplicate: true }) });
+    const created = await fetch(t.url + '/expenses', {
+      method: 'POST',
+      headers: api,
+      body: JSON.stringify({ amount: '5.00', category: 'fuzz-edit', allowDuplicate: true }),
+    });
     const { id } = (await created.json()) as { id: string };
-    const patchField = fc.constantFrom('amount', 'category', 'description', 'date', 'currency', 'allowDuplicate', 'number', 'id', 'extra');
-    const editValue = fc.oneof(value, fc.stringMatching(/^\d{1,4}(\.\d{1,3})?$/), fc.constantFrom('EUR', 'JPY', 'BHD', '2026-02-28', '2026-02-30'));
+    const patchField = fc.constantFrom(
+      'amount',
+      'category',
+      'description',
+      'date',
+      'currency',
+      'allowDuplicate',
+      'number',
+      'id',
+      'extra',
+    );
+    const editValue = fc.oneof(
+      value,
+      fc.stringMatching(/^\d{1,4}(\.\d{1,3})?$/),
+      fc.constantFrom('EUR', 'JPY', 'BHD', '2026-02-28', '2026-02-30'),
+    );
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.dictionary(patchField, editValue), fc.anything()), fc.option(fc.constantFrom('*', '"nope"', 'W/"x"', '')), async (body, ifMatch) => {
-        const before = await (await fetch(`${t.url}/expenses/${id}`, { headers: api })).text();
-        const headers: Record<string, string> = { ...api };
-        if (ifMatch !== null) headers['if-match'] = ifMatch;
-        const text = JSON.stringify(body) ?? 'null';
-        await check('PATCH', `/expenses/${id}`, headers, text);
-        const response = await fetch(`${t.url}/expenses/${id}`, { method: 'PATCH', headers, body: text });
-        const after = await (await fetch(`${t.url}/expenses/${id}`, { headers: api })).text();
-        if (response.status >= 400) expect(after).toBe(before);
-        else expect(JSON.parse(after)).toEqual(await response.json());
-      }),
+      fc.asyncProperty(
+        fc.oneof(fc.dictionary(patchField, editValue), fc.anything()),
+        fc.option(fc.constantFrom('*', '"nope"', 'W/"x"', '')),
+        async (body, ifMatch) => {
+          const before = await (await fetch(`${t.url}/expenses/${id}`, { headers: api })).text();
+          const headers: Record<string, string> = { ...api };
+          if (ifMatch !== null) headers['if-match'] = ifMatch;
+          const text = JSON.stringify(body) ?? 'null';
+          await check('PATCH', `/expenses/${id}`, headers, text);
+          const response = await fetch(`${t.url}/expenses/${id}`, { method: 'PATCH', headers, body: text });
+          const after = await (await fetch(`${t.url}/expenses/${id}`, { headers: api })).text();
+          if (response.status >= 400) expect(after).toBe(before);
+          else expect(JSON.parse(after)).toEqual(await response.json());
+        },
+      ),
       { numRuns: HTTP_RUNS / 3 },
     );
   });
@@ -286,22 +394,31 @@ describe('HTTP: random input never gets a 5xx', () => {
   it('GET /expenses, summary and export with random query strings', async () => {
     const param = fc.constantFrom('category', 'from', 'to', 'sort', 'limit', 'cursor', 'x');
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom('/expenses', '/expenses/summary', '/expenses/export.csv'), fc.array(fc.tuple(param, fc.string({ maxLength: 20 })), { maxLength: 4 }), async (path, pairs) => {
-        const query = new URLSearchParams(pairs).toString();
-        await check('GET', `${path}?${query}`, { authorization: `Bearer ${token}` });
-      }),
+      fc.asyncProperty(
+        fc.constantFrom('/expenses', '/expenses/summary', '/expenses/export.csv'),
+        fc.array(fc.tuple(param, fc.string({ maxLength: 20 })), { maxLength: 4 }),
+        async (path, pairs) => {
+          const query = new URLSearchParams(pairs).toString();
+          await check('GET', `${path}?${query}`, { authorization: `Bearer ${token}` });
+        },
+      ),
       { numRuns: HTTP_RUNS },
     );
   });
 
   it('random ids and headers on the other routes', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom('GET', 'DELETE', 'PATCH'), fc.string({ maxLength: 40 }), fc.string({ maxLength: 60 }), async (method, id, authorization) => {
-        const headers: Record<string, string> = {};
-        if (/^[\x20-\x7e]*$/.test(authorization)) headers.authorization = authorization;
-        await check(method, `/expenses/${encodeURIComponent(id)}`, headers);
-        await check(method, `/expenses/${encodeURIComponent(id)}`, { authorization: `Bearer ${token}` });
-      }),
+      fc.asyncProperty(
+        fc.constantFrom('GET', 'DELETE', 'PATCH'),
+        fc.string({ maxLength: 40 }),
+        fc.string({ maxLength: 60 }),
+        async (method, id, authorization) => {
+          const headers: Record<string, string> = {};
+          if (/^[\x20-\x7e]*$/.test(authorization)) headers.authorization = authorization;
+          await check(method, `/expenses/${encodeURIComponent(id)}`, headers);
+          await check(method, `/expenses/${encodeURIComponent(id)}`, { authorization: `Bearer ${token}` });
+        },
+      ),
       { numRuns: HTTP_RUNS },
     );
   });
@@ -344,12 +461,24 @@ describe('daily totals stay in step with the expenses', () => {
             // Moves the newest expense to this operation's amount, currency, category and date (a clash keeps both).
             const first = await newest();
             if (first) {
-              const edited = await api.patch(`/expenses/${first.id}`, { amount, currency: op.currency, category: op.category, date: op.date, allowDuplicate: true });
+              const edited = await api.patch(`/expenses/${first.id}`, {
+                amount,
+                currency: op.currency,
+                category: op.category,
+                date: op.date,
+                allowDuplicate: true,
+              });
               expect(edited.status).toBe(200);
               live.set(first.id, edited.body);
             }
           } else {
-            const answer = await api.post('/expenses', { amount, currency: op.currency, category: op.category, date: op.date, allowDuplicate: op.kind === 'again' });
+            const answer = await api.post('/expenses', {
+              amount,
+              currency: op.currency,
+              category: op.category,
+              date: op.date,
+              allowDuplicate: op.kind === 'again',
+            });
             expect([200, 201]).toContain(answer.status);
             if (answer.status === 201) live.set(answer.body.id, answer.body);
             else expect(live.has(answer.body.id)).toBe(true); // a duplicate names one already recorded
@@ -362,7 +491,10 @@ describe('daily totals stay in step with the expenses', () => {
           { query: 'category=rent&to=2026-01-01', keep: (e) => e.category === 'rent' && e.date <= '2026-01-01' },
           { query: 'to=2026-01-31', keep: (e) => e.date <= '2026-01-31' },
           { query: 'from=2026-01-02&to=2026-02-28', keep: (e) => e.date >= '2026-01-02' && e.date <= '2026-02-28' },
-          { query: 'category=food&from=2026-01-31&to=2026-02-01', keep: (e) => e.category === 'food' && e.date >= '2026-01-31' && e.date <= '2026-02-01' },
+          {
+            query: 'category=food&from=2026-01-31&to=2026-02-01',
+            keep: (e) => e.category === 'food' && e.date >= '2026-01-31' && e.date <= '2026-02-01',
+          },
           { query: 'from=2026-02-01&to=2026-03-14', keep: (e) => e.date >= '2026-02-01' && e.date <= '2026-03-14' },
         ];
         for (const { query, keep } of filters) {

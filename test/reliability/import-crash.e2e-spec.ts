@@ -37,7 +37,9 @@ describe.each(ENGINES)('%s: import survives kill -9', (engine) => {
         bad++;
         continue;
       }
-      lines.push(`2026-${String(1 + (n % 12)).padStart(2, '0')}-${String(1 + (n % 28)).padStart(2, '0')},${1 + (n % 500)}.${String(n % 100).padStart(2, '0')},USD,cat${n % 30},crash row ${n}`);
+      lines.push(
+        `2026-${String(1 + (n % 12)).padStart(2, '0')}-${String(1 + (n % 28)).padStart(2, '0')},${1 + (n % 500)}.${String(n % 100).padStart(2, '0')},USD,cat${n % 30},crash row ${n}`,
+      );
       valid++;
     }
     return { csv: lines.join('\n'), valid, bad };
@@ -52,7 +54,10 @@ describe.each(ENGINES)('%s: import survives kill -9', (engine) => {
     const token = createToken(env, 'import-crash');
     const { csv, valid, bad } = file();
     server = await startServer(env);
-    const started = await new Client(server.url, token).request('POST', '/expenses/import', { raw: csv, headers: { 'content-type': 'text/csv' } });
+    const started = await new Client(server.url, token).request('POST', '/expenses/import', {
+      raw: csv,
+      headers: { 'content-type': 'text/csv' },
+    });
     expect(started.status).toBe(202);
     const id = started.body.id as string;
 
@@ -78,16 +83,30 @@ describe.each(ENGINES)('%s: import survives kill -9', (engine) => {
       final = await job(server.url, token, id);
       await new Promise((resolve) => setTimeout(resolve, 100));
     } while (final.state === 'running' && Date.now() < deadline);
-    console.log(`import crash (${engine}): killed at ${cutAt.join(' and ')} of ${ROWS} rows, then ${JSON.stringify({ ...final, rejected: final.rejected.length })}`);
+    console.log(
+      `import crash (${engine}): killed at ${cutAt.join(' and ')} of ${ROWS} rows, then ${JSON.stringify({ ...final, rejected: final.rejected.length })}`,
+    );
     expect(cutAt[0]).toBeGreaterThan(0);
-    expect(final).toMatchObject({ state: 'done', rowsRead: ROWS, recorded: valid, alreadyPresent: 0, rejectedCount: bad });
+    expect(final).toMatchObject({
+      state: 'done',
+      rowsRead: ROWS,
+      recorded: valid,
+      alreadyPresent: 0,
+      rejectedCount: bad,
+    });
 
-    const live = await auditQuery<{ n: string }>(db.target, "select count(*) as n from expense where deleted_at is null and description like 'crash row %'");
+    const live = await auditQuery<{ n: string }>(
+      db.target,
+      "select count(*) as n from expense where deleted_at is null and description like 'crash row %'",
+    );
     expect(Number(live[0].n)).toBe(valid);
     const counts = await liveCountsByDescription(db.target, 'crash row ');
     for (const [description, n] of counts) {
       const row = Number(description.slice('crash row '.length));
-      expect([description, n]).toEqual([description, row % 10 === 8 && row + 1 < ROWS && (row + 1) % 1000 !== 500 ? 2 : 1]);
+      expect([description, n]).toEqual([
+        description,
+        row % 10 === 8 && row + 1 < ROWS && (row + 1) % 1000 !== 500 ? 2 : 1,
+      ]);
     }
     const list = await new Client(server.url, token).get('/expenses?limit=1');
     expect(list.body.count).toBe(valid);

@@ -36,11 +36,19 @@ describe('memory', () => {
   async function step(): Promise<void> {
     const i = n++;
     const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-    const body = JSON.stringify({ amount: `${1 + (i % 500)}.${String(i % 100).padStart(2, '0')}`, category: `c${i % 20}`, description: `leak ${i}` });
+    const body = JSON.stringify({
+      amount: `${1 + (i % 500)}.${String(i % 100).padStart(2, '0')}`,
+      category: `c${i % 20}`,
+      description: `leak ${i}`,
+    });
     let response: Response;
     switch (i % 6) {
       case 0:
-        response = await fetch(`${t.url}/expenses`, { method: 'POST', headers: { ...auth, 'idempotency-key': `leak-${i}` }, body });
+        response = await fetch(`${t.url}/expenses`, {
+          method: 'POST',
+          headers: { ...auth, 'idempotency-key': `leak-${i}` },
+          body,
+        });
         break;
       case 1:
         response = await fetch(`${t.url}/expenses`, { method: 'POST', headers: auth, body });
@@ -52,9 +60,14 @@ describe('memory', () => {
         response = await fetch(`${t.url}/expenses/summary`, { headers: auth });
         break;
       case 4: {
-        const list = (await (await fetch(`${t.url}/expenses?limit=1`, { headers: auth })).json()) as { items: Array<{ id: string }> };
+        const list = (await (await fetch(`${t.url}/expenses?limit=1`, { headers: auth })).json()) as {
+          items: Array<{ id: string }>;
+        };
         const id = list.items[0]?.id; // none yet when the first creates are still on their way
-        response = await fetch(id ? `${t.url}/expenses/${id}` : `${t.url}/health`, { method: id ? 'DELETE' : 'GET', headers: auth });
+        response = await fetch(id ? `${t.url}/expenses/${id}` : `${t.url}/health`, {
+          method: id ? 'DELETE' : 'GET',
+          headers: auth,
+        });
         break;
       }
       default:
@@ -67,9 +80,11 @@ describe('memory', () => {
 
   async function round(): Promise<void> {
     let left = ROUND;
-    await Promise.all(Array.from({ length: WORKERS }, async () => {
-      while (left-- > 0) await step();
-    }));
+    await Promise.all(
+      Array.from({ length: WORKERS }, async () => {
+        while (left-- > 0) await step();
+      }),
+    );
   }
 
   it(`the heap after GC does not grow with requests (${ROUND} a round)`, async () => {
@@ -79,7 +94,9 @@ describe('memory', () => {
     const middle = heapAfterGcMb();
     await round();
     const after = heapAfterGcMb();
-    console.log(`leak check: heap after GC ${before.toFixed(2)} → ${middle.toFixed(2)} → ${after.toFixed(2)} MB over ${2 * ROUND} requests`);
+    console.log(
+      `leak check: heap after GC ${before.toFixed(2)} → ${middle.toFixed(2)} → ${after.toFixed(2)} MB over ${2 * ROUND} requests`,
+    );
     expect(after - middle).toBeLessThan(ALLOWED_GROWTH_MB);
   }, 120_000);
 });

@@ -66,9 +66,20 @@ it('never writes a secret to the log', async () => {
     await api.post('/expenses', { amount: '1', category: 'logs' });
     await api.get('/expenses?category=logs');
     await new Client(server.url, token.slice(0, -1) + 'x').get('/expenses');
-    await fetch(`${server.url}/telegram/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': secret }, body: JSON.stringify(textUpdate('/token')) });
-    await fetch(`${server.url}/telegram/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': 'wrong' }, body: '{}' });
-    const issued = fake.messagesTo(42).join('\n').match(/tally_[A-Za-z0-9_-]{43}/)?.[0];
+    await fetch(`${server.url}/telegram/webhook`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': secret },
+      body: JSON.stringify(textUpdate('/token')),
+    });
+    await fetch(`${server.url}/telegram/webhook`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': 'wrong' },
+      body: '{}',
+    });
+    const issued = fake
+      .messagesTo(42)
+      .join('\n')
+      .match(/tally_[A-Za-z0-9_-]{43}/)?.[0];
     expect(issued).toBeDefined();
     server.child.kill('SIGTERM');
     await server.exited;

@@ -42,7 +42,9 @@ it('SIGTERM under load: only 201, 503 or refused, every 201 stored, exit 0', asy
     expect(integrityCheck(databasePath)).toBe('ok');
     const stored = await liveCountsByDescription({ engine: 'sqlite', path: databasePath }, 's-');
     for (const answer of answers.filter((a) => a.status === 201)) expect(stored.get(`s-${answer.i}`)).toBe(1);
-    console.log(`shutdown: ${answers.filter((a) => a.status === 201).length} finished, ${answers.filter((a) => a.status !== 201).length} refused cleanly, exit 0`);
+    console.log(
+      `shutdown: ${answers.filter((a) => a.status === 201).length} finished, ${answers.filter((a) => a.status !== 201).length} refused cleanly, exit 0`,
+    );
   } finally {
     removeDir(dir);
   }
@@ -101,11 +103,15 @@ it('a webhook in flight at SIGTERM (its reply waiting on a slow Bot API) finishe
 
     expect(status).toBe(200);
     expect(fake.calls.filter((call) => call.method === 'sendMessage' && call.result)).toHaveLength(1); // the reply went out
-    expect([...(await liveCountsByDescription({ engine: 'sqlite', path: databasePath }, 'slow-hook')).values()]).toEqual([1]);
+    expect([
+      ...(await liveCountsByDescription({ engine: 'sqlite', path: databasePath }, 'slow-hook')).values(),
+    ]).toEqual([1]);
     // New connections during the shutdown were turned away cleanly, never served or answered 500.
     expect(probes.length).toBeGreaterThan(0);
     for (const answer of probes) expect([503, 'ECONNREFUSED', 'ECONNRESET']).toContain(answer);
-    console.log(`shutdown: a webhook in flight at SIGTERM answered ${status} with its reply sent; ${probes.length} new connections meanwhile: ${[...new Set(probes)].join(', ')}`);
+    console.log(
+      `shutdown: a webhook in flight at SIGTERM answered ${status} with its reply sent; ${probes.length} new connections meanwhile: ${[...new Set(probes)].join(', ')}`,
+    );
   } finally {
     await fake.stop();
     removeDir(dir);
@@ -118,7 +124,11 @@ it('a CSV export streaming at SIGTERM finishes whole; exit 0', async () => {
     const target = { engine: 'sqlite' as const, path: join(dir, 'tally.sqlite') };
     const env = { DATABASE_URL: `sqlite:${target.path}` };
     const token = createToken(env, 'export-at-sigterm');
-    const [{ id: ledgerId }] = await auditQuery<{ id: number }>(target, 'select id from ledger where name = ?', 'export-at-sigterm');
+    const [{ id: ledgerId }] = await auditQuery<{ id: number }>(
+      target,
+      'select id from ledger where name = ?',
+      'export-at-sigterm',
+    );
     // 100,000 expenses (about 8 MB of CSV): far more than the socket buffers hold, so the export is
     // still being read from the database when the signal comes.
     const ROWS = 100_000;
@@ -131,14 +141,17 @@ it('a CSV export streaming at SIGTERM finishes whole; exit 0', async () => {
       ledgerId,
     );
     const server = await startServer(env);
-    const response = await fetch(`${server.url}/expenses/export.csv`, { headers: { authorization: `Bearer ${token}` } });
+    const response = await fetch(`${server.url}/expenses/export.csv`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(response.status).toBe(200);
     const reader = response.body!.getReader();
     const decoder = new TextDecoder();
     let text = decoder.decode((await reader.read()).value, { stream: true }); // the export has begun
     server.child.kill('SIGTERM');
     while (!/SIGTERM received/.test(server.output())) await new Promise((resolve) => setTimeout(resolve, 5));
-    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) text += decoder.decode(chunk.value, { stream: true });
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read())
+      text += decoder.decode(chunk.value, { stream: true });
     expect(await server.exited).toBe(0);
 
     const lines = text.trimEnd().split('\n');

@@ -16,7 +16,10 @@ export interface TestDatabase {
 
 function adminUrl(): string {
   const url = process.env.TALLY_TEST_POSTGRES_URL;
-  if (!url) throw new Error('TALLY_TEST_POSTGRES_URL is not set: run the tests through jest (test/support/global-setup.ts starts PostgreSQL)');
+  if (!url)
+    throw new Error(
+      'TALLY_TEST_POSTGRES_URL is not set: run the tests through jest (test/support/global-setup.ts starts PostgreSQL)',
+    );
   return url;
 }
 

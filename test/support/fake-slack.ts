@@ -92,7 +92,10 @@ export class FakeSlack {
     const deadline = Date.now() + timeoutMs;
     const matching = () => (method ? this.sent(method) : this.replies());
     while (matching().length < count) {
-      if (Date.now() > deadline) throw new Error(`expected ${count} ${method ?? 'replies'}, saw ${matching().length}: ${JSON.stringify(this.calls)}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `expected ${count} ${method ?? 'replies'}, saw ${matching().length}: ${JSON.stringify(this.calls)}`,
+        );
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     return matching();
@@ -101,7 +104,8 @@ export class FakeSlack {
   async waitForConnections(count: number, timeoutMs = 15_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (this.connections() !== count) {
-      if (Date.now() > deadline) throw new Error(`expected ${count} Socket Mode connections, saw ${this.connections()}`);
+      if (Date.now() > deadline)
+        throw new Error(`expected ${count} Socket Mode connections, saw ${this.connections()}`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }
@@ -109,7 +113,8 @@ export class FakeSlack {
   async waitForAcks(ids: string[], timeoutMs = 15_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!ids.every((id) => this.acks.includes(id))) {
-      if (Date.now() > deadline) throw new Error(`envelopes not acknowledged: ${ids.filter((id) => !this.acks.includes(id)).join(', ')}`);
+      if (Date.now() > deadline)
+        throw new Error(`envelopes not acknowledged: ${ids.filter((id) => !this.acks.includes(id)).join(', ')}`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }
@@ -119,12 +124,25 @@ export class FakeSlack {
   }
 
   /** Sends a Socket Mode envelope over an open connection (the first, or the `index`th); returns its envelope id. */
-  sendEnvelope(type: 'events_api' | 'slash_commands' | 'interactive', payload: Record<string, any>, options: { retryAttempt?: number; index?: number } = {}): string {
+  sendEnvelope(
+    type: 'events_api' | 'slash_commands' | 'interactive',
+    payload: Record<string, any>,
+    options: { retryAttempt?: number; index?: number } = {},
+  ): string {
     const socket = this.sockets.filter((candidate) => candidate.readyState === WebSocket.OPEN)[options.index ?? 0];
     if (!socket) throw new Error('no such Socket Mode connection is open');
     const retryAttempt = options.retryAttempt ?? 0;
     const envelopeId = randomBytes(8).toString('hex');
-    socket.send(JSON.stringify({ envelope_id: envelopeId, type, payload, accepts_response_payload: false, retry_attempt: retryAttempt, retry_reason: '' }));
+    socket.send(
+      JSON.stringify({
+        envelope_id: envelopeId,
+        type,
+        payload,
+        accepts_response_payload: false,
+        retry_attempt: retryAttempt,
+        retry_reason: '',
+      }),
+    );
     return envelopeId;
   }
 
@@ -142,11 +160,15 @@ export class FakeSlack {
     if (fault) {
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       if (fault.retryAfter !== undefined) headers['retry-after'] = String(fault.retryAfter);
-      response.writeHead(fault.status, headers).end(JSON.stringify({ ok: false, error: fault.status === 429 ? 'ratelimited' : 'fatal_error' }));
+      response
+        .writeHead(fault.status, headers)
+        .end(JSON.stringify({ ok: false, error: fault.status === 429 ? 'ratelimited' : 'fatal_error' }));
       return;
     }
     if (method !== 'response' && request.headers.authorization === undefined && payload.token === undefined) {
-      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: false, error: 'not_authed' }));
+      response
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ ok: false, error: 'not_authed' }));
       return;
     }
     this.calls.push({ method, payload: { ...payload, authorization: request.headers.authorization }, at: Date.now() });
@@ -168,13 +190,18 @@ function parseBody(raw: string, contentType: string | undefined): Record<string,
 }
 
 /** Slack's signing, written out here from Slack's documentation (not the app's code under test). */
-export function signedHeaders(body: string, options: { secret?: string; at?: number; contentType?: string; retryNum?: number } = {}): Record<string, string> {
+export function signedHeaders(
+  body: string,
+  options: { secret?: string; at?: number; contentType?: string; retryNum?: number } = {},
+): Record<string, string> {
   const timestamp = String(Math.floor((options.at ?? Date.now()) / 1000));
   const base = `v0:${timestamp}:${body}`;
   const headers: Record<string, string> = {
     'content-type': options.contentType ?? 'application/json',
     'x-slack-request-timestamp': timestamp,
-    'x-slack-signature': `v0=${createHmac('sha256', options.secret ?? SIGNING_SECRET).update(base).digest('hex')}`,
+    'x-slack-signature': `v0=${createHmac('sha256', options.secret ?? SIGNING_SECRET)
+      .update(base)
+      .digest('hex')}`,
   };
   if (options.retryNum !== undefined) {
     headers['x-slack-retry-num'] = String(options.retryNum);
@@ -193,8 +220,19 @@ export function messageTs(at = Date.now()): string {
 }
 
 /** An Events API envelope around one event, as Slack posts it. */
-export function eventCallback(event: Record<string, any>, eventId = `Ev${++eventCounter}${randomBytes(4).toString('hex').toUpperCase()}`): Record<string, any> {
-  return { token: 'deprecated', team_id: TEAM, api_app_id: 'A0APP', event, type: 'event_callback', event_id: eventId, event_time: Math.floor(Date.now() / 1000) };
+export function eventCallback(
+  event: Record<string, any>,
+  eventId = `Ev${++eventCounter}${randomBytes(4).toString('hex').toUpperCase()}`,
+): Record<string, any> {
+  return {
+    token: 'deprecated',
+    team_id: TEAM,
+    api_app_id: 'A0APP',
+    event,
+    type: 'event_callback',
+    event_id: eventId,
+    event_time: Math.floor(Date.now() / 1000),
+  };
 }
 
 /** A slash command's form fields, as Slack posts them. */

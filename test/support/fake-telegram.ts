@@ -102,7 +102,9 @@ export class FakeTelegram {
 
   /** The last sendMessage to a chat, with the message Telegram would have made of it. */
   lastMessageTo(chatId: number): ApiCall | undefined {
-    return this.calls.filter((call) => call.method === 'sendMessage' && Number(call.payload.chat_id) === chatId && call.result).pop();
+    return this.calls
+      .filter((call) => call.method === 'sendMessage' && Number(call.payload.chat_id) === chatId && call.result)
+      .pop();
   }
 
   clear(): void {
@@ -131,7 +133,8 @@ export class FakeTelegram {
     }
     const match = /^\/bot([^/]+)\/(\w+)$/.exec(request.url ?? '');
     const body = await readBody(request);
-    if (!match || match[1] !== BOT_TOKEN) return send(response, 404, { ok: false, error_code: 404, description: 'Not Found' });
+    if (!match || match[1] !== BOT_TOKEN)
+      return send(response, 404, { ok: false, error_code: 404, description: 'Not Found' });
     const method = match[2];
     const payload = parsePayload(request.headers['content-type'] ?? '', body);
 
@@ -160,21 +163,42 @@ export class FakeTelegram {
     const date = Math.floor(Date.now() / 1000);
     switch (method) {
       case 'getMe':
-        return { id: BOT_ID, is_bot: true, first_name: 'Tally', username: BOT_USERNAME, can_join_groups: true, can_read_all_group_messages: false, supports_inline_queries: false };
+        return {
+          id: BOT_ID,
+          is_bot: true,
+          first_name: 'Tally',
+          username: BOT_USERNAME,
+          can_join_groups: true,
+          can_read_all_group_messages: false,
+          supports_inline_queries: false,
+        };
       case 'sendMessage':
         return { message_id: this.nextMessageId++, date, chat, text: payload.text };
       case 'getFile': {
         const content = this.files.get(String(payload.file_id));
-        return { file_id: payload.file_id, file_unique_id: `u${payload.file_id}`, file_size: content?.length ?? 0, file_path: `documents/${payload.file_id}` };
+        return {
+          file_id: payload.file_id,
+          file_unique_id: `u${payload.file_id}`,
+          file_size: content?.length ?? 0,
+          file_path: `documents/${payload.file_id}`,
+        };
       }
       case 'editMessageText':
         return { message_id: Number(payload.message_id), date, chat, text: payload.text };
       case 'sendDocument':
         return { message_id: this.nextMessageId++, date, chat, document: { file_id: 'file', file_unique_id: 'file' } };
       case 'getChatMember':
-        return { status: this.members.get(`${payload.chat_id}:${payload.user_id}`) ?? 'left', user: { id: Number(payload.user_id), is_bot: false, first_name: 'Member' } };
+        return {
+          status: this.members.get(`${payload.chat_id}:${payload.user_id}`) ?? 'left',
+          user: { id: Number(payload.user_id), is_bot: false, first_name: 'Member' },
+        };
       case 'sendPhoto':
-        return { message_id: this.nextMessageId++, date, chat, photo: [{ file_id: 'photo', file_unique_id: 'photo', width: 1000, height: 1000 }] };
+        return {
+          message_id: this.nextMessageId++,
+          date,
+          chat,
+          photo: [{ file_id: 'photo', file_unique_id: 'photo', width: 1000, height: 1000 }],
+        };
       default:
         return true;
     }
@@ -202,7 +226,8 @@ export class FakeTelegram {
         });
       });
     }
-    if (!response.destroyed) send(response, 200, { ok: true, result: this.updates.slice(0, Number(payload.limit ?? 100)) });
+    if (!response.destroyed)
+      send(response, 200, { ok: true, result: this.updates.slice(0, Number(payload.limit ?? 100)) });
   }
 }
 

@@ -12,7 +12,11 @@ export class Client {
     readonly token?: string,
   ) {}
 
-  async request<T = any>(method: string, path: string, options: { body?: unknown; raw?: string; headers?: Record<string, string> } = {}): Promise<Answer<T>> {
+  async request<T = any>(
+    method: string,
+    path: string,
+    options: { body?: unknown; raw?: string; headers?: Record<string, string> } = {},
+  ): Promise<Answer<T>> {
     const headers: Record<string, string> = { ...(options.headers ?? {}) };
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     let body: string | undefined = options.raw;

@@ -6,7 +6,10 @@ import { createHmac } from 'node:crypto';
  * is every field but `hash` as key=value, sorted, joined by line feeds; the key is
  * HMAC-SHA256("WebAppData", bot token); `hash` is the hex HMAC of the string.
  */
-export function initData(botToken: string, fields: { user: { id: number; first_name: string }; startParam?: string; authDate?: number }): string {
+export function initData(
+  botToken: string,
+  fields: { user: { id: number; first_name: string }; startParam?: string; authDate?: number },
+): string {
   const params: Record<string, string> = {
     auth_date: String(fields.authDate ?? Math.floor(Date.now() / 1000)),
     query_id: 'AAHdF6IQAAAAAN0XohDhrOrc',

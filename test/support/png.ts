@@ -1,7 +1,9 @@
 import { createCanvas, loadImage } from '@napi-rs/canvas';
 
 /** Decodes a PNG: its size, and how many pixels differ from the white background. */
-export async function decodePng(bytes: Buffer): Promise<{ width: number; height: number; inked: number; colours: number }> {
+export async function decodePng(
+  bytes: Buffer,
+): Promise<{ width: number; height: number; inked: number; colours: number }> {
   expectPngSignature(bytes);
   const image = await loadImage(bytes);
   const canvas = createCanvas(image.width, image.height);
@@ -18,5 +20,6 @@ export async function decodePng(bytes: Buffer): Promise<{ width: number; height:
 }
 
 function expectPngSignature(bytes: Buffer): void {
-  if (!bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) throw new Error('not a PNG');
+  if (!bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])))
+    throw new Error('not a PNG');
 }

@@ -16,8 +16,14 @@ const INSTALL_HINT =
 
 function binaries() {
   const root = '/usr/lib/postgresql';
-  const versions = existsSync(root) ? readdirSync(root).sort((a, b) => Number(b) - Number(a)).map((v) => join(root, v, 'bin')) : [];
-  const found = [process.env.PG_BIN, ...versions].filter(Boolean).find((dir) => existsSync(join(dir, 'initdb')) && existsSync(join(dir, 'pg_ctl')));
+  const versions = existsSync(root)
+    ? readdirSync(root)
+        .sort((a, b) => Number(b) - Number(a))
+        .map((v) => join(root, v, 'bin'))
+    : [];
+  const found = [process.env.PG_BIN, ...versions]
+    .filter(Boolean)
+    .find((dir) => existsSync(join(dir, 'initdb')) && existsSync(join(dir, 'pg_ctl')));
   if (!found) throw new Error(INSTALL_HINT);
   return found;
 }
@@ -44,7 +50,9 @@ async function startPostgres({ durable = false } = {}) {
   chmodSync(dir, 0o777);
   const data = join(dir, 'data');
   const run = (command, args) => {
-    const [file, argv] = asRoot ? ['runuser', ['-u', 'postgres', '--', join(bin, command), ...args]] : [join(bin, command), args];
+    const [file, argv] = asRoot
+      ? ['runuser', ['-u', 'postgres', '--', join(bin, command), ...args]]
+      : [join(bin, command), args];
     const result = spawnSync(file, argv, { encoding: 'utf8', cwd: dir });
     if (result.status !== 0) throw new Error(`${command} failed: ${result.stderr || result.stdout}`);
   };
@@ -52,7 +60,8 @@ async function startPostgres({ durable = false } = {}) {
   const port = await freePort();
   const speed = durable ? '' : ' -c fsync=off -c full_page_writes=off';
   const options = `-p ${port} -k ${dir} -h 127.0.0.1 -c max_connections=400 -c shared_buffers=128MB${speed}`;
-  const start = () => run('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'server.log'), '-w', '-t', '60', 'start']);
+  const start = () =>
+    run('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'server.log'), '-w', '-t', '60', 'start']);
   start();
   return {
     adminUrl: `postgresql://postgres@127.0.0.1:${port}/postgres`,

@@ -19,7 +19,9 @@ export function childEnv(): Record<string, string> {
 }
 const MAIN = join(ROOT, 'dist', 'main.js');
 /** The V8 flags of `npm start`, so tests run the process users run. */
-const START_FLAGS = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start
+const START_FLAGS = (
+  JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }
+).scripts.start
   .split(' ')
   .filter((word) => word.startsWith('--'));
 
@@ -46,7 +48,9 @@ export async function startServer(env: Record<string, string>, timeoutMs = 15_00
   };
   child.stdout!.on('data', collect);
   child.stderr!.on('data', collect);
-  const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+  const exited = new Promise<number | string>((resolve) =>
+    child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)),
+  );
   const started = Date.now();
   while (Date.now() - started < timeoutMs) {
     const match = /listening on (http:\/\/[\d.]+:\d+)/.exec(output);

@@ -7,15 +7,21 @@ class SummaryReporter {
     const perEngine = Object.fromEntries(ENGINES.map((engine) => [engine, { passed: 0, failed: 0 }]));
     for (const file of results.testResults) {
       for (const test of file.testResults) {
-        const engine = ENGINES.find((name) => test.ancestorTitles.some((title) => title === name || title.startsWith(`${name}:`)));
+        const engine = ENGINES.find((name) =>
+          test.ancestorTitles.some((title) => title === name || title.startsWith(`${name}:`)),
+        );
         if (engine && (test.status === 'passed' || test.status === 'failed')) perEngine[engine][test.status]++;
       }
     }
     for (const engine of ENGINES) {
-      process.stdout.write(`\nengine ${engine}: ${perEngine[engine].passed} passed, ${perEngine[engine].failed} failed (engine-dependent suites)`);
+      process.stdout.write(
+        `\nengine ${engine}: ${perEngine[engine].passed} passed, ${perEngine[engine].failed} failed (engine-dependent suites)`,
+      );
     }
     const skipped = results.numPendingTests + results.numTodoTests;
-    process.stdout.write(`\ntests: ${results.numPassedTests} passed, ${results.numFailedTests} failed${skipped ? `, ${skipped} skipped` : ''}\n`);
+    process.stdout.write(
+      `\ntests: ${results.numPassedTests} passed, ${results.numFailedTests} failed${skipped ? `, ${skipped} skipped` : ''}\n`,
+    );
   }
 }
 module.exports = SummaryReporter;

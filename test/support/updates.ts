@@ -26,7 +26,10 @@ function chatFor(chatId: number, from: Person) {
  * A text message; a leading /command gets its bot_command entity, as Telegram adds it.
  * `at` is when it was sent (default: now): a test with a fake Clock passes the clock's time.
  */
-export function textUpdate(text: string, options: { from?: Person; chatId?: number; updateId?: number; at?: Date } = {}) {
+export function textUpdate(
+  text: string,
+  options: { from?: Person; chatId?: number; updateId?: number; at?: Date } = {},
+) {
   const from = options.from ?? ANN;
   const chatId = options.chatId ?? from.id;
   const command = /^\/\S+/.exec(text);
@@ -44,7 +47,11 @@ export function textUpdate(text: string, options: { from?: Person; chatId?: numb
 }
 
 /** A press of an inline button on one of the bot's messages. */
-export function callbackUpdate(data: string, message: { message_id: number; chatId: number; text?: string }, options: { from?: Person; updateId?: number } = {}) {
+export function callbackUpdate(
+  data: string,
+  message: { message_id: number; chatId: number; text?: string },
+  options: { from?: Person; updateId?: number } = {},
+) {
   const from = options.from ?? ANN;
   return {
     update_id: options.updateId ?? newUpdateId(),
@@ -65,7 +72,11 @@ export function callbackUpdate(data: string, message: { message_id: number; chat
 }
 
 /** The same message with new text, as Telegram sends it when its author edits it (same message_id and date). */
-export function editedUpdate(original: ReturnType<typeof textUpdate>, text: string, options: { updateId?: number } = {}) {
+export function editedUpdate(
+  original: ReturnType<typeof textUpdate>,
+  text: string,
+  options: { updateId?: number } = {},
+) {
   const command = /^\/\S+/.exec(text);
   const { entities: _entities, ...message } = original.message as typeof original.message & { entities?: unknown };
   return {

@@ -1,5 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsDefined, IsOptional, IsString, Validate, ValidatorConstraint, ValidatorConstraintInterface } from 'class-validator';
+import {
+  IsBoolean,
+  IsDefined,
+  IsOptional,
+  IsString,
+  Validate,
+  ValidatorConstraint,
+  ValidatorConstraintInterface,
+} from 'class-validator';
 
 @ValidatorConstraint({ name: 'isAmountInput' })
 export class IsAmountInput implements ValidatorConstraintInterface {
@@ -13,7 +21,11 @@ export class IsAmountInput implements ValidatorConstraintInterface {
 
 /** Body of POST /expenses. Types are checked here; the money, date and text rules live in expense-rules.ts. */
 export class CreateExpenseDto {
-  @ApiProperty({ description: 'Plain decimal, > 0, at most the currency\'s minor digits', example: '12.50', oneOf: [{ type: 'string' }, { type: 'number' }] })
+  @ApiProperty({
+    description: "Plain decimal, > 0, at most the currency's minor digits",
+    example: '12.50',
+    oneOf: [{ type: 'string' }, { type: 'number' }],
+  })
   @IsDefined({ message: 'amount is required' })
   @Validate(IsAmountInput)
   amount!: string | number;
@@ -27,12 +39,15 @@ export class CreateExpenseDto {
   @IsString({ message: 'description must be a string' })
   description?: string;
 
-  @ApiPropertyOptional({ description: 'Calendar date YYYY-MM-DD; defaults to today in the ledger\'s time zone', example: '2026-11-24' })
+  @ApiPropertyOptional({
+    description: "Calendar date YYYY-MM-DD; defaults to today in the ledger's time zone",
+    example: '2026-11-24',
+  })
   @IsOptional()
   @IsString({ message: 'date must be a string written YYYY-MM-DD' })
   date?: string;
 
-  @ApiPropertyOptional({ description: 'ISO 4217 code; defaults to the ledger\'s currency', example: 'USD' })
+  @ApiPropertyOptional({ description: "ISO 4217 code; defaults to the ledger's currency", example: 'USD' })
   @IsOptional()
   @IsString({ message: 'currency must be a string such as "USD"' })
   currency?: string;

@@ -4,7 +4,11 @@ import { IsAmountInput } from './create-expense.dto';
 
 /** Body of PATCH /expenses/:id: any of the expense's fields; the create rules apply to each one given. */
 export class UpdateExpenseDto {
-  @ApiPropertyOptional({ description: 'Plain decimal, > 0, at most the currency\'s minor digits', example: '13.50', oneOf: [{ type: 'string' }, { type: 'number' }] })
+  @ApiPropertyOptional({
+    description: "Plain decimal, > 0, at most the currency's minor digits",
+    example: '13.50',
+    oneOf: [{ type: 'string' }, { type: 'number' }],
+  })
   @IsOptional()
   @Validate(IsAmountInput)
   amount?: string | number;

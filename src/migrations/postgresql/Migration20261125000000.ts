@@ -38,9 +38,15 @@ export class Migration20261125000000 extends Migration {
       created_at text not null,
       deleted_at text null
     )`);
-    this.addSql(`create unique index expense_dedup_key_unique on expense (ledger_id, dedup_key) where deleted_at is null`);
-    this.addSql(`create index expense_ledger_date on expense (ledger_id, date, seq) include (currency, amount_minor) where deleted_at is null`);
-    this.addSql(`create index expense_ledger_category_date on expense (ledger_id, category, date, seq) include (currency, amount_minor) where deleted_at is null`);
+    this.addSql(
+      `create unique index expense_dedup_key_unique on expense (ledger_id, dedup_key) where deleted_at is null`,
+    );
+    this.addSql(
+      `create index expense_ledger_date on expense (ledger_id, date, seq) include (currency, amount_minor) where deleted_at is null`,
+    );
+    this.addSql(
+      `create index expense_ledger_category_date on expense (ledger_id, category, date, seq) include (currency, amount_minor) where deleted_at is null`,
+    );
     this.addSql(`create index expense_author on expense (ledger_id, author_telegram_id, seq) where deleted_at is null`);
     this.addSql(`create table expense_day (
       ledger_id integer not null,

@@ -10,7 +10,9 @@ import { Migration } from '@mikro-orm/migrations';
 export class Migration20261207000000 extends Migration {
   override async up(): Promise<void> {
     this.addSql(`create table ledger_number (ledger_id integer not null primary key, last_number integer not null)`);
-    this.addSql(`insert into ledger_number (ledger_id, last_number) select id, last_number from ledger where last_number > 0`);
+    this.addSql(
+      `insert into ledger_number (ledger_id, last_number) select id, last_number from ledger where last_number > 0`,
+    );
     this.addSql(`alter table ledger drop column last_number`);
   }
 }

@@ -33,10 +33,16 @@ export class Migration20261124000000 extends Migration {
       created_at text not null,
       deleted_at text null
     )`);
-    this.addSql(`create unique index expense_dedup_key_unique on expense (ledger_id, dedup_key) where deleted_at is null`);
+    this.addSql(
+      `create unique index expense_dedup_key_unique on expense (ledger_id, dedup_key) where deleted_at is null`,
+    );
     // Covering indexes: list pages, counts and totals are answered from the index alone.
-    this.addSql(`create index expense_ledger_date on expense (ledger_id, date, seq, currency, amount_minor) where deleted_at is null`);
-    this.addSql(`create index expense_ledger_category_date on expense (ledger_id, category, date, seq, currency, amount_minor) where deleted_at is null`);
+    this.addSql(
+      `create index expense_ledger_date on expense (ledger_id, date, seq, currency, amount_minor) where deleted_at is null`,
+    );
+    this.addSql(
+      `create index expense_ledger_category_date on expense (ledger_id, category, date, seq, currency, amount_minor) where deleted_at is null`,
+    );
     this.addSql(`create index expense_author on expense (ledger_id, author_telegram_id, seq) where deleted_at is null`);
     // Running totals per ledger, day, category and currency, kept in the same
     // transaction as every insert and delete; category '' holds the day's total

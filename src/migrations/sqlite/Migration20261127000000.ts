@@ -15,9 +15,13 @@ export class Migration20261127000000 extends Migration {
     this.addSql(`update expense set number = numbered.n
       from (select seq, row_number() over (partition by ledger_id order by seq) as n from expense) as numbered
       where numbered.seq = expense.seq`);
-    this.addSql(`update ledger set last_number = (select coalesce(max(number), 0) from expense where expense.ledger_id = ledger.id)`);
+    this.addSql(
+      `update ledger set last_number = (select coalesce(max(number), 0) from expense where expense.ledger_id = ledger.id)`,
+    );
     this.addSql(`create unique index expense_ledger_number on expense (ledger_id, number)`);
-    this.addSql(`create unique index expense_ledger_message on expense (ledger_id, message_id) where message_id is not null`);
+    this.addSql(
+      `create unique index expense_ledger_message on expense (ledger_id, message_id) where message_id is not null`,
+    );
     this.addSql(`create table expense_change (
       id integer primary key autoincrement,
       expense_seq integer not null references expense (seq),

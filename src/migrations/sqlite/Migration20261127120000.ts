@@ -27,7 +27,9 @@ export class Migration20261127120000 extends Migration {
       created_at text not null,
       finished_at text null
     )`);
-    this.addSql(`create unique index import_job_source on import_job (ledger_id, source_key) where source_key is not null`);
+    this.addSql(
+      `create unique index import_job_source on import_job (ledger_id, source_key) where source_key is not null`,
+    );
     this.addSql(`create index import_job_pending on import_job (state, lease_until)`);
     this.addSql(`create table import_chunk (
       import_id text not null references import_job (id) on delete cascade,

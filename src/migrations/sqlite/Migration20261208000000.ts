@@ -20,6 +20,8 @@ export class Migration20261208000000 extends Migration {
     this.addSql(`drop table telegram_update`);
     this.addSql(`alter table expense add column author_slack_id text null`);
     this.addSql(`alter table expense_change add column author_slack_id text null`);
-    this.addSql(`create index expense_slack_author on expense (ledger_id, author_slack_id, seq) where deleted_at is null and author_slack_id is not null`);
+    this.addSql(
+      `create index expense_slack_author on expense (ledger_id, author_slack_id, seq) where deleted_at is null and author_slack_id is not null`,
+    );
   }
 }

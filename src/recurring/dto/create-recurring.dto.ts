@@ -10,7 +10,7 @@ export class CreateRecurringDto {
   @Validate(IsAmountInput)
   amount!: string | number;
 
-  @ApiPropertyOptional({ description: 'ISO 4217 code; defaults to the ledger\'s currency', example: 'USD' })
+  @ApiPropertyOptional({ description: "ISO 4217 code; defaults to the ledger's currency", example: 'USD' })
   @IsOptional()
   @IsString({ message: 'currency must be a string such as "USD"' })
   currency?: string;
@@ -28,12 +28,17 @@ export class CreateRecurringDto {
   @IsIn(EVERY as string[], { message: `every must be one of ${EVERY.join(', ')}` })
   every!: string;
 
-  @ApiPropertyOptional({ description: 'month: day of the month 1-31 (past its end, the last day); week: ISO weekday 1 (Monday)-7. Default: the start\'s.' })
+  @ApiPropertyOptional({
+    description:
+      "month: day of the month 1-31 (past its end, the last day); week: ISO weekday 1 (Monday)-7. Default: the start's.",
+  })
   @IsOptional()
   @IsInt({ message: 'day must be a whole number' })
   day?: number;
 
-  @ApiPropertyOptional({ description: 'First date it may fall on, YYYY-MM-DD; default today. Dates since a past start are posted at once.' })
+  @ApiPropertyOptional({
+    description: 'First date it may fall on, YYYY-MM-DD; default today. Dates since a past start are posted at once.',
+  })
   @IsOptional()
   @IsString({ message: 'start must be a date written YYYY-MM-DD' })
   start?: string;

@@ -8,7 +8,8 @@ import type { BotContext } from '../bot-context';
 import type { BotDeps } from '../bot-deps';
 import { parseAmountWord } from '../../chat/parse';
 
-export const BUDGET_USAGE = 'Write it like this: /budget food 300 (optional currency: /budget travel 500 EUR; /budget * 2000 for all spending; /budget food off to remove it).';
+export const BUDGET_USAGE =
+  'Write it like this: /budget food 300 (optional currency: /budget travel 500 EUR; /budget * 2000 for all spending; /budget food off to remove it).';
 const BAR_CELLS = 10;
 
 /** /budget CATEGORY AMOUNT [CUR], /budget CATEGORY off, /budgets (docs/API.md §8). Alerts come from BudgetAlerts. */
@@ -50,8 +51,12 @@ async function budgetCommand(deps: BotDeps, ledger: Ledger, text: string): Promi
   if (!amount) return words.length === 0 ? BUDGET_USAGE : `I could not read "${text.trim()}". ${BUDGET_USAGE}`;
   const code = words[2]?.toUpperCase();
   if (code && !findCurrency(code)) return `"${words[2]}" is not a currency code. ${BUDGET_USAGE}`;
-  if (code && amount.currency && code !== amount.currency) return `${words[1]} and ${words[2]} name two different currencies. ${BUDGET_USAGE}`;
-  const { budget, created } = await deps.budgets.set(ledger, words[0], { amount: amount.amount, currency: code ?? amount.currency });
+  if (code && amount.currency && code !== amount.currency)
+    return `${words[1]} and ${words[2]} name two different currencies. ${BUDGET_USAGE}`;
+  const { budget, created } = await deps.budgets.set(ledger, words[0], {
+    amount: amount.amount,
+    currency: code ?? amount.currency,
+  });
   return `${created ? 'Budget set' : 'Budget changed'}: ${budgetName(budget.category)}, ${budget.amount} ${budget.currency} a month. I will tell this chat at 80% and at 100%.\n${budgetLine(budget)}`;
 }
 

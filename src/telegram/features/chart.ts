@@ -17,7 +17,9 @@ export function chartFeature(deps: BotDeps): Composer<BotContext> {
       const parsed = parseFilter(ctx.match);
       if (!parsed.ok) return { error: parsed.error.replace('/list', '/chart') } as const;
       try {
-        const filter: ExpenseFilter = { ...periodRange(parsed.value.period as Period, todayIn(ledger.timezone, deps.clock.now())) };
+        const filter: ExpenseFilter = {
+          ...periodRange(parsed.value.period as Period, todayIn(ledger.timezone, deps.clock.now())),
+        };
         if (parsed.value.category) filter.category = ruleCategory(parsed.value.category);
         const caption = `Spending ${filter.category ? `on ${filter.category}, ` : ''}${periodLabel(parsed.value.period as Period)}`;
         return { png: await deps.charts.png(ledger, filter), caption, error: undefined };

@@ -7,7 +7,8 @@ import type { BotDeps } from '../bot-deps';
 import { ADD_USAGE, parseAdd } from '../../chat/parse';
 import { findByRef, parseRef } from './expense-ref';
 
-export const EDIT_USAGE = 'Write it like this: /edit 12 13.50 food lunch (the #number from /list, then the expense as for /add).';
+export const EDIT_USAGE =
+  'Write it like this: /edit 12 13.50 food lunch (the #number from /list, then the expense as for /add).';
 
 /**
  * Corrections (docs/API.md §7): editing the Telegram message that recorded an
@@ -20,8 +21,13 @@ export function editFeature(deps: BotDeps): Composer<BotContext> {
   feature.on('edited_message:text', async (ctx) => {
     const message = ctx.editedMessage;
     const turn = turnOf(ctx, deps.clock.now(), message);
-    const done = await ctx.once((ledger) => deps.chat.editByMessage(ledger, message.message_id, withoutAddCommand(message.text), turn));
-    if (done?.value) await ctx.reply(done.value, { reply_parameters: { message_id: message.message_id, allow_sending_without_reply: true } });
+    const done = await ctx.once((ledger) =>
+      deps.chat.editByMessage(ledger, message.message_id, withoutAddCommand(message.text), turn),
+    );
+    if (done?.value)
+      await ctx.reply(done.value, {
+        reply_parameters: { message_id: message.message_id, allow_sending_without_reply: true },
+      });
   });
 
   feature.command('edit', async (ctx) => {
@@ -33,13 +39,18 @@ export function editFeature(deps: BotDeps): Composer<BotContext> {
       try {
         expense = await findByRef(deps.expenses, ledger, ref);
       } catch (error) {
-        if (error instanceof NotFoundError) return `No expense #${refText.replace(/^#/, '')} in this chat. /list shows the numbers.`;
+        if (error instanceof NotFoundError)
+          return `No expense #${refText.replace(/^#/, '')} in this chat. /list shows the numbers.`;
         throw error;
       }
       const parsed = parseAdd(rest.join(' '), todayIn(ledger.timezone, deps.clock.now()));
       if (!parsed.ok) return `Not changed: ${parsed.error.replace(ADD_USAGE, EDIT_USAGE)}`;
       // Currency and date stay as they were unless given.
-      const fields = { ...parsed.value, currency: parsed.value.currency ?? expense.currency, date: parsed.value.date ?? expense.date };
+      const fields = {
+        ...parsed.value,
+        currency: parsed.value.currency ?? expense.currency,
+        date: parsed.value.date ?? expense.date,
+      };
       return deps.chat.applyEdit(ledger, expense, fields, turnOf(ctx, deps.clock.now()));
     });
     if (done?.value) await ctx.reply(done.value);

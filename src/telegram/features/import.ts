@@ -22,16 +22,24 @@ export function importFeature(deps: BotDeps): Composer<BotContext> {
     if (!/\.csv$/i.test(name) && !/csv/i.test(document.mime_type ?? '')) return next();
     const done = await ctx.once(async (ledger): Promise<{ error: string } | { id: string }> => {
       if ((document.file_size ?? 0) > BOT_FILE_LIMIT) {
-        return { error: `${name} is larger than 20 MB, the most Telegram lets a bot download. Import it on the web page or with npm run import.` };
+        return {
+          error: `${name} is larger than 20 MB, the most Telegram lets a bot download. Import it on the web page or with npm run import.`,
+        };
       }
       let options: ImportOptions;
       try {
         options = captionOptions(ctx.message.caption ?? '');
       } catch (error) {
-        if (error instanceof DomainError) return { error: `Not imported: ${error.message}. Options go in the caption, e.g. decimal=, dateFormat=DD.MM.YYYY delimiter=;` };
+        if (error instanceof DomainError)
+          return {
+            error: `Not imported: ${error.message}. Options go in the caption, e.g. decimal=, dateFormat=DD.MM.YYYY delimiter=;`,
+          };
         throw error;
       }
-      const id = await deps.imports.queueTelegramFile(ledger, document.file_id, options, { chatId: ctx.chat.id, sourceKey: `telegram:${ctx.me.id}:${ctx.update.update_id}` });
+      const id = await deps.imports.queueTelegramFile(ledger, document.file_id, options, {
+        chatId: ctx.chat.id,
+        sourceKey: `telegram:${ctx.me.id}:${ctx.update.update_id}`,
+      });
       return { id };
     });
     if (!done) return;
@@ -65,6 +73,7 @@ export function importProgressText(job: ImportJobView): string {
   }
   if (job.state === 'failed') return `Import failed: ${job.error ?? 'unknown error'}`;
   const rejected = job.rejected.slice(0, 5).map((row) => `line ${row.line}: ${row.message}`);
-  const more = job.rejectedCount > rejected.length ? [`… and ${job.rejectedCount - rejected.length} more rejected`] : [];
+  const more =
+    job.rejectedCount > rejected.length ? [`… and ${job.rejectedCount - rejected.length} more rejected`] : [];
   return [`Import done. ${counts}.`, ...rejected, ...more].join('\n');
 }

@@ -47,7 +47,8 @@ export function manageFeature(deps: BotDeps): Composer<BotContext> {
     const zone = ctx.match.trim();
     const done = await ctx.once(async (ledger) => {
       if (!zone) return `This chat's time zone is ${ledger.timezone}. Change it with /timezone Europe/Berlin.`;
-      if (!isTimeZone(zone)) return `"${zone}" is not a time zone I know. Try /timezone Europe/Berlin or /timezone America/New_York.`;
+      if (!isTimeZone(zone))
+        return `"${zone}" is not a time zone I know. Try /timezone Europe/Berlin or /timezone America/New_York.`;
       const canonical = canonicalTimeZone(zone);
       await deps.ledgers.update(ledger, { timezone: canonical });
       return `This chat's time zone is now ${canonical}; "today" follows it.`;
@@ -79,9 +80,14 @@ export function manageFeature(deps: BotDeps): Composer<BotContext> {
       if (tokens.length === 0) return 'No API tokens for this chat. /token makes one.';
       const when = (iso: string | null) => (iso ? iso.slice(0, 16).replace('T', ' ') : 'never');
       const lines = tokens.map(
-        (token) => `${token.id}: ${token.label ?? 'no label'} — made ${when(token.createdAt)}, last used ${when(token.lastUsedAt)}${token.expiresAt ? `, expires ${when(token.expiresAt)}` : ''}`,
+        (token) =>
+          `${token.id}: ${token.label ?? 'no label'} — made ${when(token.createdAt)}, last used ${when(token.lastUsedAt)}${token.expiresAt ? `, expires ${when(token.expiresAt)}` : ''}`,
       );
-      return ['API tokens for this chat (the tokens themselves are never shown again):', ...lines, 'Revoke one with /revoke ID.'].join('\n');
+      return [
+        'API tokens for this chat (the tokens themselves are never shown again):',
+        ...lines,
+        'Revoke one with /revoke ID.',
+      ].join('\n');
     });
     if (done) await ctx.reply(done.value);
   });

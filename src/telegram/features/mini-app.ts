@@ -15,13 +15,15 @@ export function miniAppFeature(miniApp: MiniAppConfig | undefined, botToken: str
     if (!(await ctx.once(async () => true))) return;
     if (!miniApp) return void (await ctx.reply('The app is not set up on this server (TALLY_PUBLIC_URL is unset).'));
     if (!isGroup(ctx)) {
-      await ctx.reply('Open Tally to add, list and edit this chat\'s expenses:', {
+      await ctx.reply("Open Tally to add, list and edit this chat's expenses:", {
         reply_markup: new InlineKeyboard().webApp('Open Tally', miniApp.publicUrl),
       });
       return;
     }
     if (!miniApp.shortName) {
-      return void (await ctx.reply('The app has no short name on this server (TELEGRAM_MINI_APP_NAME), so it cannot be opened for a group yet.'));
+      return void (await ctx.reply(
+        'The app has no short name on this server (TELEGRAM_MINI_APP_NAME), so it cannot be opened for a group yet.',
+      ));
     }
     const link = `https://t.me/${ctx.me.username}/${miniApp.shortName}?startapp=${groupRef(ctx.chat!.id, botToken)}`;
     await ctx.reply(`Open Tally for this group's expenses (members only): ${link}`, {

@@ -45,7 +45,17 @@ export function recurringFeature(deps: BotDeps): Composer<BotContext> {
   return feature;
 }
 
-type ParsedRecurring = { amount: string; currency?: string; category: string; description: string; every: Every; day?: number; start?: string } | { error: string };
+type ParsedRecurring =
+  | {
+      amount: string;
+      currency?: string;
+      category: string;
+      description: string;
+      every: Every;
+      day?: number;
+      start?: string;
+    }
+  | { error: string };
 
 /** `AMOUNT [CUR] CATEGORY [DESCRIPTION…] daily|weekly DAY|monthly DAY [@START]`, the schedule word the last of its kind. */
 export function parseRecurring(words: string[], today: string): ParsedRecurring {
@@ -61,13 +71,22 @@ export function parseRecurring(words: string[], today: string): ParsedRecurring 
   if (at < 0) return { error: `Say how often: daily, weekly or monthly. ${RECURRING_USAGE}` };
   const every = EVERY_WORDS[rest[at].toLowerCase()];
   const after = rest.slice(at + 1);
-  if (after.length > 1 || (every === 'day' && after.length > 0)) return { error: `I could not read "${after.join(' ')}" after ${rest[at]}. ${RECURRING_USAGE}` };
+  if (after.length > 1 || (every === 'day' && after.length > 0))
+    return { error: `I could not read "${after.join(' ')}" after ${rest[at]}. ${RECURRING_USAGE}` };
   let day: number | undefined;
   if (after.length === 1) {
     const word = after[0].toLowerCase();
     const weekday = WEEKDAYS.indexOf(word.slice(0, 3));
-    day = every === 'week' && weekday >= 0 && /^[a-z]+$/.test(word) ? weekday + 1 : /^\d{1,2}$/.test(word) ? Number(word) : NaN;
-    if (Number.isNaN(day)) return { error: `"${after[0]}" is not a ${every === 'week' ? 'weekday (mon-sun or 1-7)' : 'day of the month (1-31)'}. ${RECURRING_USAGE}` };
+    day =
+      every === 'week' && weekday >= 0 && /^[a-z]+$/.test(word)
+        ? weekday + 1
+        : /^\d{1,2}$/.test(word)
+          ? Number(word)
+          : NaN;
+    if (Number.isNaN(day))
+      return {
+        error: `"${after[0]}" is not a ${every === 'week' ? 'weekday (mon-sun or 1-7)' : 'day of the month (1-31)'}. ${RECURRING_USAGE}`,
+      };
   }
   const expense = parseAdd(rest.slice(0, at).join(' '), today);
   if (!expense.ok) return { error: expense.error.replace(/Write it like this:.*$/u, RECURRING_USAGE) };
@@ -83,6 +102,11 @@ function listText(rules: RecurringView[]): string {
 
 function describe(rule: RecurringView): string {
   const description = rule.description ? ` (${rule.description})` : '';
-  const when = rule.every === 'day' ? 'daily' : rule.every === 'week' ? `weekly on ${WEEKDAYS[(rule.day ?? 1) - 1]}` : `monthly on day ${rule.day}`;
+  const when =
+    rule.every === 'day'
+      ? 'daily'
+      : rule.every === 'week'
+        ? `weekly on ${WEEKDAYS[(rule.day ?? 1) - 1]}`
+        : `monthly on day ${rule.day}`;
   return `${rule.amount} ${rule.currency} for ${rule.category}${description}, ${when}`;
 }

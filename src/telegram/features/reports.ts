@@ -17,7 +17,10 @@ export function reportsFeature(deps: BotDeps): Composer<BotContext> {
       const filter = deps.chat.resolveFilter(ctx.match, ledger);
       if ('error' in filter) return { text: filter.error };
       const queryId = await deps.store.saveListQuery(ledger.id, filter.filter);
-      return withMore(await deps.chat.listPage(ledger, filter.filter, filter.label, undefined, isGroup(ctx), LIST_PAGE), queryId);
+      return withMore(
+        await deps.chat.listPage(ledger, filter.filter, filter.label, undefined, isGroup(ctx), LIST_PAGE),
+        queryId,
+      );
     });
     if (done) await ctx.reply(done.value.text, { reply_markup: done.value.more });
   });
@@ -27,11 +30,16 @@ export function reportsFeature(deps: BotDeps): Composer<BotContext> {
       const queryId = Number(ctx.match[1]);
       const filter = await deps.store.listQuery(ledger.id, queryId);
       if (!filter) return { text: 'That list is too old; send /list again.' };
-      return withMore(await deps.chat.listPage(ledger, filter, describe(filter), ctx.match[2], isGroup(ctx), LIST_PAGE), queryId);
+      return withMore(
+        await deps.chat.listPage(ledger, filter, describe(filter), ctx.match[2], isGroup(ctx), LIST_PAGE),
+        queryId,
+      );
     });
     if (!done) return;
     await ctx.answerCallbackQuery();
-    await ctx.editMessageReplyMarkup().catch((error: Error) => deps.log.warn(`could not remove the button: ${error.message}`));
+    await ctx
+      .editMessageReplyMarkup()
+      .catch((error: Error) => deps.log.warn(`could not remove the button: ${error.message}`));
     await ctx.reply(done.value.text, { reply_markup: done.value.more });
   });
 
@@ -62,5 +70,8 @@ function describe(filter: ExpenseFilter): string {
 
 /** A "More" button continues the list from where this page stopped. */
 function withMore(page: ListPage, queryId: number): { text: string; more?: InlineKeyboard } {
-  return { text: page.text, more: page.nextCursor ? new InlineKeyboard().text('More', `more:${queryId}:${page.nextCursor}`) : undefined };
+  return {
+    text: page.text,
+    more: page.nextCursor ? new InlineKeyboard().text('More', `more:${queryId}:${page.nextCursor}`) : undefined,
+  };
 }

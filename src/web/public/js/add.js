@@ -52,7 +52,11 @@ export function setStatus(text, kind, action) {
   status.textContent = text;
   status.className = kind || '';
   if (action) {
-    const offer = Object.assign(document.createElement('button'), { type: 'button', className: 'secondary', textContent: action.label });
+    const offer = Object.assign(document.createElement('button'), {
+      type: 'button',
+      className: 'secondary',
+      textContent: action.label,
+    });
     offer.addEventListener('click', action.run, { once: true });
     status.append(' ', offer);
   }
@@ -88,7 +92,10 @@ async function submitExpense(event) {
     if ($('pending').querySelector(`[data-key="${key}"]`)) {
       sessionStorage.removeItem(DRAFT_KEY);
       resetForm();
-      setStatus('No connection: the expense is saved on this device and will be sent when the connection returns.', 'warn');
+      setStatus(
+        'No connection: the expense is saved on this device and will be sent when the connection returns.',
+        'warn',
+      );
     }
   } catch (error) {
     ignoreHandled(error);

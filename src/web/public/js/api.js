@@ -45,7 +45,11 @@ export async function api(method, path, { body, key, ifMatch, raw, contentType, 
   if (ifMatch) headers['If-Match'] = ifMatch;
   let response;
   try {
-    response = await fetch(path, { method, headers, body: raw ?? (body === undefined ? undefined : JSON.stringify(body)) });
+    response = await fetch(path, {
+      method,
+      headers,
+      body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
+    });
   } catch {
     if (!quiet) showBanner('Cannot reach Tally. Check your connection; nothing was lost, try again.');
     throw new Unreachable();
@@ -60,7 +64,12 @@ export async function api(method, path, { body, key, ifMatch, raw, contentType, 
   }
   const type = response.headers.get('content-type') || '';
   const data = response.status === 204 ? null : type.includes('json') ? await response.json() : await response.blob();
-  return { status: response.status, data, etag: response.headers.get('ETag'), replayed: response.headers.get('Idempotent-Replayed') === 'true' };
+  return {
+    status: response.status,
+    data,
+    etag: response.headers.get('ETag'),
+    replayed: response.headers.get('Idempotent-Replayed') === 'true',
+  };
 }
 
 /** A keyed write; a 409 for the key itself means the first try still runs: wait and ask again. */

@@ -12,7 +12,10 @@ async function loadBudgets() {
       const item = document.createElement('li');
       item.dataset.category = budget.category;
       item.classList.toggle('over', budget.percent >= 100);
-      const name = Object.assign(document.createElement('span'), { className: 'name', textContent: budget.category === '*' ? 'all spending' : budget.category });
+      const name = Object.assign(document.createElement('span'), {
+        className: 'name',
+        textContent: budget.category === '*' ? 'all spending' : budget.category,
+      });
       const bar = Object.assign(document.createElement('progress'), { max: 100, value: Math.min(budget.percent, 100) });
       bar.setAttribute('aria-label', `${name.textContent}: ${budget.percent}% of the budget`);
       const figures = Object.assign(document.createElement('span'), {

@@ -14,7 +14,10 @@ async function loadChart() {
   const categories = answer.data.categories;
   const currencies = [...new Set(categories.flatMap((c) => Object.keys(c.total)))];
   // Chart heights are pictures, not money: Number() here never feeds a figure shown as text.
-  const datasets = currencies.map((currency) => ({ label: currency, data: categories.map((c) => Number(c.total[currency] || 0)) }));
+  const datasets = currencies.map((currency) => ({
+    label: currency,
+    data: categories.map((c) => Number(c.total[currency] || 0)),
+  }));
   if (chart) chart.destroy();
   chart = new window.Chart($('chart'), {
     type: 'bar',

@@ -43,7 +43,13 @@ function showEditor(row, expense, etag) {
     return cell;
   };
   // Same columns as a row: date, amount + currency, category, description (with any error), actions.
-  row.replaceChildren(td('date', cells[0]), td('amount', cells[1], cells[2]), td('category', cells[3]), td('description', cells[4], error), td('row-actions', save, ' ', cancel));
+  row.replaceChildren(
+    td('date', cells[0]),
+    td('amount', cells[1], cells[2]),
+    td('category', cells[3]),
+    td('description', cells[4], error),
+    td('row-actions', save, ' ', cancel),
+  );
   row.classList.add('editing');
   cells[1].focus();
 
@@ -92,17 +98,22 @@ async function patch(expense, etag, attempt, error) {
     if (current.status !== 200) return refresh();
     const row = document.querySelector(`#rows tr[data-id="${CSS.escape(expense.id)}"]`);
     showEditor(row, current.data, current.etag);
-    row.querySelector('.error').textContent = 'This expense was changed elsewhere meanwhile. Its current values are shown; check them and save again.';
+    row.querySelector('.error').textContent =
+      'This expense was changed elsewhere meanwhile. Its current values are shown; check them and save again.';
     return;
   }
   if (answer.status === 409) {
     const keepBoth = { key: newKey(), body: { ...attempt.body, allowDuplicate: true } }; // one key per offer
     error.textContent = 'Another expense already has exactly these details. ';
     const offer = button('Keep both', { className: 'secondary' });
-    offer.addEventListener('click', () => {
-      offer.disabled = true;
-      patch(expense, etag, keepBoth, error).catch(ignoreHandled);
-    }, { once: true });
+    offer.addEventListener(
+      'click',
+      () => {
+        offer.disabled = true;
+        patch(expense, etag, keepBoth, error).catch(ignoreHandled);
+      },
+      { once: true },
+    );
     error.append(offer);
     return;
   }

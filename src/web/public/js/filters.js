@@ -3,7 +3,11 @@ import { $ } from './dom.js';
 
 export function filters() {
   const params = new URLSearchParams();
-  for (const [name, id] of [['category', 'filter-category'], ['from', 'from'], ['to', 'to']]) {
+  for (const [name, id] of [
+    ['category', 'filter-category'],
+    ['from', 'from'],
+    ['to', 'to'],
+  ]) {
     const value = $(id).value.trim();
     if (value) params.set(name, value);
   }

@@ -25,7 +25,8 @@ async function importCsv(event) {
     try {
       started = await api('POST', `/expenses/import?${params}`, { raw: file, contentType: 'text/csv', quiet: true });
     } catch (error) {
-      if (error instanceof Unreachable) return void (status.textContent = 'Cannot reach Tally. Nothing was imported; try again.');
+      if (error instanceof Unreachable)
+        return void (status.textContent = 'Cannot reach Tally. Nothing was imported; try again.');
       throw error;
     }
     if (started.status !== 202) {
@@ -46,7 +47,9 @@ async function importCsv(event) {
         ? `Imported ${file.name}: rows ${job.rowsRead}, recorded ${job.recorded}, already present ${job.alreadyPresent}, rejected ${job.rejectedCount}.`
         : `Import failed: ${job.error}`;
     $('import-rejected').replaceChildren(
-      ...job.rejected.slice(0, 20).map((row) => Object.assign(document.createElement('li'), { textContent: `line ${row.line}: ${row.message}` })),
+      ...job.rejected
+        .slice(0, 20)
+        .map((row) => Object.assign(document.createElement('li'), { textContent: `line ${row.line}: ${row.message}` })),
     );
     await refresh();
   } catch (error) {

@@ -85,7 +85,9 @@ function confirmDelete(expense, cell) {
 async function loadCategories() {
   const answer = await api('GET', '/expenses/summary');
   if (answer.status !== 200) return;
-  $('categories').replaceChildren(...answer.data.categories.map((c) => Object.assign(document.createElement('option'), { value: c.category })));
+  $('categories').replaceChildren(
+    ...answer.data.categories.map((c) => Object.assign(document.createElement('option'), { value: c.category })),
+  );
 }
 
 export function startList() {
@@ -103,7 +105,10 @@ async function downloadCsv() {
   try {
     const answer = await api('GET', `/expenses/export.csv?${filters()}`);
     if (answer.status !== 200) return showBanner(answer.data.message);
-    const link = Object.assign(document.createElement('a'), { href: URL.createObjectURL(answer.data), download: 'expenses.csv' });
+    const link = Object.assign(document.createElement('a'), {
+      href: URL.createObjectURL(answer.data),
+      download: 'expenses.csv',
+    });
     document.body.append(link);
     link.click();
     link.remove();

@@ -86,9 +86,14 @@ function render() {
       entry.dataset.key = item.key;
       const { amount, currency, category, description, date } = item.body;
       const what = Object.assign(document.createElement('span'), {
-        textContent: [date, `${amount}${currency ? ` ${currency}` : ''}`, category, description].filter(Boolean).join(' · '),
+        textContent: [date, `${amount}${currency ? ` ${currency}` : ''}`, category, description]
+          .filter(Boolean)
+          .join(' · '),
       });
-      const state = Object.assign(document.createElement('span'), { className: 'badge', textContent: 'Pending: sent when the connection returns' });
+      const state = Object.assign(document.createElement('span'), {
+        className: 'badge',
+        textContent: 'Pending: sent when the connection returns',
+      });
       entry.append(what, state);
       return entry;
     }),

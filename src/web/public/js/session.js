@@ -34,7 +34,9 @@ export function startSession(signedIn) {
   if (launch) {
     // Inside Telegram: no token is shown, pasted or kept; Telegram vouches for the user.
     applyTheme(launch.themeParams);
-    useCredentials(`tma ${launch.initData}`, () => showBanner('Telegram could not confirm who you are. Close Tally and open it again from the chat.'));
+    useCredentials(`tma ${launch.initData}`, () =>
+      showBanner('Telegram could not confirm who you are. Close Tally and open it again from the chat.'),
+    );
     showSignedIn(true, false);
     telegramReady();
     const params = new URLSearchParams(launch.initData);

@@ -48,7 +48,9 @@ export function applyTheme(themeParams) {
   const root = document.documentElement;
   root.classList.add('in-telegram');
   for (const [variable, names] of Object.entries(THEME)) {
-    const value = names.map((name) => themeParams[name]).find((colour) => typeof colour === 'string' && /^#[0-9a-f]{3,8}$/i.test(colour));
+    const value = names
+      .map((name) => themeParams[name])
+      .find((colour) => typeof colour === 'string' && /^#[0-9a-f]{3,8}$/i.test(colour));
     if (value) root.style.setProperty(variable, value);
   }
 }
