@@ -50,8 +50,8 @@ export async function createApp(config: AppConfig, options: { clock?: Clock } = 
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options.clock), adapter, {
     logger,
     bufferLogs: false,
-    // The request's bytes stay on request.rawBody: Slack signs them, not the parsed body.
-    rawBody: true,
+    // With Slack on, the request's bytes stay on request.rawBody: Slack signs them, not the parsed body.
+    rawBody: Boolean(config.slack),
   });
   app.useGlobalPipes(new QuickValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter(), new DomainExceptionFilter());

@@ -1,6 +1,10 @@
 import { AsyncResource } from 'node:async_hooks';
 
-const nativeBind = AsyncResource.prototype.bind;
+/** On the installed bind: Node's own, so that a second copy of this module (a test runner's) still finds it. */
+const NATIVE = Symbol.for('tally.nativeAsyncResourceBind');
+type Bind = typeof AsyncResource.prototype.bind;
+const installed = AsyncResource.prototype.bind as Bind & { [NATIVE]?: Bind };
+const nativeBind: Bind = installed[NATIVE] ?? installed;
 
 /**
  * True when this Node's own AsyncResource#bind defines the deprecated
@@ -44,6 +48,7 @@ function bind<F extends (...args: never[]) => unknown>(this: AsyncResource, fn: 
  */
 export function installLeanAsyncResourceBind(): boolean {
   if (!nativeBindDefinesAccessor()) return false;
-  AsyncResource.prototype.bind = bind as typeof AsyncResource.prototype.bind;
+  Object.defineProperty(bind, NATIVE, { value: nativeBind, configurable: true });
+  AsyncResource.prototype.bind = bind as Bind;
   return true;
 }
