@@ -184,9 +184,24 @@ describe('outside Telegram at 390 × 844', () => {
     await page.getByRole('button', { name: 'Add expense' }).waitFor();
   });
   afterEach(async () => {
-    await chromium.browser.setOffline(false);
+    await goOnline();
     await page?.close();
   });
+
+  /**
+   * No network for the page nor for its service worker: Chromium's offline
+   * emulation does not cover requests a service worker lets through, so the
+   * context also refuses every request while "offline".
+   */
+  async function goOffline(): Promise<void> {
+    await chromium.browser.route('**/*', (route) => route.abort('internetdisconnected'));
+    await chromium.browser.setOffline(true);
+  }
+
+  async function goOnline(): Promise<void> {
+    await chromium.browser.unrouteAll({ behavior: 'ignoreErrors' });
+    await chromium.browser.setOffline(false);
+  }
 
   it('no sideways scroll, every expense shows date, amount, category and description, every control is at least 44 × 44', async () => {
     await api.post('/expenses', {
@@ -234,7 +249,7 @@ describe('outside Telegram at 390 × 844', () => {
       if (request.method() === 'POST' && new URL(request.url()).pathname === '/expenses')
         posts.push(request.headers()['idempotency-key'] ?? '');
     });
-    await chromium.browser.setOffline(true);
+    await goOffline();
     await page.getByLabel('Amount').fill('6.40');
     await page.getByLabel('Category', { exact: true }).fill('lunch');
     await page.getByLabel('Description').fill('typed in the lift');
@@ -242,11 +257,12 @@ describe('outside Telegram at 390 × 844', () => {
     await page.locator('#pending li', { hasText: 'typed in the lift' }).waitFor();
     expect(await page.locator('#pending li').textContent()).toContain('Pending');
 
+    // Reloaded with no network at all: the service worker's copy of the page opens, the add still waits.
     await page.reload();
     await page.locator('#pending li', { hasText: 'typed in the lift' }).waitFor();
     expect((await api.get('/expenses')).body.count).toBe(0);
 
-    await chromium.browser.setOffline(false);
+    await goOnline();
     await page.locator('#pending li').waitFor({ state: 'detached', timeout: 15_000 });
     await page.locator('#rows tr', { hasText: 'typed in the lift' }).waitFor();
     expect((await api.get('/expenses')).body.items.map((expense: any) => expense.description)).toEqual([
