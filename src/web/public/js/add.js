@@ -3,7 +3,7 @@
 // waits in the offline queue (pending.js) until the server answers it.
 import { $, describe, newKey, todayLocal } from './dom.js';
 import { hideBanner, ignoreHandled, send } from './api.js';
-import { enqueue, flushPending, usePendingQueue } from './pending.js';
+import { enqueue, flushPending, isPending, usePendingQueue } from './pending.js';
 import { refresh } from './refresh.js';
 
 const DRAFT_KEY = 'tally.draft';
@@ -89,7 +89,7 @@ async function submitExpense(event) {
   hideBanner();
   try {
     await flushPending();
-    if ($('pending').querySelector(`[data-key="${key}"]`)) {
+    if (isPending(key)) {
       sessionStorage.removeItem(DRAFT_KEY);
       resetForm();
       setStatus(

@@ -36,8 +36,9 @@ export function enqueue(body, key) {
   save([...items, { key, body, at: new Date().toISOString() }]);
 }
 
-export function pendingCount() {
-  return load().length;
+/** True while the add with this key waits for an answer. */
+export function isPending(key) {
+  return load().some((item) => item.key === key);
 }
 
 /**
