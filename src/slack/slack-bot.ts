@@ -83,11 +83,7 @@ export class SlackBot {
     const user = command.user_id ?? '';
     const direct = isDirect(channel, command.channel_name);
     const keys = command.trigger_id ? [`command:${command.trigger_id}`] : [];
-    const turn: ChatTurn = {
-      source: 'slack',
-      author: { slackId: user, name: command.user_name ?? user },
-      sentAt: this.clock.now(),
-    };
+    const turn = slackTurn(user, command.user_name, this.clock.now());
     const done = await this.chat.once('slack', keys, ledgerName(team, channel, user, direct), (ledger) =>
       this.dispatch(ledger, (command.text ?? '').trim(), turn, direct),
     );
@@ -109,7 +105,7 @@ export class SlackBot {
     if (event.type !== 'message' && event.type !== 'app_mention') return;
 
     const text = withoutMentions(event.text ?? '');
-    const turn = this.turnOf(event.user, event.ts);
+    const turn = messageTurn(event.user, event.ts);
     // The event id stops Slack's retries; the message key stops the app_mention/message twin.
     const keys = [`event:${callback.event_id ?? event.ts}`, `message:${team}:${event.channel}:${event.ts}`];
     const done = await this.chat.once('slack', keys, ledgerName(team, event.channel, event.user, direct), (ledger) =>
@@ -131,11 +127,7 @@ export class SlackBot {
     const channel = payload.channel?.id ?? '';
     const user = payload.user?.id ?? '';
     const direct = isDirect(channel, payload.channel?.name);
-    const turn: ChatTurn = {
-      source: 'slack',
-      author: { slackId: user, name: payload.user?.name ?? payload.user?.username ?? user },
-      sentAt: this.clock.now(),
-    };
+    const turn = slackTurn(user, payload.user?.name ?? payload.user?.username, this.clock.now());
     const done = await this.chat.once('slack', [`again:${nonce}`], ledgerName(team, channel, user, direct), (ledger) =>
       this.chat.recordAgain(ledger, expenseId, `slack:again:${nonce}`, turn),
     );
@@ -149,7 +141,7 @@ export class SlackBot {
     const channel = event.channel ?? '';
     if (!message?.ts || !message.user || message.bot_id) return;
     const direct = event.channel_type === 'im';
-    const turn = this.turnOf(message.user, message.ts);
+    const turn = messageTurn(message.user, message.ts);
     const keys = [`event:${callback.event_id ?? `${message.ts}:${message.edited?.ts}`}`];
     if (message.edited?.ts) keys.push(`edit:${team}:${channel}:${message.ts}:${message.edited.ts}`);
     const done = await this.chat.once('slack', keys, ledgerName(team, channel, message.user, direct), (ledger) =>
@@ -245,18 +237,19 @@ export class SlackBot {
     }
   }
 
-  private turnOf(user: string, ts: string): ChatTurn {
-    return {
-      source: 'slack',
-      author: { slackId: user, name: user },
-      sentAt: new Date(Number(ts) * 1000),
-      messageId: messageNumber(ts),
-    };
-  }
-
   private repeated(): void {
     duplicatesAnswered.inc({ layer: 'slack_repeat' });
   }
+}
+
+/** A Slack user's action as the chat core sees it; names are user ids where Slack sends no name. */
+function slackTurn(user: string, name: string | undefined, sentAt: Date, messageId?: number): ChatTurn {
+  return { source: 'slack', author: { slackId: user, name: name ?? user }, sentAt, messageId };
+}
+
+/** A message: dates count from when it was sent (its ts), and editing it later finds its expense. */
+function messageTurn(user: string, ts: string): ChatTurn {
+  return slackTurn(user, undefined, new Date(Number(ts) * 1000), messageNumber(ts));
 }
 
 /**
