@@ -69,7 +69,12 @@ runCli(async (config, args) => {
         })
       : undefined;
     bar?.start(Math.max(started.bytesTotal, 1), 0, counts(started));
-    const job = await imports.runHere(started.id, (progress) => bar?.update(progress.bytesRead, counts(progress)));
+    const job = await imports.runHere(started.id, (progress) => {
+      bar?.update(progress.bytesRead, counts(progress));
+      // Draw every committed batch now: the bar's own timer redraws at most every 100 ms and
+      // would skip a batch that commits between two ticks.
+      bar?.render();
+    });
     bar?.update(job.bytesTotal, counts(job));
     bar?.stop();
 
