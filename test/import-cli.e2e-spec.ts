@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { removeDir, tempDir } from './support/app';
-import { auditQuery } from './support/database-file';
+import { auditQuery, operatorSql } from './support/database-file';
 import { ENGINES, freshDatabase, TestDatabase } from './support/engines';
 import { ROOT, childEnv } from './support/server-process';
 
@@ -42,6 +42,36 @@ describe.each(ENGINES)('%s', (engine) => {
       "select count(*) as n from expense e join ledger l on l.id = e.ledger_id where l.name = 'home' and e.deleted_at is null",
     );
     expect(Number(rows[0].n)).toBe(3);
+  });
+
+  it("queues the budget alert an import crosses, once, for the server to send to the ledger's chat", async () => {
+    // A group chat's ledger with a 10.00 food budget; the import's rows fall in this month (the CLI's clock).
+    const today = new Date().toISOString().slice(0, 10);
+    const migrated = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli', 'migrate.js')], {
+      cwd: dir,
+      env: { ...childEnv(), DATABASE_URL: db.url },
+      encoding: 'utf8',
+    });
+    expect(migrated.status).toBe(0);
+    await operatorSql(
+      db.target,
+      "insert into ledger (name, currency, timezone, created_at) values ('telegram:-1001', 'USD', 'UTC', ?)",
+      new Date().toISOString(),
+    );
+    await operatorSql(
+      db.target,
+      "insert into budget (ledger_id, category, currency, amount_minor, created_at, updated_at) select id, 'food', 'USD', 1000, ?, ? from ledger where name = 'telegram:-1001'",
+      new Date().toISOString(),
+      new Date().toISOString(),
+    );
+    const file = join(dir, 'budget.csv');
+    writeFileSync(file, `date,amount,category\n${today},6,food\n${today},7,food\n`);
+    for (let i = 0; i < 2; i++) expect(run('--ledger', 'telegram:-1001', file).status).toBe(0);
+    const queued = await auditQuery<{ chat_id: string | number; text: string }>(
+      db.target,
+      'select chat_id, text from chat_message order by id',
+    );
+    expect(queued.map((row) => [Number(row.chat_id), row.text.split(':')[0]])).toEqual([[-1001, 'Budget exceeded']]);
   });
 
   it('shows a progress bar on a terminal', () => {

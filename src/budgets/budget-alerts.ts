@@ -1,9 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { todayIn } from '../common/calendar';
 import type { RawSql } from '../database/raw-sql';
 import type { CommitEffect } from '../database/write-batcher';
 import type { Movement } from '../expenses/daily-totals';
+import { MovementEffects } from '../expenses/movement-effects';
 import { ChatOutbox } from '../outbox/chat-outbox';
 import { budgetName, budgetView, spentInMonth, THRESHOLDS } from './budget-month';
 
@@ -37,14 +38,19 @@ interface BudgetRow {
  * alert once. A raised limit is a new limit: its thresholds alert again.
  */
 @Injectable()
-export class BudgetAlerts implements CommitEffect<Movement> {
+export class BudgetAlerts implements CommitEffect<Movement>, OnModuleInit {
   /** After the daily totals (order 0): the spending read must include this batch. */
   readonly order = 1;
 
   constructor(
     private readonly clock: Clock,
     private readonly outbox: ChatOutbox,
+    private readonly effects: MovementEffects,
   ) {}
+
+  onModuleInit(): void {
+    this.effects.register(this);
+  }
 
   async apply(db: RawSql, movements: Movement[]): Promise<void> {
     const rising = movements.filter((movement) => movement.sign > 0);

@@ -3,6 +3,7 @@ import { Period, periodRange, todayIn } from '../common/calendar';
 import { Clock } from '../common/clock';
 import { DomainError, DuplicateExpenseError, NotFoundError } from '../common/domain-errors';
 import { WriteBatcher } from '../database/write-batcher';
+import type { RawSql } from '../database/raw-sql';
 import type { ExpenseSource } from '../expenses/expense.entity';
 import type { ExpenseAuthor, ExpenseView } from '../expenses/expense.view';
 import { ExpenseEdit, ExpenseFilter, ExpensesService } from '../expenses/expenses.service';
@@ -56,7 +57,7 @@ export class ChatCore {
 
   /**
    * Runs `work` exactly once per delivery: every key is claimed in the same
-   * transaction as the work's writes. Undefined when any key was claimed
+   * transaction as the work's writes (`tx`, handed to the work). Undefined when any key was claimed
    * before (a retry, a twin delivery, another instance); the caller then
    * answers nothing.
    */
@@ -64,12 +65,12 @@ export class ChatCore {
     platform: ChatPlatform,
     keys: string[],
     ledgerName: string,
-    work: (ledger: Ledger) => Promise<T>,
+    work: (ledger: Ledger, tx: RawSql) => Promise<T>,
   ): Promise<{ value: T } | undefined> {
-    return this.batcher.run(async () => {
+    return this.batcher.run(async (tx) => {
       for (const key of keys) if (!(await this.claims.claim(platform, key))) return undefined;
       const ledger = await this.ledgers.findOrCreate(ledgerName);
-      return { value: await work(ledger) };
+      return { value: await work(ledger, tx) };
     });
   }
 

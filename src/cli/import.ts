@@ -1,17 +1,12 @@
 import { createReadStream } from 'node:fs';
 import { SingleBar } from 'cli-progress';
 import { readArgs, runCli } from './run-cli';
-import { openDatabase } from '../database/open-database';
-import { BudgetAlerts } from '../budgets/budget-alerts';
-import { Clock } from '../common/clock';
-import { LedgerNumbers } from '../database/ledger-numbers';
-import { ChatOutbox } from '../outbox/chat-outbox';
-import { WriteBatcher } from '../database/write-batcher';
-import { ExpensesService } from '../expenses/expenses.service';
+import { withCliContext } from './cli.module';
 import { importOptions } from '../imports/csv-rows';
-import { ImportJobView, ImportsService } from '../imports/imports.service';
+import type { ImportJobView } from '../imports/import-jobs.repository';
+import { ImportRunner } from '../imports/import-runner';
+import { ImportUploads } from '../imports/import-uploads';
 import { LedgersService } from '../ledgers/ledgers.service';
-import { TokenCache } from '../ledgers/token-cache';
 
 const USAGE =
   'usage: npm run import -- --ledger NAME [--decimal ,] [--date-format DD.MM.YYYY] [--delimiter ";"] FILE.csv';
@@ -40,25 +35,9 @@ runCli(async (config, args) => {
       .once('error', (error) => reject(new Error(`cannot read ${file}: ${error.message}`))),
   );
 
-  const orm = await openDatabase(config.database);
-  const numbers = new LedgerNumbers(orm.em);
-  try {
-    // The global EntityManager (not a fork): the write batcher's transactions are found through its context.
-    const em = orm.em;
-    const batcher = new WriteBatcher(em);
-    const ledgers = new LedgersService(em, config, new TokenCache());
-    // Budget alerts an import triggers are queued here and sent by the running server.
-    const clock = new Clock();
-    const alerts = new BudgetAlerts(clock, new ChatOutbox(em));
-    const imports = new ImportsService(
-      em,
-      batcher,
-      new ExpensesService(em, batcher, alerts, clock, numbers),
-      ledgers,
-      config,
-    );
-    const ledger = await ledgers.findOrCreate(name);
-    const started = await imports.start(ledger, input, options, { runHere: true });
+  await withCliContext(config, async (app) => {
+    const ledger = await app.get(LedgersService).findOrCreate(name);
+    const started = await app.get(ImportUploads).start(ledger, input, options);
 
     const bar = process.stderr.isTTY
       ? new SingleBar({
@@ -69,7 +48,7 @@ runCli(async (config, args) => {
         })
       : undefined;
     bar?.start(Math.max(started.bytesTotal, 1), 0, counts(started));
-    const job = await imports.runHere(started.id, (progress) => {
+    const job = await app.get(ImportRunner).runHere(started.id, (progress) => {
       bar?.update(progress.bytesRead, counts(progress));
       // Draw every committed batch now: the bar's own timer redraws at most every 100 ms and
       // would skip a batch that commits between two ticks.
@@ -85,10 +64,7 @@ runCli(async (config, args) => {
     console.log(
       `rows ${job.rowsRead}, recorded ${job.recorded}, already present ${job.alreadyPresent}, rejected ${job.rejectedCount}`,
     );
-  } finally {
-    await numbers.onApplicationShutdown();
-    await orm.close();
-  }
+  });
 });
 
 function counts(job: ImportJobView) {

@@ -21,8 +21,11 @@ export interface CommitEffect<T> {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- effects of every item type share one map
 type Frame = Map<CommitEffect<any>, unknown[]>;
 
+/** Work handed to the batcher: it gets the transaction it runs in, and its SQL goes through that handle. */
+export type TransactionWork<T> = (tx: RawSql) => Promise<T>;
+
 interface Pending {
-  work: () => Promise<unknown>;
+  work: TransactionWork<unknown>;
   resolve(value: unknown): void;
   reject(error: unknown): void;
   /** How many times PostgreSQL already chose this write as a deadlock's victim. */
@@ -48,9 +51,10 @@ const MAX_RACES_LOST = 10;
  * fsync) succeeded. Durability is exactly as strict as one transaction per
  * write; the fsync is paid once per batch instead of once per write.
  *
- * Work runs with the batch's transaction as the EntityManager's context, so
- * it must reach the database through that context (sql(em)), never through a
- * fresh fork, which would wait for the connection this batch holds.
+ * Work is handed its transaction (`tx`, the batch's connection) and runs
+ * its SQL there. The transaction is also the EntityManager's context, for
+ * the code that still finds it that way (sql(em), transactionSql(em)); a
+ * fresh fork would wait for the connection this batch holds.
  */
 @Injectable()
 export class WriteBatcher {
@@ -61,7 +65,7 @@ export class WriteBatcher {
 
   constructor(private readonly em: EntityManager) {}
 
-  run<T>(work: () => Promise<T>): Promise<T> {
+  run<T>(work: TransactionWork<T>): Promise<T> {
     // Already inside a transaction (a batch, or an Idempotency-Key request): join it with a savepoint.
     if (currentTransaction(this.em)) return this.inSavepoint(work);
     return new Promise<T>((resolve, reject) => {
@@ -102,7 +106,7 @@ export class WriteBatcher {
    * prepared once per connection (a name per write grew the statement cache
    * by three statements for every write ever made).
    */
-  private async inSavepoint<T>(work: () => Promise<T>): Promise<T> {
+  private async inSavepoint<T>(work: TransactionWork<T>): Promise<T> {
     const sql = await transactionSql(this.em);
     const name = 'write';
     const frames = this.batchFrames();
@@ -110,7 +114,7 @@ export class WriteBatcher {
     frames?.push(frame);
     await sql.run(`savepoint ${name}`);
     try {
-      const value = await work();
+      const value = await work(sql);
       await sql.run(`release savepoint ${name}`);
       if (frames) mergeInto(frames[frames.length - 2], frame);
       return value;
@@ -149,20 +153,20 @@ export class WriteBatcher {
    * with savepoints, and its commit effects run together before its COMMIT,
    * in the same order as a batch's, so it locks shared rows in the same order.
    */
-  async transaction<T>(work: () => Promise<T>): Promise<T> {
+  async transaction<T>(work: TransactionWork<T>): Promise<T> {
     const value = await transaction(this.em, () => this.withEffects(work));
     afterCommit();
     return value;
   }
 
   /** Runs work in the current transaction, then the effects its writes handed over, lowest order first. */
-  private async withEffects<T>(work: () => Promise<T>): Promise<T> {
+  private async withEffects<T>(work: TransactionWork<T>): Promise<T> {
     const trx = currentTransaction(this.em)!;
     const effects: Frame = new Map();
     this.frames.set(trx, [effects]);
     try {
-      const value = await work();
       const sql = await transactionSql(this.em);
+      const value = await work(sql);
       const ordered = [...effects].sort(([x], [y]) => (x.order ?? 0) - (y.order ?? 0));
       for (const [effect, items] of ordered) await effect.apply(sql, items);
       return value;

@@ -3,12 +3,12 @@ import { IdempotencyModule } from '../idempotency/idempotency.module';
 import { LedgersModule } from '../ledgers/ledgers.module';
 import { ExpensesController } from './expenses.controller';
 import { ExpensesService } from './expenses.service';
-import { BudgetAlerts } from '../budgets/budget-alerts';
+import { MovementEffects } from './movement-effects';
 
 @Module({
   imports: [LedgersModule, IdempotencyModule],
   controllers: [ExpensesController],
-  providers: [ExpensesService, BudgetAlerts],
-  exports: [ExpensesService],
+  providers: [ExpensesService, MovementEffects],
+  exports: [ExpensesService, MovementEffects],
 })
 export class ExpensesModule {}

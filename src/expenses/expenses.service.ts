@@ -22,8 +22,8 @@ import { authorColumns, EXPENSE_COLUMNS, etagOf, ExpenseAuthor, ExpenseRow, Expe
 import { ChangeSet, diffViews, ExpenseChangeView, toChangeView } from './expense-history';
 import { CurrencySum, Totals, toTotals } from './totals';
 import { duplicatesAnswered, expensesRecorded } from '../metrics/metrics';
-import { categoryTotals, DAILY_TOTALS, filterTotals, Movement } from './daily-totals';
-import { BudgetAlerts } from '../budgets/budget-alerts';
+import { categoryTotals, filterTotals, Movement } from './daily-totals';
+import { MovementEffects } from './movement-effects';
 import { Clock } from '../common/clock';
 
 /** What a front door hands to record(); every field is checked here. */
@@ -136,7 +136,7 @@ export class ExpensesService {
   constructor(
     private readonly em: EntityManager,
     private readonly batcher: WriteBatcher,
-    private readonly budgetAlerts: BudgetAlerts,
+    private readonly movementEffects: MovementEffects,
     private readonly clock: Clock,
     private readonly numbers: LedgerNumbers,
   ) {}
@@ -581,10 +581,9 @@ export class ExpensesService {
     return true;
   }
 
-  /** Every change to what a ledger spent goes through here: the daily totals, then the budget alerts (which act on rises only). */
+  /** Every change to what a ledger spent goes through here, to each registered effect (the daily totals first). */
   private async moved(movement: Movement): Promise<void> {
-    await this.batcher.atCommit(DAILY_TOTALS, movement);
-    await this.batcher.atCommit(this.budgetAlerts, movement);
+    for (const effect of this.movementEffects.all()) await this.batcher.atCommit(effect, movement);
   }
 
   /** Runs a write and its daily-totals change atomically, committed with concurrent writes (group commit). */

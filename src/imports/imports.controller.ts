@@ -6,7 +6,9 @@ import { BearerGuard, CurrentLedger } from '../ledgers/bearer.guard';
 import type { Ledger } from '../ledgers/ledger.entity';
 import { importOptions } from './csv-rows';
 import { ImportQuery } from './dto/import.query';
-import { ImportJobView, ImportsService, MAX_IMPORT_BYTES } from './imports.service';
+import type { ImportJobView } from './import-jobs.repository';
+import { ImportUploads, MAX_IMPORT_BYTES } from './import-uploads';
+import { ImportWorker } from './import-worker';
 
 /** The content types whose body reaches the import as a stream (registered in app.ts). */
 export const CSV_CONTENT_TYPES = ['text/csv', 'application/csv', 'text/plain'];
@@ -18,7 +20,10 @@ export const CSV_ROUTE = '/expenses/import';
 @UseGuards(BearerGuard)
 @Controller()
 export class ImportsController {
-  constructor(private readonly imports: ImportsService) {}
+  constructor(
+    private readonly uploads: ImportUploads,
+    private readonly worker: ImportWorker,
+  ) {}
 
   @Post(CSV_ROUTE.slice(1))
   @HttpCode(202)
@@ -43,7 +48,9 @@ export class ImportsController {
           `the CSV is larger than ${MAX_IMPORT_BYTES / 1024 / 1024} MiB; split it into smaller files`,
         );
       }
-      return await this.imports.start(ledger, body, importOptions(query));
+      const job = await this.uploads.start(ledger, body, importOptions(query));
+      this.worker.kick();
+      return job;
     } catch (error) {
       // The rest of the body may still be on its way: close the connection rather than leave it half read.
       reply.header('Connection', 'close');
@@ -56,7 +63,7 @@ export class ImportsController {
     summary: 'An import: state, rows read, recorded, already present, rejected (first 100 with line and message)',
   })
   get(@CurrentLedger() ledger: Ledger, @Param('id') id: string): Promise<ImportJobView> {
-    return this.imports.get(ledger, id);
+    return this.uploads.get(ledger, id);
   }
 }
 

@@ -1,13 +1,14 @@
 import { Module } from '@nestjs/common';
-import { ExpensesModule } from '../expenses/expenses.module';
 import { LedgersModule } from '../ledgers/ledgers.module';
 import { ImportsController } from './imports.controller';
-import { ImportsService } from './imports.service';
+import { ImportJobsModule } from './import-jobs.module';
+import { ImportWorker } from './import-worker';
 
+/** Imports in the server: POST/GET /imports and the worker that runs queued jobs. */
 @Module({
-  imports: [LedgersModule, ExpensesModule],
+  imports: [LedgersModule, ImportJobsModule],
   controllers: [ImportsController],
-  providers: [ImportsService],
-  exports: [ImportsService],
+  providers: [ImportWorker],
+  exports: [ImportJobsModule, ImportWorker],
 })
 export class ImportsModule {}

@@ -2,14 +2,15 @@ import type { Context } from 'grammy';
 import type { Ledger } from '../ledgers/ledger.entity';
 import type { ExpenseAuthor } from '../expenses/expense.view';
 import type { ChatTurn } from '../chat/chat-core';
+import type { RawSql } from '../database/raw-sql';
 
 /**
  * Runs `work` exactly once per update: the update id is claimed in the same
- * transaction as the work's writes. Resolves undefined when the update was
- * handled before (Telegram retried it or delivered it twice); the caller then
- * sends nothing.
+ * transaction as the work's writes (`tx`, handed to the work). Resolves
+ * undefined when the update was handled before (Telegram retried it or
+ * delivered it twice); the caller then sends nothing.
  */
-export type Once = <T>(work: (ledger: Ledger) => Promise<T>) => Promise<{ value: T } | undefined>;
+export type Once = <T>(work: (ledger: Ledger, tx: RawSql) => Promise<T>) => Promise<{ value: T } | undefined>;
 
 export type BotContext = Context & { once: Once };
 

@@ -1,6 +1,7 @@
 import type { ExpensesService } from '../expenses/expenses.service';
 import type { IdempotencyService } from '../idempotency/idempotency.service';
-import type { ImportsService } from '../imports/imports.service';
+import type { ImportUploads } from '../imports/import-uploads';
+import type { ImportWorker } from '../imports/import-worker';
 import type { LedgersService } from '../ledgers/ledgers.service';
 import type { TokensService } from '../ledgers/tokens.service';
 import type { BotStore } from './bot-store';
@@ -16,7 +17,8 @@ export interface BotDeps {
   ledgers: LedgersService;
   tokens: TokensService;
   idempotency: IdempotencyService;
-  imports: ImportsService;
+  imports: ImportUploads;
+  importWorker: ImportWorker;
   store: BotStore;
   budgets: BudgetsService;
   recurring: RecurringService;

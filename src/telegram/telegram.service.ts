@@ -7,7 +7,10 @@ import { Leadership } from '../database/leadership';
 import { LOCK_KEYS } from '../database/locks';
 import { ExpensesService } from '../expenses/expenses.service';
 import { IdempotencyService } from '../idempotency/idempotency.service';
-import { ImportJobView, ImportsService } from '../imports/imports.service';
+import type { ImportJobView } from '../imports/import-jobs.repository';
+import { ImportRunner } from '../imports/import-runner';
+import { ImportUploads } from '../imports/import-uploads';
+import { ImportWorker } from '../imports/import-worker';
 import { importProgressText } from './features/import';
 import { LedgersService } from '../ledgers/ledgers.service';
 import { TokensService } from '../ledgers/tokens.service';
@@ -54,7 +57,9 @@ export class TelegramService implements OnApplicationBootstrap, OnApplicationShu
     tokens: TokensService,
     idempotency: IdempotencyService,
     private readonly store: BotStore,
-    private readonly imports: ImportsService,
+    imports: ImportUploads,
+    importWorker: ImportWorker,
+    private readonly importRunner: ImportRunner,
     budgets: BudgetsService,
     recurring: RecurringService,
     charts: ChartsService,
@@ -70,6 +75,7 @@ export class TelegramService implements OnApplicationBootstrap, OnApplicationShu
         tokens,
         idempotency,
         imports,
+        importWorker,
         store,
         budgets,
         recurring,
@@ -100,8 +106,8 @@ export class TelegramService implements OnApplicationBootstrap, OnApplicationShu
 
   async onApplicationBootstrap(): Promise<void> {
     await this.bot.init();
-    this.imports.setFileFetcher((fileId) => this.download(fileId));
-    this.imports.onProgress((job) => this.showImportProgress(job));
+    this.importRunner.setFileFetcher((fileId) => this.download(fileId));
+    this.importRunner.onProgress((job) => this.showImportProgress(job));
     // Budget alerts and recurring postings queued by any instance go out from here.
     this.outbox.start(
       async (chatId, text) => void (await this.bot.api.sendMessage(chatId, text)),

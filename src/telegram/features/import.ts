@@ -1,7 +1,7 @@
 import { Composer } from 'grammy';
 import { DomainError } from '../../common/domain-errors';
 import { importOptions, ImportOptions } from '../../imports/csv-rows';
-import type { ImportJobView } from '../../imports/imports.service';
+import type { ImportJobView } from '../../imports/import-jobs.repository';
 import type { BotContext } from '../bot-context';
 import type { BotDeps } from '../bot-deps';
 
@@ -20,7 +20,7 @@ export function importFeature(deps: BotDeps): Composer<BotContext> {
     const document = ctx.message.document;
     const name = document.file_name ?? 'file';
     if (!/\.csv$/i.test(name) && !/csv/i.test(document.mime_type ?? '')) return next();
-    const done = await ctx.once(async (ledger): Promise<{ error: string } | { id: string }> => {
+    const done = await ctx.once(async (ledger, tx): Promise<{ error: string } | { id: string }> => {
       if ((document.file_size ?? 0) > BOT_FILE_LIMIT) {
         return {
           error: `${name} is larger than 20 MB, the most Telegram lets a bot download. Import it on the web page or with npm run import.`,
@@ -36,7 +36,7 @@ export function importFeature(deps: BotDeps): Composer<BotContext> {
           };
         throw error;
       }
-      const id = await deps.imports.queueTelegramFile(ledger, document.file_id, options, {
+      const id = await deps.imports.queueTelegramFile(tx, ledger, document.file_id, options, {
         chatId: ctx.chat.id,
         sourceKey: `telegram:${ctx.me.id}:${ctx.update.update_id}`,
       });
@@ -47,7 +47,7 @@ export function importFeature(deps: BotDeps): Composer<BotContext> {
     if ('error' in outcome) return void (await ctx.reply(outcome.error));
     const progress = await ctx.reply(`Importing ${name}…`);
     await deps.imports.setProgressMessage(outcome.id, ctx.chat.id, progress.message_id);
-    deps.imports.kick();
+    deps.importWorker.kick();
   });
 
   return feature;
