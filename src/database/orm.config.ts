@@ -4,13 +4,39 @@ import type { AbstractSqlDriver } from '@mikro-orm/knex';
 import { ApiToken } from '../ledgers/api-token.entity';
 import { Ledger } from '../ledgers/ledger.entity';
 import { Expense, ExpenseChange } from '../expenses/expense.entity';
-import { ExpenseDay } from '../expenses/expense-day.entity';
+import { ExpenseDay, ExpenseMonth } from '../expenses/expense-day.entity';
 import { IdempotencyRecord } from '../idempotency/idempotency-record.entity';
 import { ChatClaim } from '../chat/chat-claim.entity';
 import { ListQuery } from '../telegram/list-query.entity';
+import { Budget, BudgetAlert } from '../budgets/budget.entity';
+import { RecurringRule } from '../recurring/recurring-rule.entity';
+import { ImportChunk, ImportJob } from '../imports/import-job.entity';
+import { ChatMessage } from '../outbox/chat-message.entity';
+import { LedgerNumber } from './ledger-number.entity';
 import type { DatabaseTarget } from './database-target';
 
-export const ENTITIES = [Ledger, ApiToken, Expense, ExpenseChange, ExpenseDay, IdempotencyRecord, ChatClaim, ListQuery];
+/**
+ * Every table, one entity each: the one description of the schema that the
+ * migrations must agree with (test/schema.e2e-spec.ts checks both engines).
+ */
+export const ENTITIES = [
+  Ledger,
+  ApiToken,
+  LedgerNumber,
+  Expense,
+  ExpenseChange,
+  ExpenseDay,
+  ExpenseMonth,
+  IdempotencyRecord,
+  ChatClaim,
+  ChatMessage,
+  ListQuery,
+  Budget,
+  BudgetAlert,
+  RecurringRule,
+  ImportJob,
+  ImportChunk,
+];
 
 /**
  * The SQLite connection's settings, applied to every connection the pool opens.
