@@ -7,6 +7,9 @@ import type { ImportJobView } from '../imports/import-jobs.repository';
 import { ImportRunner } from '../imports/import-runner';
 import { ImportUploads } from '../imports/import-uploads';
 import { LedgersService } from '../ledgers/ledgers.service';
+import { LedgersModule } from '../ledgers/ledgers.module';
+import { ImportJobsModule } from '../imports/import-jobs.module';
+import { BudgetsModule } from '../budgets/budgets.module';
 
 const USAGE =
   'usage: npm run import -- --ledger NAME [--decimal ,] [--date-format DD.MM.YYYY] [--delimiter ";"] FILE.csv';
@@ -35,7 +38,8 @@ runCli(async (config, args) => {
       .once('error', (error) => reject(new Error(`cannot read ${file}: ${error.message}`))),
   );
 
-  await withCliContext(config, async (app) => {
+  // Budgets registers the alerts an import may set off; the server sends them.
+  await withCliContext(config, [LedgersModule, ImportJobsModule, BudgetsModule], async (app) => {
     const ledger = await app.get(LedgersService).findOrCreate(name);
     const started = await app.get(ImportUploads).start(ledger, input, options);
 

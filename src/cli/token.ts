@@ -1,8 +1,8 @@
 import { readArgs, runCli } from './run-cli';
-import { openDatabase } from '../database/open-database';
+import { withCliContext } from './cli.module';
+import { LedgersModule } from '../ledgers/ledgers.module';
 import { LedgersService } from '../ledgers/ledgers.service';
 import { TokenInfo, TokensService } from '../ledgers/tokens.service';
-import { TokenCache } from '../ledgers/token-cache';
 
 const USAGE = [
   'usage: npm run token -- create --ledger NAME [--label TEXT] [--expires-days N]',
@@ -27,12 +27,9 @@ runCli(async (config, args) => {
   }
   if (command === 'revoke' && !/^\d{1,15}$/.test(flags.positional[0] ?? '')) throw new Error(USAGE);
 
-  const orm = await openDatabase(config.database);
-  try {
-    const em = orm.em.fork();
-    const cache = new TokenCache();
-    const ledgers = new LedgersService(em, config, cache);
-    const tokens = new TokensService(em, cache);
+  await withCliContext(config, [LedgersModule], async (app) => {
+    const ledgers = app.get(LedgersService);
+    const tokens = app.get(TokensService);
     if (command === 'create') {
       const expiresDays = flags.values['expires-days'] === undefined ? undefined : Number(flags.values['expires-days']);
       const ledger = await ledgers.findOrCreate(name!);
@@ -51,9 +48,7 @@ runCli(async (config, args) => {
         `Revoked token ${revoked.id} of ledger "${revoked.ledger}"${revoked.label ? ` (${revoked.label})` : ''}; every instance refuses it within 5 seconds.`,
       );
     }
-  } finally {
-    await orm.close();
-  }
+  });
 });
 
 function printTable(list: TokenInfo[]): void {

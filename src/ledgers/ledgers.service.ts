@@ -2,17 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/knex';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
-import { sql } from '../database/sql';
+import { RawSql, withSql } from '../database/raw-sql';
 import { Ledger } from './ledger.entity';
+import { LedgerRow, LedgersRepository } from './ledgers.repository';
 import { TokenCache } from './token-cache';
-
-interface LedgerRow {
-  id: number;
-  name: string;
-  currency: string;
-  timezone: string;
-  created_at: string;
-}
 
 const RECENT_LEDGERS = 10_000;
 
@@ -22,6 +15,7 @@ export class LedgersService {
     private readonly em: EntityManager,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly tokenCache: TokenCache,
+    private readonly repository: LedgersRepository,
   ) {}
 
   /** Recently used ledgers by name (chat ledgers on the bot's hot path); a change here drops them. */
@@ -37,36 +31,38 @@ export class LedgersService {
     return ledger;
   }
 
-  private async loadOrCreate(name: string): Promise<Ledger> {
-    await sql(this.em)('ledger')
-      .insert({
-        name,
-        currency: this.config.defaultCurrency,
-        timezone: this.config.defaultTimezone,
-        created_at: new Date().toISOString(),
-      })
-      .onConflict('name')
-      .ignore();
-    const row: LedgerRow = await sql(this.em)('ledger').where({ name }).first();
-    return toLedger(row);
+  private loadOrCreate(name: string): Promise<Ledger> {
+    return this.db(async (db) => {
+      await this.repository.insertIfMissing(db, name, this.config.defaultCurrency, this.config.defaultTimezone);
+      return toLedger((await this.repository.byName(db, name))!);
+    });
   }
 
   /** The ledger with this name, if there is one (never creates it). */
   async find(name: string): Promise<Ledger | undefined> {
-    const row: LedgerRow | undefined = await sql(this.em)('ledger').where({ name }).first();
+    const row = await this.db((db) => this.repository.byName(db, name));
     return row ? toLedger(row) : undefined;
   }
 
   async byId(id: number): Promise<Ledger | undefined> {
-    const row: LedgerRow | undefined = await sql(this.em)('ledger').where({ id }).first();
+    const row = await this.db((db) => this.repository.byId(db, id));
     return row ? toLedger(row) : undefined;
   }
 
   async update(ledger: Ledger, changes: Partial<Pick<Ledger, 'currency' | 'timezone'>>): Promise<Ledger> {
-    await sql(this.em)('ledger').where({ id: ledger.id }).update(changes);
+    await this.db((db) => this.repository.setDefaults(db, ledger.id, changes));
     this.tokenCache.forgetLedger(ledger.id);
     this.recent.delete(ledger.name);
     return Object.assign(new Ledger(ledger.name, ledger.currency, ledger.timezone), ledger, changes);
+  }
+
+  /**
+   * The current transaction's connection when called inside one (a chat
+   * update's claim transaction creates its ledger there), else one the pool
+   * lends: the one place the connection is chosen by context (withSql).
+   */
+  private db<T>(use: (db: RawSql) => Promise<T>): Promise<T> {
+    return withSql(this.em, use);
   }
 }
 

@@ -2,9 +2,10 @@ import { hash, randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/knex';
 import { InvalidInputError, NotFoundError } from '../common/domain-errors';
-import { sql } from '../database/sql';
+import { RawSql, withSql } from '../database/raw-sql';
 import { Ledger } from './ledger.entity';
 import { toLedger } from './ledgers.service';
+import { LedgersRepository } from './ledgers.repository';
 import { TokenCache } from './token-cache';
 
 /** "tally_" and 32 random bytes in base64url: 256 bits, easy to spot in a leaked log. */
@@ -45,6 +46,7 @@ export class TokensService {
   constructor(
     private readonly em: EntityManager,
     private readonly cache: TokenCache,
+    private readonly repository: LedgersRepository,
   ) {}
 
   /** Issues a new token for the ledger; the caller shows it once. */
@@ -59,13 +61,15 @@ export class TokensService {
     }
     const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
     const now = Date.now();
-    await sql(this.em)('api_token').insert({
-      ledger_id: ledger.id,
-      token_hash: hashToken(token),
-      created_at: new Date(now).toISOString(),
-      label: label ?? null,
-      expires_at: days === undefined ? null : new Date(now + days * 86_400_000).toISOString(),
-    });
+    await this.db((db) =>
+      this.repository.insertToken(db, {
+        ledgerId: ledger.id,
+        hash: hashToken(token),
+        createdAt: new Date(now).toISOString(),
+        label: label ?? null,
+        expiresAt: days === undefined ? null : new Date(now + days * 86_400_000).toISOString(),
+      }),
+    );
     return token;
   }
 
@@ -84,38 +88,14 @@ export class TokensService {
       throw new NotFoundError(
         `no token ${id}${ledgerId === undefined ? '' : ' for this ledger'} (list them to see their ids)`,
       );
-    await sql(this.em)('api_token')
-      .where({ id })
-      .whereNull('revoked_at')
-      .update({ revoked_at: new Date().toISOString() });
+    await this.db((db) => this.repository.revokeToken(db, id, new Date().toISOString()));
     this.cache.clear();
     return token;
   }
 
   /** Live tokens as list and revoke show them, narrowed to a ledger and to one id when given. */
   private async live(where: { ledgerId?: number; id?: number }): Promise<TokenInfo[]> {
-    const query = sql(this.em)('api_token')
-      .join('ledger', 'ledger.id', 'api_token.ledger_id')
-      .whereNull('api_token.revoked_at')
-      .orderBy('api_token.id')
-      .select(
-        'api_token.id',
-        'ledger.name',
-        'api_token.label',
-        'api_token.created_at',
-        'api_token.last_used_at',
-        'api_token.expires_at',
-      );
-    if (where.ledgerId !== undefined) query.where('api_token.ledger_id', where.ledgerId);
-    if (where.id !== undefined) query.where('api_token.id', where.id);
-    const rows: Array<{
-      id: number;
-      name: string;
-      label: string | null;
-      created_at: string;
-      last_used_at: string | null;
-      expires_at: string | null;
-    }> = await query;
+    const rows = await this.db((db) => this.repository.liveTokens(db, where));
     return rows.map((row) => ({
       id: Number(row.id),
       ledger: row.name,
@@ -133,32 +113,23 @@ export class TokensService {
     const cached = this.cache.get(hash);
     if (cached) return cached;
     const now = Date.now();
-    const row = await sql(this.em)('api_token')
-      .join('ledger', 'ledger.id', 'api_token.ledger_id')
-      .where('api_token.token_hash', hash)
-      .whereNull('api_token.revoked_at')
-      .first(
-        'ledger.id',
-        'ledger.name',
-        'ledger.currency',
-        'ledger.timezone',
-        'ledger.created_at',
-        'api_token.id as token_id',
-        'api_token.expires_at',
-        'api_token.last_used_at',
-      );
+    const row = await this.db((db) => this.repository.ledgerOfToken(db, hash));
     if (!row) return undefined;
     const expiresAt = row.expires_at ? Date.parse(row.expires_at) : undefined;
     if (expiresAt !== undefined && expiresAt <= now) return undefined;
     if (!row.last_used_at || Date.parse(row.last_used_at) < now - LAST_USED_EVERY_MS) {
       // Best effort and off the request's path: a busy database only delays the record.
-      void sql(this.em)('api_token')
-        .where({ id: row.token_id })
-        .update({ last_used_at: new Date(now).toISOString() })
-        .catch(() => undefined);
+      void this.db((db) => this.repository.touchToken(db, row.token_id, new Date(now).toISOString())).catch(
+        () => undefined,
+      );
     }
     const ledger = toLedger(row);
     this.cache.set(hash, ledger, now, expiresAt);
     return ledger;
+  }
+
+  /** The current transaction's connection inside one, else one the pool lends (withSql). */
+  private db<T>(use: (db: RawSql) => Promise<T>): Promise<T> {
+    return withSql(this.em, use);
   }
 }
