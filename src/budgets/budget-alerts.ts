@@ -6,27 +6,8 @@ import type { CommitEffect } from '../database/write-batcher';
 import type { Movement } from '../expenses/daily-totals';
 import { MovementEffects } from '../expenses/movement-effects';
 import { ChatOutbox } from '../outbox/chat-outbox';
-import { budgetName, budgetView, spentInMonth, THRESHOLDS } from './budget-month';
-
-/** The budgets of a batch's ledgers in one query (a batch may touch hundreds), the ids as each engine takes a list. */
-const BUDGETS_OF_LEDGERS = {
-  sqlite: `select b.id, b.ledger_id, b.category, b.currency, b.amount_minor, l.name as ledger_name, l.timezone
-    from budget b join ledger l on l.id = b.ledger_id where b.ledger_id in (select value from json_each(?)) order by b.ledger_id, b.id`,
-  postgresql: `select b.id, b.ledger_id, b.category, b.currency, b.amount_minor, l.name as ledger_name, l.timezone
-    from budget b join ledger l on l.id = b.ledger_id where b.ledger_id = any(?::integer[]) order by b.ledger_id, b.id`,
-};
-/** The row that makes an alert happen once: per budget, month, threshold and limit. */
-const CLAIM_ALERT = `insert into budget_alert (budget_id, month, threshold, limit_minor, created_at) values (?, ?, ?, ?, ?) on conflict do nothing`;
-
-interface BudgetRow {
-  id: number;
-  ledger_id: number;
-  category: string;
-  currency: string;
-  amount_minor: string | number;
-  ledger_name: string;
-  timezone: string;
-}
+import { budgetName, budgetView, THRESHOLDS, totalsCategory } from './budget-month';
+import { BudgetsRepository, LedgerBudgetRow } from './budgets.repository';
 
 /**
  * Budget alerts (docs/API.md §8), run by the write batcher after the daily
@@ -46,6 +27,7 @@ export class BudgetAlerts implements CommitEffect<Movement>, OnModuleInit {
     private readonly clock: Clock,
     private readonly outbox: ChatOutbox,
     private readonly effects: MovementEffects,
+    private readonly budgets: BudgetsRepository,
   ) {}
 
   onModuleInit(): void {
@@ -56,11 +38,8 @@ export class BudgetAlerts implements CommitEffect<Movement>, OnModuleInit {
     const rising = movements.filter((movement) => movement.sign > 0);
     if (rising.length === 0) return;
     const ledgerIds = [...new Set(rising.map((movement) => movement.ledgerId))];
-    const all = await db.all<BudgetRow>(
-      BUDGETS_OF_LEDGERS[db.engine],
-      db.engine === 'postgresql' ? ledgerIds : JSON.stringify(ledgerIds),
-    );
-    const byLedger = new Map<number, BudgetRow[]>();
+    const all = await this.budgets.ofLedgers(db, ledgerIds);
+    const byLedger = new Map<number, LedgerBudgetRow[]>();
     for (const budget of all) {
       const ledgerId = Number(budget.ledger_id);
       byLedger.set(ledgerId, [...(byLedger.get(ledgerId) ?? []), budget]);
@@ -79,14 +58,13 @@ export class BudgetAlerts implements CommitEffect<Movement>, OnModuleInit {
     }
   }
 
-  private async check(db: RawSql, ledgerId: number, budget: BudgetRow, month: string): Promise<void> {
+  private async check(db: RawSql, ledgerId: number, budget: LedgerBudgetRow, month: string): Promise<void> {
     const limit = BigInt(budget.amount_minor);
-    const spent = await spentInMonth(db, ledgerId, budget.category, budget.currency, month);
+    const spent = await this.budgets.spent(db, ledgerId, totalsCategory(budget.category), budget.currency, month);
     const reached = THRESHOLDS.filter((threshold) => spent * 100n >= limit * BigInt(threshold));
     const claimed: number[] = [];
     for (const threshold of reached) {
-      if ((await db.run(CLAIM_ALERT, budget.id, month, threshold, limit, new Date().toISOString())) === 1)
-        claimed.push(threshold);
+      if (await this.budgets.claimAlert(db, budget.id, month, threshold, limit)) claimed.push(threshold);
     }
     // One message names the highest threshold this expense reached: jumping past both is one alert, not two.
     if (claimed.length > 0)
@@ -95,7 +73,7 @@ export class BudgetAlerts implements CommitEffect<Movement>, OnModuleInit {
 }
 
 export function alertText(
-  budget: Pick<BudgetRow, 'category' | 'currency' | 'amount_minor'>,
+  budget: Pick<LedgerBudgetRow, 'category' | 'currency' | 'amount_minor'>,
   threshold: number,
   spent: bigint,
   month: string,

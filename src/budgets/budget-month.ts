@@ -1,5 +1,4 @@
 import { Money } from '../money/money';
-import type { RawSql } from '../database/raw-sql';
 import { ALL_CATEGORIES } from '../expenses/daily-totals';
 
 /** A budget's category `*` covers all spending. */
@@ -19,25 +18,9 @@ export interface BudgetView {
   percent: number;
 }
 
-const SPENT = `select cast(total_minor as text) as spent from expense_month
-  where ledger_id = ? and category = ? and currency = ? and month = ?`;
-
-/** Spent in a month (YYYY-MM) on a budget's category and currency, from the monthly totals. */
-export async function spentInMonth(
-  db: RawSql,
-  ledgerId: number,
-  category: string,
-  currency: string,
-  month: string,
-): Promise<bigint> {
-  const row = await db.get<{ spent: string }>(
-    SPENT,
-    ledgerId,
-    category === ALL_SPENDING ? ALL_CATEGORIES : category,
-    currency,
-    month,
-  );
-  return BigInt(row?.spent ?? 0);
+/** The monthly totals' category a budget reads: all spending is the totals' '' row. */
+export function totalsCategory(category: string): string {
+  return category === ALL_SPENDING ? ALL_CATEGORIES : category;
 }
 
 export function percentOf(spent: bigint, limit: bigint): number {

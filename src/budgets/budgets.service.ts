@@ -3,21 +3,18 @@ import { EntityManager } from '@mikro-orm/knex';
 import { Clock } from '../common/clock';
 import { todayIn } from '../common/calendar';
 import { InvalidInputError, NotFoundError } from '../common/domain-errors';
-import { transactionSql, withSql } from '../database/raw-sql';
-import { sql } from '../database/sql';
+import { RawSql, withSql } from '../database/raw-sql';
 import { WriteBatcher } from '../database/write-batcher';
 import { ruleAmount, ruleCategory, ruleCurrency } from '../expenses/expense-rules';
 import type { Ledger } from '../ledgers/ledger.entity';
-import { ALL_SPENDING, BudgetView, budgetView, spentInMonth } from './budget-month';
+import { ALL_SPENDING, BudgetView, budgetView, totalsCategory } from './budget-month';
+import { BudgetsRepository } from './budgets.repository';
 
 export interface BudgetsOfMonth {
   /** YYYY-MM: the ledger's current month in its time zone. */
   month: string;
   items: BudgetView[];
 }
-
-const INSERT_BUDGET = `insert into budget (ledger_id, category, currency, amount_minor, created_at, updated_at) values (?, ?, ?, ?, ?, ?) on conflict do nothing`;
-const UPDATE_BUDGET = `update budget set amount_minor = ?, updated_at = ? where ledger_id = ? and category = ? and currency = ?`;
 
 /** Monthly limits per ledger, category (or `*`) and currency (docs/API.md §8). */
 @Injectable()
@@ -26,6 +23,7 @@ export class BudgetsService {
     private readonly em: EntityManager,
     private readonly batcher: WriteBatcher,
     private readonly clock: Clock,
+    private readonly budgets: BudgetsRepository,
   ) {}
 
   /** Sets a limit; created is false when it replaced the limit of an existing budget. */
@@ -39,28 +37,21 @@ export class BudgetsService {
       throw new InvalidInputError('currency must be a string such as "USD"');
     const currency = ruleCurrency(input.currency, ledger.currency);
     const limit = ruleAmount(input.amount, currency).minor;
-    const created = await this.batcher.run(async () => {
-      const db = await transactionSql(this.em);
-      const now = new Date().toISOString();
-      // The unique (ledger, category, currency) index decides between new and changed.
-      if ((await db.run(INSERT_BUDGET, ledger.id, name, currency, limit, now, now)) === 1) return true;
-      await db.run(UPDATE_BUDGET, limit, now, ledger.id, name, currency);
-      return false;
-    });
+    const created = await this.batcher.run((tx) => this.budgets.upsert(tx, ledger.id, name, currency, limit));
     const month = this.month(ledger);
-    const spent = await withSql(this.em, (db) => spentInMonth(db, ledger.id, name, currency, month));
+    const spent = await this.db((db) => this.budgets.spent(db, ledger.id, totalsCategory(name), currency, month));
     return { budget: budgetView({ category: name, currency, amount_minor: limit }, spent), created };
   }
 
   /** Removes the category's budget in one currency, or in every currency when none is given. */
   async remove(ledger: Ledger, category: unknown, currency?: unknown): Promise<number> {
     const name = budgetCategory(category);
-    const query = sql(this.em)('budget').where({ ledger_id: ledger.id, category: name });
+    let only: string | undefined;
     if (currency !== undefined && currency !== '') {
       if (typeof currency !== 'string') throw new InvalidInputError('currency must be a string such as "USD"');
-      query.where({ currency: ruleCurrency(currency, ledger.currency) });
+      only = ruleCurrency(currency, ledger.currency);
     }
-    const removed = await query.delete();
+    const removed = await this.db((db) => this.budgets.remove(db, ledger.id, name, only));
     if (removed === 0)
       throw new NotFoundError(
         `no budget for ${name === ALL_SPENDING ? '*' : name}${typeof currency === 'string' && currency ? ` in ${currency.toUpperCase()}` : ''}`,
@@ -71,14 +62,12 @@ export class BudgetsService {
   /** Every budget of the ledger with this month's spending, `*` first, then by category and currency. */
   async list(ledger: Ledger): Promise<BudgetsOfMonth> {
     const month = this.month(ledger);
-    const rows: Array<{ category: string; currency: string; amount_minor: string }> = await sql(this.em)('budget')
-      .where({ ledger_id: ledger.id })
-      .orderBy([{ column: 'category' }, { column: 'currency' }])
-      .select('category', 'currency', 'amount_minor');
-    const items = await withSql(this.em, async (db) => {
+    const items = await this.db(async (db) => {
       const views: BudgetView[] = [];
-      for (const row of rows)
-        views.push(budgetView(row, await spentInMonth(db, ledger.id, row.category, row.currency, month)));
+      for (const row of await this.budgets.ofLedger(db, ledger.id)) {
+        const spent = await this.budgets.spent(db, ledger.id, totalsCategory(row.category), row.currency, month);
+        views.push(budgetView(row, spent));
+      }
       return views;
     });
     return { month, items };
@@ -86,6 +75,11 @@ export class BudgetsService {
 
   private month(ledger: Ledger): string {
     return todayIn(ledger.timezone, this.clock.now()).slice(0, 7);
+  }
+
+  /** A connection the pool lends (or the current transaction's, inside one: withSql). */
+  private db<T>(use: (db: RawSql) => Promise<T>): Promise<T> {
+    return withSql(this.em, use);
   }
 }
 

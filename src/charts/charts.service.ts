@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/knex';
 import { addDays } from '../common/calendar';
 import { withSql } from '../database/raw-sql';
-import { sql } from '../database/sql';
 import { categoryTotals, dailySeries } from '../expenses/daily-totals';
 import { ExpenseFilter, ExpensesService } from '../expenses/expenses.service';
 import type { Ledger } from '../ledgers/ledger.entity';
@@ -30,11 +29,12 @@ export class ChartsService {
   }
 
   async data(ledger: Ledger, filter: ExpenseFilter): Promise<ChartData> {
-    const db = sql(this.em);
-    const perCategory = (await withSql(this.em, (raw) => categoryTotals(raw, ledger.id, filter))).filter(
-      (row) => !filter.category || row.category === filter.category,
-    );
-    const days = await dailySeries(db, ledger.id, filter);
+    const { perCategory, days } = await withSql(this.em, async (db) => ({
+      perCategory: (await categoryTotals(db, ledger.id, filter)).filter(
+        (row) => !filter.category || row.category === filter.category,
+      ),
+      days: await dailySeries(db, ledger.id, filter),
+    }));
     const currencies = [...new Set([...perCategory, ...days].map((row) => row.currency))].sort();
 
     // Biggest categories first (by their largest amount in any currency); the rest become "other".

@@ -11,7 +11,7 @@ import { ruleCategory } from '../expenses/expense-rules';
 import { IdempotencyService } from '../idempotency/idempotency.service';
 import type { Ledger } from '../ledgers/ledger.entity';
 import { LedgersService } from '../ledgers/ledgers.service';
-import { ChatClaims, ChatPlatform } from './chat-claims';
+import { ChatClaimsRepository, ChatPlatform } from './chat-claims.repository';
 import { formatChanges, formatExpense, formatTotals, linesThatFit, listLine, periodLabel } from './format';
 import { ADD_USAGE, ParsedAdd, parseAdd, parseFilter } from './parse';
 
@@ -50,7 +50,7 @@ export class ChatCore {
     private readonly expenses: ExpensesService,
     private readonly ledgers: LedgersService,
     private readonly idempotency: IdempotencyService,
-    private readonly claims: ChatClaims,
+    private readonly claims: ChatClaimsRepository,
     private readonly batcher: WriteBatcher,
     private readonly clock: Clock,
   ) {}
@@ -68,7 +68,7 @@ export class ChatCore {
     work: (ledger: Ledger, tx: RawSql) => Promise<T>,
   ): Promise<{ value: T } | undefined> {
     return this.batcher.run(async (tx) => {
-      for (const key of keys) if (!(await this.claims.claim(platform, key))) return undefined;
+      for (const key of keys) if (!(await this.claims.claim(tx, platform, key))) return undefined;
       const ledger = await this.ledgers.findOrCreate(ledgerName);
       return { value: await work(ledger, tx) };
     });
@@ -104,9 +104,10 @@ export class ChatCore {
   /**
    * The "Record again" button: one more copy of the expense, once per button
    * (`buttonKey` names the message that carries it), however often it is
-   * pressed or delivered.
+   * pressed or delivered. Runs in `tx`, the delivery's claim transaction.
    */
   async recordAgain(
+    tx: RawSql,
     ledger: Ledger,
     expenseId: string,
     buttonKey: string,
@@ -120,7 +121,7 @@ export class ChatCore {
         return { recorded: false, text: 'That expense was removed; send it again instead.' };
       throw error;
     }
-    if (!(await this.idempotency.claimKey(ledger.id, buttonKey, RECORD_AGAIN_KEY_MS)))
+    if (!(await this.idempotency.claimKey(tx, ledger.id, buttonKey, RECORD_AGAIN_KEY_MS)))
       return { recorded: false, text: 'Already recorded again.' };
     const result = await this.expenses.record(ledger, {
       amount: original.amount,

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/knex';
-import { isPostgres, transactionSql, withSql } from './raw-sql';
+import { isPostgres, RawSql, withSql } from './raw-sql';
 
 /**
  * "Is another instance doing this?" On PostgreSQL, advisory locks answer it
@@ -18,12 +18,11 @@ export const LOCK_KEYS = {
 /**
  * Tries to take the transaction-long lock on (ledger, Idempotency-Key): false
  * when another transaction, on any instance, holds it. Released at COMMIT or
- * ROLLBACK. Must run inside a transaction.
+ * ROLLBACK, so it is taken in `tx`, the request's transaction.
  */
-export async function tryIdempotencyLock(em: EntityManager, ledgerId: number, key: string): Promise<boolean> {
-  if (!isPostgres(em)) return true;
-  const sql = await transactionSql(em);
-  const row = await sql.get<{ locked: boolean }>(
+export async function tryIdempotencyLock(tx: RawSql, ledgerId: number, key: string): Promise<boolean> {
+  if (tx.engine !== 'postgresql') return true;
+  const row = await tx.get<{ locked: boolean }>(
     'select pg_try_advisory_xact_lock(?, hashtext(?)) as locked',
     ledgerId,
     key,

@@ -1,4 +1,3 @@
-import type { Knex } from '@mikro-orm/knex';
 import { lastDayOf, nextMonth, previousMonth } from '../common/calendar';
 import type { RawSql } from '../database/raw-sql';
 import type { CommitEffect } from '../database/write-batcher';
@@ -198,23 +197,25 @@ export async function categoryTotals(
   );
 }
 
-function inRange(db: Knex, ledgerId: number, filter: ExpenseFilter): Knex.QueryBuilder {
-  const query = db('expense_day').where('ledger_id', ledgerId);
-  if (filter.from) query.where('date', '>=', filter.from);
-  if (filter.to) query.where('date', '<=', filter.to);
-  return query;
-}
-
 /** Per day and currency over a filter (one category, or every one), oldest first: the trend of a chart. */
 export async function dailySeries(
-  db: Knex,
+  db: RawSql,
   ledgerId: number,
   filter: ExpenseFilter,
 ): Promise<Array<CurrencySum & { date: string }>> {
-  return inRange(db, ledgerId, filter)
-    .where('category', filter.category ?? ALL_CATEGORIES)
-    .groupBy('date', 'currency')
-    .havingRaw('sum(count) > 0')
-    .orderBy('date')
-    .select('date', 'currency', db.raw('cast(sum(total_minor) as text) as total'));
+  let where = 'ledger_id = ? and category = ?';
+  const params: unknown[] = [ledgerId, filter.category ?? ALL_CATEGORIES];
+  if (filter.from) {
+    where += ' and date >= ?';
+    params.push(filter.from);
+  }
+  if (filter.to) {
+    where += ' and date <= ?';
+    params.push(filter.to);
+  }
+  return db.all(
+    `select date, currency, cast(sum(total_minor) as text) as total from expense_day where ${where}
+     group by date, currency having sum(count) > 0 order by date`,
+    ...params,
+  );
 }

@@ -1,11 +1,10 @@
 import { hash } from 'node:crypto';
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/knex';
-import { MikroORM } from '@mikro-orm/core';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
-import { inserted, sql } from '../database/sql';
-import { withSql } from '../database/raw-sql';
+import { RawSql, withSql } from '../database/raw-sql';
+import { IdempotencyRepository } from './idempotency.repository';
 
 export interface StoredResponse {
   fingerprint: string;
@@ -16,8 +15,6 @@ export interface StoredResponse {
 /** 1-255 printable ASCII characters (docs/API.md §4.2). */
 export const IDEMPOTENCY_KEY_SHAPE = /^[\x20-\x7e]{1,255}$/;
 const PURGE_EVERY_MS = 60 * 60 * 1000;
-const FIND_KEY =
-  'select fingerprint, status_code, body, expires_at from idempotency_key where ledger_id = ? and key = ?';
 
 /** The request's identity: a reused key must come with the same method, path and body. */
 export function requestFingerprint(method: string, path: string, body: unknown): string {
@@ -37,6 +34,11 @@ function canonical(value: unknown): unknown {
   return value;
 }
 
+/**
+ * Stored answers for Idempotency-Key (docs/API.md §4.2) and one-time keys
+ * (the chat's Record again button). Each call runs on the handle it is given:
+ * the request's transaction when the answer must commit with the work.
+ */
 @Injectable()
 export class IdempotencyService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('Idempotency');
@@ -44,22 +46,16 @@ export class IdempotencyService implements OnModuleInit, OnApplicationShutdown {
 
   constructor(
     private readonly em: EntityManager,
-    private readonly orm: MikroORM,
+    private readonly repository: IdempotencyRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** The live stored response for this key, if any; an expired one is removed here. */
-  async find(ledgerId: number, key: string): Promise<StoredResponse | undefined> {
-    const row = await withSql(this.em, (sql) =>
-      sql.get<{ fingerprint: string; status_code: number; body: string | null; expires_at: number | string }>(
-        FIND_KEY,
-        ledgerId,
-        key,
-      ),
-    );
+  async find(db: RawSql, ledgerId: number, key: string): Promise<StoredResponse | undefined> {
+    const row = await this.repository.find(db, ledgerId, key);
     if (!row) return undefined;
     if (Number(row.expires_at) <= Date.now()) {
-      await sql(this.em)('idempotency_key').where({ ledger_id: ledgerId, key }).delete();
+      await this.repository.delete(db, ledgerId, key);
       return undefined;
     }
     return {
@@ -69,11 +65,9 @@ export class IdempotencyService implements OnModuleInit, OnApplicationShutdown {
     };
   }
 
-  /** Stores the response; a concurrent writer of the same key makes this throw a unique violation. */
-  async save(ledgerId: number, key: string, response: StoredResponse): Promise<void> {
-    await sql(this.em)('idempotency_key').insert({
-      ledger_id: ledgerId,
-      key,
+  /** Stores the response in `tx`; a concurrent writer of the same key makes this throw a unique violation. */
+  async save(tx: RawSql, ledgerId: number, key: string, response: StoredResponse): Promise<void> {
+    await this.repository.insert(tx, ledgerId, key, {
       fingerprint: response.fingerprint,
       status_code: response.statusCode,
       body: response.body === undefined ? null : JSON.stringify(response.body),
@@ -85,27 +79,17 @@ export class IdempotencyService implements OnModuleInit, OnApplicationShutdown {
    * Takes a one-time key with no response to replay (the bot's "Record again"
    * button): true the first time, false ever after, decided by the primary key.
    */
-  async claimKey(ledgerId: number, key: string, ttlMs: number): Promise<boolean> {
-    const rows = await sql(this.em)('idempotency_key')
-      .insert({
-        ledger_id: ledgerId,
-        key,
-        fingerprint: 'claim',
-        status_code: 200,
-        body: null,
-        expires_at: Date.now() + ttlMs,
-      })
-      .onConflict()
-      .ignore()
-      .returning(['key']);
-    return inserted(rows);
+  claimKey(tx: RawSql, ledgerId: number, key: string, ttlMs: number): Promise<boolean> {
+    return this.repository.insertIfFree(tx, ledgerId, key, {
+      fingerprint: 'claim',
+      status_code: 200,
+      body: null,
+      expires_at: Date.now() + ttlMs,
+    });
   }
 
-  async purgeExpired(): Promise<number> {
-    return (this.orm.em.fork() as EntityManager)
-      .getKnex()('idempotency_key')
-      .where('expires_at', '<=', Date.now())
-      .delete();
+  purgeExpired(): Promise<number> {
+    return withSql(this.em, (db) => this.repository.purgeExpired(db, Date.now()));
   }
 
   async onModuleInit(): Promise<void> {

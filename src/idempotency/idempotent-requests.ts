@@ -5,6 +5,7 @@ import { IdempotencyInFlightError, IdempotencyMismatchError, InvalidInputError }
 import { isRaceLost, isUniqueViolation } from '../database/database-errors';
 import { WriteBatcher } from '../database/write-batcher';
 import { tryIdempotencyLock } from '../database/locks';
+import { withSql } from '../database/raw-sql';
 import type { AuthenticatedRequest } from '../ledgers/bearer.guard';
 import { IDEMPOTENCY_KEY_SHAPE, IdempotencyService, requestFingerprint, StoredResponse } from './idempotency.service';
 import { duplicatesAnswered } from '../metrics/metrics';
@@ -53,7 +54,7 @@ export class IdempotentRequests {
     for (let attempt = 1; ; attempt++) {
       // A repeat of a finished request is answered from one read, no transaction. Read before the
       // in-flight check, so that simultaneous retries of a finished request are all replays, not 409s.
-      const stored = await this.store.find(ledgerId, header);
+      const stored = await withSql(this.em, (db) => this.store.find(db, ledgerId, header));
       if (stored) return this.replay<T>(stored, fingerprint, reply);
       if (this.inFlight.has(slot)) throw inFlight();
       this.inFlight.add(slot);
@@ -87,13 +88,13 @@ export class IdempotentRequests {
     reply: FastifyReply,
     work: () => Promise<T>,
   ): Promise<T> {
-    return this.batcher.transaction(async () => {
-      if (!(await tryIdempotencyLock(this.em, ledgerId, key))) throw inFlight();
+    return this.batcher.transaction(async (tx) => {
+      if (!(await tryIdempotencyLock(tx, ledgerId, key))) throw inFlight();
       // The holder may have committed between our first read and the lock: its answer wins.
-      const stored = await this.store.find(ledgerId, key);
+      const stored = await this.store.find(tx, ledgerId, key);
       if (stored) return this.replay<T>(stored, fingerprint, reply);
       const body = await work();
-      await this.store.save(ledgerId, key, { fingerprint, statusCode: reply.statusCode, body });
+      await this.store.save(tx, ledgerId, key, { fingerprint, statusCode: reply.statusCode, body });
       return body;
     });
   }

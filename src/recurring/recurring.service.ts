@@ -5,8 +5,8 @@ import { addDays, isCalendarDate, todayIn } from '../common/calendar';
 import { InvalidInputError, NotFoundError } from '../common/domain-errors';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
-import { transactionSql } from '../database/raw-sql';
-import { sql } from '../database/sql';
+import { RawSql, withSql } from '../database/raw-sql';
+import { RecurringRepository, RuleRow } from './recurring.repository';
 import { WriteBatcher } from '../database/write-batcher';
 import { ruleAmount, ruleCategory, ruleCurrency, ruleDescription } from '../expenses/expense-rules';
 import type { ExpenseAuthor } from '../expenses/expense.view';
@@ -44,24 +44,6 @@ export interface RecurringView {
   createdAt: string;
 }
 
-interface RuleRow {
-  id: number;
-  ledger_id: number;
-  amount_minor: string | number;
-  currency: string;
-  category: string;
-  description: string;
-  every: Every;
-  day: number;
-  start_date: string;
-  next_date: string;
-  author_telegram_id: string | number | null;
-  author_name: string | null;
-  created_at: string;
-}
-
-/** Moves a rule to its next date only if nobody did first: the row in the database decides who posts. */
-const ADVANCE = `update recurring_rule set next_date = ? where id = ? and next_date = ? and stopped_at is null`;
 /** Ledgers ahead of UTC reach a date first; rules due somewhere today are at most this far ahead of UTC's date. */
 const EARLIEST_ZONE = 'Etc/GMT-14';
 
@@ -86,6 +68,7 @@ export class RecurringService implements OnApplicationBootstrap, OnApplicationSh
     private readonly outbox: ChatOutbox,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly rules: RecurringRepository,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -108,8 +91,8 @@ export class RecurringService implements OnApplicationBootstrap, OnApplicationSh
     const today = todayIn(ledger.timezone, this.clock.now());
     const start = input.start === undefined || input.start === null ? today : ruleStart(input.start, today);
     const schedule = settle(every, ruleDay(every, input.day), start);
-    const [row] = await sql(this.em)('recurring_rule')
-      .insert({
+    const { id, rule } = await this.db(async (db) => {
+      const id = await this.rules.insert(db, {
         ledger_id: ledger.id,
         amount_minor: amount.minor.toString(),
         currency,
@@ -122,22 +105,21 @@ export class RecurringService implements OnApplicationBootstrap, OnApplicationSh
         author_telegram_id: input.author?.telegramId ?? null,
         author_name: input.author?.name ?? null,
         created_at: new Date().toISOString(),
-      })
-      .returning(['id']);
-    const id = Number((row as { id: number }).id);
+      });
+      return { id, rule: (await this.rules.byId(db, id))! };
+    });
     // Dates already due (a start today or in the past) are posted now rather than at the next check.
-    const rule: RuleRow = await sql(this.em)('recurring_rule').where({ id }).first();
     await this.catchUp(rule);
     return this.get(ledger, id);
   }
 
   async list(ledger: Ledger): Promise<RecurringView[]> {
-    const rows: RuleRow[] = await this.active(ledger).orderBy('id');
+    const rows = await this.db((db) => this.rules.active(db, ledger.id));
     return rows.map(toView);
   }
 
   async get(ledger: Ledger, id: number): Promise<RecurringView> {
-    const row: RuleRow | undefined = await this.active(ledger).where({ id }).first();
+    const row = await this.db((db) => this.rules.activeById(db, ledger.id, id));
     if (!row) throw new NotFoundError(`recurring expense ${id} not found`);
     return toView(row);
   }
@@ -146,8 +128,8 @@ export class RecurringService implements OnApplicationBootstrap, OnApplicationSh
   async stop(ledger: Ledger, id: unknown): Promise<RecurringView> {
     const number = ruleId(id);
     const view = await this.get(ledger, number);
-    const stopped = await this.active(ledger).where({ id: number }).update({ stopped_at: new Date().toISOString() });
-    if (stopped === 0) throw new NotFoundError(`recurring expense ${number} not found`);
+    const stopped = await this.db((db) => this.rules.stop(db, ledger.id, number, new Date().toISOString()));
+    if (!stopped) throw new NotFoundError(`recurring expense ${number} not found`);
     return view;
   }
 
@@ -161,10 +143,7 @@ export class RecurringService implements OnApplicationBootstrap, OnApplicationSh
     let posted = 0;
     try {
       const latestToday = todayIn(EARLIEST_ZONE, this.clock.now());
-      const due: RuleRow[] = await sql(this.em)('recurring_rule')
-        .whereNull('stopped_at')
-        .where('next_date', '<=', latestToday)
-        .orderBy('id');
+      const due = await this.db((db) => this.rules.due(db, latestToday));
       for (const rule of due) posted += await this.catchUp(rule);
     } catch (error) {
       this.logger.error(`checking recurring expenses failed: ${(error as Error).message}`);
@@ -192,9 +171,8 @@ export class RecurringService implements OnApplicationBootstrap, OnApplicationSh
   }
 
   private postOne(ledger: Ledger, rule: RuleRow, schedule: Schedule, due: string): Promise<boolean> {
-    return this.batcher.run(async () => {
-      const db = await transactionSql(this.em);
-      if ((await db.run(ADVANCE, nextDue(schedule, due), rule.id, due)) !== 1) return false;
+    return this.batcher.run(async (tx) => {
+      if (!(await this.rules.advance(tx, rule.id, due, nextDue(schedule, due)))) return false;
       const { expense } = await this.expenses.record(ledger, {
         amount: Money.ofMinor(rule.amount_minor, rule.currency).format(),
         currency: rule.currency,
@@ -209,7 +187,7 @@ export class RecurringService implements OnApplicationBootstrap, OnApplicationSh
         keyScope: `recurring:${rule.id}:${due}`,
       });
       await this.outbox.enqueue(
-        db,
+        tx,
         ledger.name,
         `Recurring expense recorded: ${formatExpense(expense)} as #${expense.number}. /recurring stop ${rule.id} ends it.`,
       );
@@ -217,8 +195,9 @@ export class RecurringService implements OnApplicationBootstrap, OnApplicationSh
     });
   }
 
-  private active(ledger: Ledger) {
-    return sql(this.em)('recurring_rule').where({ ledger_id: ledger.id }).whereNull('stopped_at');
+  /** A connection the pool lends (or the current transaction's, inside one: withSql). */
+  private db<T>(use: (db: RawSql) => Promise<T>): Promise<T> {
+    return withSql(this.em, use);
   }
 }
 

@@ -128,8 +128,11 @@ export class SlackBot {
     const user = payload.user?.id ?? '';
     const direct = isDirect(channel, payload.channel?.name);
     const turn = slackTurn(user, payload.user?.name ?? payload.user?.username, this.clock.now());
-    const done = await this.chat.once('slack', [`again:${nonce}`], ledgerName(team, channel, user, direct), (ledger) =>
-      this.chat.recordAgain(ledger, expenseId, `slack:again:${nonce}`, turn),
+    const done = await this.chat.once(
+      'slack',
+      [`again:${nonce}`],
+      ledgerName(team, channel, user, direct),
+      (ledger, tx) => this.chat.recordAgain(tx, ledger, expenseId, `slack:again:${nonce}`, turn),
     );
     if (!done) return this.repeated();
     await this.reply({ text: done.value.text, replaceOriginal: true }, { channel, responseUrl: payload.response_url });

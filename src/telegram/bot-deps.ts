@@ -4,7 +4,7 @@ import type { ImportUploads } from '../imports/import-uploads';
 import type { ImportWorker } from '../imports/import-worker';
 import type { LedgersService } from '../ledgers/ledgers.service';
 import type { TokensService } from '../ledgers/tokens.service';
-import type { BotStore } from './bot-store';
+import type { ListQueriesRepository } from './list-queries.repository';
 import type { BudgetsService } from '../budgets/budgets.service';
 import type { ChartsService } from '../charts/charts.service';
 import type { Clock } from '../common/clock';
@@ -19,7 +19,8 @@ export interface BotDeps {
   idempotency: IdempotencyService;
   imports: ImportUploads;
   importWorker: ImportWorker;
-  store: BotStore;
+  /** The filters behind "More" buttons, saved in the update's transaction. */
+  listQueries: ListQueriesRepository;
   budgets: BudgetsService;
   recurring: RecurringService;
   charts: ChartsService;

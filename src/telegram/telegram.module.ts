@@ -7,7 +7,7 @@ import { LedgersModule } from '../ledgers/ledgers.module';
 import { BudgetsModule } from '../budgets/budgets.module';
 import { ChartsModule } from '../charts/charts.module';
 import { RecurringModule } from '../recurring/recurring.module';
-import { BotStore } from './bot-store';
+import { ListQueriesRepository } from './list-queries.repository';
 import { ChatModule } from '../chat/chat.module';
 import { TelegramWebhookController } from './telegram-webhook.controller';
 import { TELEGRAM_CONFIG, TelegramService } from './telegram.service';
@@ -29,7 +29,7 @@ export class TelegramModule {
         ChartsModule,
       ],
       controllers: config.webhookUrl ? [TelegramWebhookController] : [],
-      providers: [{ provide: TELEGRAM_CONFIG, useValue: config }, BotStore, TelegramService],
+      providers: [{ provide: TELEGRAM_CONFIG, useValue: config }, ListQueriesRepository, TelegramService],
     };
   }
 }

@@ -1,5 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Bot, webhookCallback } from 'grammy';
+import { EntityManager } from '@mikro-orm/knex';
+import { withSql } from '../database/raw-sql';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppConfig, TelegramConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
@@ -15,14 +17,14 @@ import { importProgressText } from './features/import';
 import { LedgersService } from '../ledgers/ledgers.service';
 import { TokensService } from '../ledgers/tokens.service';
 import type { BotContext } from './bot-context';
-import { BotStore } from './bot-store';
+import { ListQueriesRepository } from './list-queries.repository';
 import { BudgetsService } from '../budgets/budgets.service';
 import { ChartsService } from '../charts/charts.service';
 import { Clock } from '../common/clock';
 import { ChatOutbox } from '../outbox/chat-outbox';
 import { RecurringService } from '../recurring/recurring.service';
 import { COMMANDS, createBot } from './bot';
-import { ChatClaims } from '../chat/chat-claims';
+import { ChatClaimsRepository } from '../chat/chat-claims.repository';
 import { ChatCore } from '../chat/chat-core';
 
 export const TELEGRAM_CONFIG = Symbol('TELEGRAM_CONFIG');
@@ -56,7 +58,8 @@ export class TelegramService implements OnApplicationBootstrap, OnApplicationShu
     ledgers: LedgersService,
     tokens: TokensService,
     idempotency: IdempotencyService,
-    private readonly store: BotStore,
+    private readonly em: EntityManager,
+    private readonly listQueries: ListQueriesRepository,
     imports: ImportUploads,
     importWorker: ImportWorker,
     private readonly importRunner: ImportRunner,
@@ -66,7 +69,7 @@ export class TelegramService implements OnApplicationBootstrap, OnApplicationShu
     clock: Clock,
     private readonly outbox: ChatOutbox,
     chat: ChatCore,
-    private readonly claims: ChatClaims,
+    private readonly claims: ChatClaimsRepository,
   ) {
     this.bot = createBot(
       {
@@ -76,7 +79,7 @@ export class TelegramService implements OnApplicationBootstrap, OnApplicationShu
         idempotency,
         imports,
         importWorker,
-        store,
+        listQueries,
         budgets,
         recurring,
         charts,
@@ -208,8 +211,10 @@ export class TelegramService implements OnApplicationBootstrap, OnApplicationShu
 
   private async prune(): Promise<void> {
     try {
-      await this.store.prune();
-      await this.claims.prune();
+      await withSql(this.em, async (db) => {
+        await this.listQueries.prune(db);
+        await this.claims.prune(db);
+      });
       await this.outbox.prune();
     } catch (error) {
       this.logger.warn(`pruning bot state failed: ${(error as Error).message}`);

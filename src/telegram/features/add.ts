@@ -35,8 +35,8 @@ export function addFeature(deps: BotDeps): Composer<BotContext> {
   feature.callbackQuery(/^again:([0-9a-z]{1,32})$/, async (ctx) => {
     const messageId = ctx.callbackQuery.message?.message_id;
     const turn = turnOf(ctx, deps.clock.now());
-    const done = await ctx.once((ledger) =>
-      deps.chat.recordAgain(ledger, ctx.match[1], `telegram:again:${ctx.chat?.id}:${messageId}`, turn),
+    const done = await ctx.once((ledger, tx) =>
+      deps.chat.recordAgain(tx, ledger, ctx.match[1], `telegram:again:${ctx.chat?.id}:${messageId}`, turn),
     );
     if (!done) return;
     await ctx.answerCallbackQuery({ text: done.value.text });

@@ -13,10 +13,10 @@ export function reportsFeature(deps: BotDeps): Composer<BotContext> {
   const feature = new Composer<BotContext>();
 
   feature.command('list', async (ctx) => {
-    const done = await ctx.once(async (ledger) => {
+    const done = await ctx.once(async (ledger, tx) => {
       const filter = deps.chat.resolveFilter(ctx.match, ledger);
       if ('error' in filter) return { text: filter.error };
-      const queryId = await deps.store.saveListQuery(ledger.id, filter.filter);
+      const queryId = await deps.listQueries.save(tx, ledger.id, filter.filter);
       return withMore(
         await deps.chat.listPage(ledger, filter.filter, filter.label, undefined, isGroup(ctx), LIST_PAGE),
         queryId,
@@ -26,9 +26,9 @@ export function reportsFeature(deps: BotDeps): Composer<BotContext> {
   });
 
   feature.callbackQuery(/^more:(\d{1,15}):([A-Za-z0-9_-]{1,40})$/, async (ctx) => {
-    const done = await ctx.once(async (ledger) => {
+    const done = await ctx.once(async (ledger, tx) => {
       const queryId = Number(ctx.match[1]);
-      const filter = await deps.store.listQuery(ledger.id, queryId);
+      const filter = await deps.listQueries.find(tx, ledger.id, queryId);
       if (!filter) return { text: 'That list is too old; send /list again.' };
       return withMore(
         await deps.chat.listPage(ledger, filter, describe(filter), ctx.match[2], isGroup(ctx), LIST_PAGE),
