@@ -138,9 +138,11 @@ describe('postgresql: two instances on one database', () => {
     }
     // Each process's outbox looks again every 5 s: past that, nothing more may arrive.
     await new Promise((resolve) => setTimeout(resolve, 5_500));
+    // The percent is what the winning batch saw: the four expenses of a phase may commit in one batch or
+    // split over both processes, so 80 % is reported at 80, 85 or 90 and 100 % at 100, 105 or 110.
     expect(alerts()).toEqual([
-      expect.stringMatching(/^Budget alert: food is at 90% /),
-      expect.stringMatching(/^Budget exceeded: food is at 110% /),
+      expect.stringMatching(/^Budget alert: food is at (80|85|90)% /),
+      expect.stringMatching(/^Budget exceeded: food is at (100|105|110)% /),
     ]);
   }, 60_000);
 

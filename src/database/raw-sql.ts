@@ -148,6 +148,11 @@ export async function transactionSql(em: EntityManager): Promise<RawSql> {
 /** Runs `use` on the current transaction's connection when there is one, else on one lent by the pool. For hot reads. */
 export async function withSql<T>(em: EntityManager, use: (sql: RawSql) => Promise<T>): Promise<T> {
   if (currentTransaction(em)) return use(await transactionSql(em));
+  return onPool(em, use);
+}
+
+/** Runs `use` on a connection lent by the pool, outside any transaction whatever the caller's context. */
+export async function onPool<T>(em: EntityManager, use: (sql: RawSql) => Promise<T>): Promise<T> {
   const client = em.getKnex().client;
   const connection = await client.acquireConnection();
   try {

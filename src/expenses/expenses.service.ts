@@ -1,7 +1,6 @@
 import { newId } from '../common/new-id';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/knex';
-import type { Knex } from '@mikro-orm/knex';
 import {
   DuplicateExpenseError,
   InvalidInputError,
@@ -9,16 +8,16 @@ import {
   PreconditionFailedError,
 } from '../common/domain-errors';
 import { isUniqueViolation } from '../database/database-errors';
-import { sql } from '../database/sql';
 import { WriteBatcher } from '../database/write-batcher';
 import { LedgerNumbers } from '../database/ledger-numbers';
-import { RawSql, selectRows, transactionSql, withSql } from '../database/raw-sql';
+import { RawSql, withSql } from '../database/raw-sql';
 import type { Ledger } from '../ledgers/ledger.entity';
 import { Cursor, decodeCursor, encodeCursor } from './cursor';
 import { dedupKey, ExpenseContent } from './dedup-key';
 import type { ExpenseSource } from './expense.entity';
 import { ruleAmount, ruleCategory, ruleCurrency, ruleDate, ruleDescription, ruleOptionalDate } from './expense-rules';
-import { authorColumns, EXPENSE_COLUMNS, etagOf, ExpenseAuthor, ExpenseRow, ExpenseView, toView } from './expense.view';
+import { authorColumns, etagOf, ExpenseAuthor, ExpenseRow, ExpenseView, toView } from './expense.view';
+import { ExpensesRepository } from './expenses.repository';
 import { ChangeSet, diffViews, ExpenseChangeView, toChangeView } from './expense-history';
 import { CurrencySum, Totals, toTotals } from './totals';
 import { duplicatesAnswered, expensesRecorded } from '../metrics/metrics';
@@ -116,17 +115,6 @@ export const MAX_PAGE_SIZE = 500;
 const MAX_OCCURRENCE = 10_000;
 /** An edit that keeps losing to concurrent edits of the same expense gives up after this many tries. */
 const MAX_EDIT_ATTEMPTS = 20;
-/** The one INSERT of an expense: the unique dedup index, not a prior read, decides (SQL both engines accept). */
-const INSERT_EXPENSE = `insert into expense (id, ledger_id, amount_minor, currency, category, description, date, source,
-  author_telegram_id, author_slack_id, author_name, dedup_key, occurrence, created_at, number, message_id)
-  values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing returning seq`;
-const FIND_BY_DEDUP_KEY = `select ${EXPENSE_COLUMNS.join(', ')} from expense where ledger_id = ? and dedup_key = ? and deleted_at is null`;
-/** The edit itself, guarded by the version read: a concurrent edit or delete makes it change nothing. */
-const UPDATE_EXPENSE = `update expense set amount_minor = ?, currency = ?, category = ?, description = ?, date = ?,
-  dedup_key = ?, occurrence = ?, version = version + 1, updated_at = ?
-  where seq = ? and version = ? and deleted_at is null`;
-const INSERT_CHANGE = `insert into expense_change (expense_seq, at, source, author_telegram_id, author_slack_id, author_name, changes) values (?, ?, ?, ?, ?, ?, ?)`;
-
 /**
  * The one place that writes and reads expenses. record() is the only insert;
  * it relies on the unique (ledger, dedup key) index, never on a read first.
@@ -139,6 +127,7 @@ export class ExpensesService {
     private readonly movementEffects: MovementEffects,
     private readonly clock: Clock,
     private readonly numbers: LedgerNumbers,
+    private readonly rows: ExpensesRepository,
   ) {}
 
   async record(ledger: Ledger, input: NewExpense): Promise<RecordResult> {
@@ -175,18 +164,14 @@ export class ExpensesService {
 
   /** The expense with its ETag, for GET /expenses/:id. */
   async getTagged(ledger: Ledger, id: string): Promise<{ expense: ExpenseView; etag: string }> {
-    const row: ExpenseRow | undefined = await this.live(ledger)
-      .where({ id })
-      .first(...EXPENSE_COLUMNS);
+    const row = await this.db((db) => this.rows.liveById(db, ledger.id, id));
     if (!row) throw new NotFoundError(`expense ${id} not found`);
     return { expense: toView(row), etag: etagOf(row) };
   }
 
   /** The live expense numbered `number` in this ledger (#12 in the chat). */
   async getByNumber(ledger: Ledger, number: number): Promise<ExpenseView> {
-    const row: ExpenseRow | undefined = await this.live(ledger)
-      .where({ number })
-      .first(...EXPENSE_COLUMNS);
+    const row = await this.db((db) => this.rows.liveByNumber(db, ledger.id, number));
     if (!row) throw new NotFoundError(`expense #${number} not found`);
     return toView(row);
   }
@@ -199,9 +184,7 @@ export class ExpensesService {
     ledger: Ledger,
     messageId: number,
   ): Promise<{ expense: ExpenseView; removed: boolean } | undefined> {
-    const row: (ExpenseRow & { deleted_at: string | null }) | undefined = await this.db()('expense')
-      .where({ ledger_id: ledger.id, message_id: messageId })
-      .first(...EXPENSE_COLUMNS, 'deleted_at');
+    const row = await this.db((db) => this.rows.byMessage(db, ledger.id, messageId));
     return row ? { expense: toView(row), removed: row.deleted_at !== null } : undefined;
   }
 
@@ -213,9 +196,7 @@ export class ExpensesService {
    */
   async edit(ledger: Ledger, id: string, input: ExpenseEdit): Promise<EditResult> {
     for (let attempt = 0; attempt < MAX_EDIT_ATTEMPTS; attempt++) {
-      const before: ExpenseRow | undefined = await this.live(ledger)
-        .where({ id })
-        .first(...EXPENSE_COLUMNS);
+      const before = await this.db((db) => this.rows.liveById(db, ledger.id, id));
       if (!before) throw new NotFoundError(`expense ${id} not found`);
       if (input.ifMatch !== undefined && !etagMatches(input.ifMatch, before)) {
         throw new PreconditionFailedError(
@@ -236,13 +217,12 @@ export class ExpensesService {
 
   /** Every edit of an expense, oldest first; kept after the expense is removed. */
   async history(ledger: Ledger, id: string): Promise<ExpenseChangeView[]> {
-    const expense = await this.db()('expense').where({ ledger_id: ledger.id, id }).first('seq');
-    if (!expense) throw new NotFoundError(`expense ${id} not found`);
-    const rows = await this.db()('expense_change')
-      .where({ expense_seq: expense.seq })
-      .orderBy('id')
-      .select('at', 'source', 'author_telegram_id', 'author_slack_id', 'author_name', 'changes');
-    return rows.map(toChangeView);
+    const changes = await this.db(async (db) => {
+      const seq = await this.rows.seqOf(db, ledger.id, id);
+      return seq === undefined ? undefined : this.rows.changes(db, seq);
+    });
+    if (!changes) throw new NotFoundError(`expense ${id} not found`);
+    return changes.map(toChangeView);
   }
 
   /**
@@ -258,43 +238,39 @@ export class ExpensesService {
   ): Promise<number> {
     // A batch of only rejected rows still records the import's progress (and draws no number).
     const recorded = await this.numbers.withNumbers(ledger.id, rows.length, (numbers) =>
-      this.write(async () => {
-        const sql = await transactionSql(this.em);
+      this.batcher.run(async (tx) => {
         let recorded = 0;
         const createdAt = new Date().toISOString();
         for (const { content, occurrence } of rows) {
           const key = dedupKey(content, occurrence);
           for (;;) {
-            const inserted = await sql.get<{ seq: number }>(
-              INSERT_EXPENSE,
-              newId(),
-              ledger.id,
-              content.amountMinor,
-              content.currency,
-              content.category,
-              content.description,
-              content.date,
-              'import',
-              null,
-              null,
-              null,
-              key,
+            const seq = await this.rows.insert(tx, {
+              ...authorColumns(undefined),
+              id: newId(),
+              ledgerId: ledger.id,
+              amountMinor: content.amountMinor,
+              currency: content.currency,
+              category: content.category,
+              description: content.description,
+              date: content.date,
+              source: 'import',
+              dedupKey: key,
               occurrence,
               createdAt,
-              (await numbers.first()) + recorded,
-              null,
-            );
-            if (inserted) {
+              number: (await numbers.first()) + recorded,
+              messageId: null,
+            });
+            if (seq !== undefined) {
               recorded++;
               await this.moved({ ...content, sign: 1 });
               break;
             }
-            if (await sql.get(FIND_BY_DEDUP_KEY, ledger.id, key)) break; // already present
+            if (await this.rows.liveByDedupKey(tx, ledger.id, key)) break; // already present
             // The conflict was on the freshly drawn random id: draw another.
           }
         }
         await numbers.keep(recorded);
-        await alongside(sql, recorded);
+        await alongside(tx, recorded);
         return recorded;
       }),
     );
@@ -304,27 +280,18 @@ export class ExpensesService {
 
   /** Soft delete: the row stays, its dedup key is freed by the partial unique index. */
   async remove(ledger: Ledger, id: string): Promise<void> {
-    const removed = await this.write(async () => {
-      const row: ExpenseRow | undefined = await this.live(ledger)
-        .where({ id })
-        .first(...EXPENSE_COLUMNS);
-      return row ? this.softDelete(ledger, row) : false;
+    const removed = await this.batcher.run(async (tx) => {
+      const row = await this.rows.liveById(tx, ledger.id, id);
+      return row ? this.softDelete(tx, ledger, row) : false;
     });
     if (!removed) throw new NotFoundError(`expense ${id} not found`);
   }
 
   /** Removes the newest expense a chat user (Telegram or Slack) added to this ledger, if any. */
   async removeLatestBy(ledger: Ledger, author: ExpenseAuthor): Promise<ExpenseView | undefined> {
-    const who =
-      author.telegramId !== undefined
-        ? { author_telegram_id: author.telegramId }
-        : { author_slack_id: author.slackId ?? '' };
-    const row: ExpenseRow | undefined = await this.live(ledger)
-      .where(who)
-      .orderBy('seq', 'desc')
-      .first(...EXPENSE_COLUMNS);
+    const row = await this.db((db) => this.rows.latestBy(db, ledger.id, author));
     if (!row) return undefined;
-    const removed = await this.write(() => this.softDelete(ledger, row));
+    const removed = await this.batcher.run((tx) => this.softDelete(tx, ledger, row));
     return removed ? toView(row) : this.removeLatestBy(ledger, author);
   }
 
@@ -385,17 +352,7 @@ export class ExpensesService {
     limit: number,
     after?: Cursor,
   ): Promise<{ items: ExpenseView[]; nextCursor: string | null }> {
-    const query = this.filtered(ledger, filter);
-    if (after) keysetAfter(query, after, sort);
-    const direction = sort === 'date_asc' ? 'asc' : 'desc';
-    query
-      .orderBy([
-        { column: 'date', order: direction },
-        { column: 'seq', order: direction },
-      ])
-      .limit(limit + 1)
-      .select(...EXPENSE_COLUMNS);
-    const rows = await selectRows<ExpenseRow>(this.em, query);
+    const rows = await this.rows.page(ledger.id, filter, sort, limit + 1, after);
     const items = rows.slice(0, limit);
     const last = items[items.length - 1];
     return {
@@ -443,39 +400,32 @@ export class ExpensesService {
       updated_at: null,
     };
     return this.numbers.withNumbers(content.ledgerId, 1, (numbers) =>
-      this.write(async () => {
-        const sql = await transactionSql(this.em);
+      this.batcher.run(async (tx) => {
         row.number = await numbers.first();
-        const insertedRow = await sql.get<{ seq: number }>(
-          INSERT_EXPENSE,
-          row.id,
-          content.ledgerId,
-          content.amountMinor,
-          row.currency,
-          row.category,
-          row.description,
-          row.date,
-          row.source,
-          row.author_telegram_id,
-          row.author_slack_id,
-          row.author_name,
-          dedupKey(content, occurrence, input.keyScope),
+        const key = dedupKey(content, occurrence, input.keyScope);
+        const seq = await this.rows.insert(tx, {
+          ...authorColumns(input.author),
+          id: row.id,
+          ledgerId: content.ledgerId,
+          amountMinor: content.amountMinor,
+          currency: row.currency,
+          category: row.category,
+          description: row.description,
+          date: row.date,
+          source: row.source,
+          dedupKey: key,
           occurrence,
-          row.created_at,
-          row.number,
-          input.messageId ?? null,
-        );
-        if (!insertedRow) {
+          createdAt: row.created_at,
+          number: row.number,
+          messageId: input.messageId ?? null,
+        });
+        if (seq === undefined) {
           await numbers.keep(0);
-          const existing = await sql.get<ExpenseRow>(
-            FIND_BY_DEDUP_KEY,
-            content.ledgerId,
-            dedupKey(content, occurrence, input.keyScope),
-          );
+          const existing = await this.rows.liveByDedupKey(tx, content.ledgerId, key);
           return existing ? { expense: toView(existing), created: false, occurrence } : undefined;
         }
         await this.moved({ ...content, sign: 1 });
-        return { expense: toView({ ...row, seq: insertedRow.seq }), created: true, occurrence };
+        return { expense: toView({ ...row, seq }), created: true, occurrence };
       }),
     );
   }
@@ -515,35 +465,16 @@ export class ExpensesService {
   ): Promise<EditResult | undefined> {
     for (let occurrence = 1; occurrence <= MAX_OCCURRENCE; occurrence++) {
       try {
-        return await this.write(async () => {
-          const sql = await transactionSql(this.em);
+        return await this.batcher.run(async (tx) => {
           const now = new Date().toISOString();
-          const key = dedupKey(content, occurrence);
-          const updated = await sql.run(
-            UPDATE_EXPENSE,
-            content.amountMinor,
-            content.currency,
-            content.category,
-            content.description,
-            content.date,
-            key,
-            occurrence,
-            now,
-            before.seq,
-            before.version,
-          );
-          if (updated === 0) return undefined;
-          const author = authorColumns(input.author);
-          await sql.run(
-            INSERT_CHANGE,
-            before.seq,
-            now,
-            input.source,
-            author.author_telegram_id,
-            author.author_slack_id,
-            author.author_name,
-            JSON.stringify(changes),
-          );
+          const edited = { ...content, dedupKey: dedupKey(content, occurrence), occurrence };
+          if (!(await this.rows.update(tx, before.seq, before.version, edited, now))) return undefined;
+          await this.rows.insertChange(tx, before.seq, {
+            ...authorColumns(input.author),
+            at: now,
+            source: input.source,
+            changes: JSON.stringify(changes),
+          });
           await this.moved(movementOf(ledger, before, -1));
           await this.moved({ ...content, sign: 1 });
           const after: ExpenseRow = {
@@ -556,10 +487,7 @@ export class ExpensesService {
         });
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
-        const holder = await this.db()('expense')
-          .where({ ledger_id: ledger.id, dedup_key: dedupKey(content, occurrence) })
-          .whereNull('deleted_at')
-          .first('id', 'number');
+        const holder = await this.db((db) => this.rows.liveByDedupKey(db, ledger.id, dedupKey(content, occurrence)));
         if (!holder) continue; // the holder went away meanwhile: try this occurrence again
         if (!input.allowDuplicate) {
           throw new DuplicateExpenseError(
@@ -574,9 +502,8 @@ export class ExpensesService {
   }
 
   /** Marks a live row deleted and takes it out of the daily totals; false if someone was first. */
-  private async softDelete(ledger: Pick<Ledger, 'id'>, row: ExpenseRow): Promise<boolean> {
-    const changed = await this.live(ledger).where({ seq: row.seq }).update({ deleted_at: new Date().toISOString() });
-    if (!changed) return false;
+  private async softDelete(tx: RawSql, ledger: Pick<Ledger, 'id'>, row: ExpenseRow): Promise<boolean> {
+    if (!(await this.rows.softDelete(tx, ledger.id, row.seq, new Date().toISOString()))) return false;
     await this.moved(movementOf(ledger, row, -1));
     return true;
   }
@@ -584,11 +511,6 @@ export class ExpensesService {
   /** Every change to what a ledger spent goes through here, to each registered effect (the daily totals first). */
   private async moved(movement: Movement): Promise<void> {
     for (const effect of this.movementEffects.all()) await this.batcher.atCommit(effect, movement);
-  }
-
-  /** Runs a write and its daily-totals change atomically, committed with concurrent writes (group commit). */
-  private write<T>(work: () => Promise<T>): Promise<T> {
-    return this.batcher.run(work);
   }
 
   /** Validates and normalises a filter; throws InvalidInputError naming the field. */
@@ -604,20 +526,13 @@ export class ExpensesService {
     return checked;
   }
 
-  private filtered(ledger: Pick<Ledger, 'id'>, filter: ExpenseFilter): Knex.QueryBuilder {
-    const query = this.live(ledger);
-    if (filter.category) query.where('category', filter.category);
-    if (filter.from) query.where('date', '>=', filter.from);
-    if (filter.to) query.where('date', '<=', filter.to);
-    return query;
-  }
-
-  private live(ledger: Pick<Ledger, 'id'>): Knex.QueryBuilder {
-    return this.db()('expense').where('ledger_id', ledger.id).whereNull('deleted_at');
-  }
-
-  private db(): Knex {
-    return sql(this.em);
+  /**
+   * A read on the current transaction's connection when called inside one
+   * (an Idempotency-Key request, a chat delivery), else on one the pool
+   * lends: withSql decides, the one place that looks at context.
+   */
+  private db<T>(use: (db: RawSql) => Promise<T>): Promise<T> {
+    return withSql(this.em, use);
   }
 }
 
@@ -657,11 +572,4 @@ function etagMatches(ifMatch: string, row: ExpenseRow): boolean {
 function requireString(value: unknown, field: string): string {
   if (typeof value !== 'string') throw new InvalidInputError(`${field} must be a string`);
   return value;
-}
-
-function keysetAfter(query: Knex.QueryBuilder, after: Cursor, sort: SortOrder): void {
-  const op = sort === 'date_asc' ? '>' : '<';
-  // "date <= d" first, so the index on (ledger, [category,] date, seq) is entered at the cursor: with only the
-  // OR below, SQLite walks the index from the ledger's first row, and a page half-way down a million rows took 67 ms.
-  query.where('date', `${op}=`, after.date).where((q) => q.where('date', op, after.date).orWhere('seq', op, after.seq));
 }

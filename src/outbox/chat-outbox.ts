@@ -1,12 +1,12 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { EntityManager, type Knex } from '@mikro-orm/knex';
-import type { RawSql } from '../database/raw-sql';
+import { EntityManager } from '@mikro-orm/knex';
+import { onPool, RawSql } from '../database/raw-sql';
 import { chatOf } from '../ledgers/chat-ledger';
+import { OutboxRepository, QueuedMessage } from './outbox.repository';
 
 /** Sends one message to a chat; throws when the Bot API refused or failed. */
 export type ChatSender = (chatId: number, text: string) => Promise<void>;
 
-const ENQUEUE = 'insert into chat_message (chat_id, text, created_at) values (?, ?, ?)';
 /** A message whose sender crashed mid-send is sent again once its lease has run out. */
 const LEASE_MS = 60_000;
 /** A message the Bot API keeps refusing (the bot was blocked, the chat is gone) is given up. */
@@ -31,7 +31,10 @@ export class ChatOutbox implements OnApplicationShutdown {
   /** Messages queued in transactions that may have committed since: the next COMMIT starts a delivery. */
   private queued = false;
 
-  constructor(private readonly em: EntityManager) {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly messages: OutboxRepository,
+  ) {
     em.getEventManager().registerSubscriber({
       afterTransactionCommit: async () => {
         if (!this.queued) return;
@@ -42,10 +45,10 @@ export class ChatOutbox implements OnApplicationShutdown {
   }
 
   /** Queues a message to the chat that owns the ledger, inside the caller's transaction; nothing for API ledgers. */
-  async enqueue(db: RawSql, ledgerName: string, text: string): Promise<void> {
+  async enqueue(tx: RawSql, ledgerName: string, text: string): Promise<void> {
     const chatId = chatOf(ledgerName);
     if (chatId === undefined) return;
-    await db.run(ENQUEUE, chatId, text, Date.now());
+    await this.messages.enqueue(tx, chatId, text);
     this.queued = true;
   }
 
@@ -93,13 +96,7 @@ export class ChatOutbox implements OnApplicationShutdown {
     try {
       for (;;) {
         const now = Date.now();
-        const pending: Array<{ id: number; chat_id: string | number; text: string; attempts: number }> =
-          await this.pool()('chat_message')
-            .whereNull('sent_at')
-            .where('claimed_until', '<', now)
-            .orderBy('id')
-            .limit(BATCH)
-            .select('id', 'chat_id', 'text', 'attempts');
+        const pending = await this.pool((db) => this.messages.pending(db, now, BATCH));
         if (pending.length === 0) return;
         for (const message of pending) await this.deliver(message);
         if (pending.length < BATCH) return;
@@ -109,55 +106,40 @@ export class ChatOutbox implements OnApplicationShutdown {
     }
   }
 
-  private async deliver(message: {
-    id: number;
-    chat_id: string | number;
-    text: string;
-    attempts: number;
-  }): Promise<void> {
+  private async deliver(message: QueuedMessage): Promise<void> {
     const sender = this.sender;
     if (!sender) return;
     const now = Date.now();
-    // Only one instance sends a message: this guarded UPDATE gives it a lease.
-    const db = this.pool();
-    const claimed = await db('chat_message')
-      .where({ id: message.id })
-      .whereNull('sent_at')
-      .where('claimed_until', '<', now)
-      .update({ claimed_until: now + LEASE_MS, attempts: db.raw('attempts + 1') });
-    if (claimed !== 1) return; // another instance has it
+    if (!(await this.pool((db) => this.messages.lease(db, message.id, now, now + LEASE_MS)))) return; // another instance has it
     try {
       await sender(Number(message.chat_id), message.text);
-      await this.pool()('chat_message').where({ id: message.id }).update({ sent_at: Date.now() });
+      await this.pool((db) => this.messages.close(db, message.id, Date.now()));
     } catch (error) {
       const giveUp = Number(message.attempts) + 1 >= MAX_ATTEMPTS;
       this.logger.warn(
         `message ${message.id} to chat ${message.chat_id} not sent: ${(error as Error).message}${giveUp ? ' (given up)' : ''}`,
       );
       // Back off a little more each time; a message given up is closed like a sent one (the log says so).
-      await this.pool()('chat_message')
-        .where({ id: message.id })
-        .update(
-          giveUp ? { sent_at: Date.now() } : { claimed_until: Date.now() + 5_000 * (Number(message.attempts) + 1) },
-        );
+      await this.pool((db) =>
+        giveUp
+          ? this.messages.close(db, message.id, Date.now())
+          : this.messages.retryAfter(db, message.id, Date.now() + 5_000 * (Number(message.attempts) + 1)),
+      );
     }
   }
 
   /**
    * Sending runs on the pool, never in the caller's transaction: it starts
    * from the commit event, which still runs in the committed transaction's
-   * async context, where sql(em) would find that finished transaction and
+   * async context, where withSql would find that finished transaction and
    * every query would fail (the message then waited for the periodic check).
    */
-  private pool(): Knex {
-    return this.em.getKnex();
+  private pool<T>(use: (db: RawSql) => Promise<T>): Promise<T> {
+    return onPool(this.em, use);
   }
 
   /** Drops messages sent (or given up) more than a week ago. */
-  async prune(now = Date.now()): Promise<number> {
-    return this.pool()('chat_message')
-      .whereNotNull('sent_at')
-      .where('created_at', '<', now - SENT_KEPT_MS)
-      .delete();
+  prune(now = Date.now()): Promise<number> {
+    return this.pool((db) => this.messages.prune(db, now - SENT_KEPT_MS));
   }
 }

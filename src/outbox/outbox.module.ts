@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { ChatOutbox } from './chat-outbox';
+import { OutboxRepository } from './outbox.repository';
 
 @Global()
-@Module({ providers: [ChatOutbox], exports: [ChatOutbox] })
+@Module({ providers: [OutboxRepository, ChatOutbox], exports: [ChatOutbox] })
 export class OutboxModule {}
