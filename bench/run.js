@@ -202,7 +202,7 @@ async function readAtScale() {
   // /total's query: the bot's totals for a year (the same service call, timed in-process by SQL).
   const db = new Database(databasePath, { readonly: true });
   const totalTimes = [];
-  // A whole year is 12 monthly rows per currency (src/expenses/daily-totals.ts rangeParts).
+  // A whole year is 12 monthly rows per currency (src/expenses/totals.repository.ts rangeParts).
   const query = db.prepare(
     "select currency, sum(count) as n, cast(sum(total_minor) as text) as t from expense_month where ledger_id = 1 and category = '' and month between '2025-01' and '2025-12' group by currency",
   );

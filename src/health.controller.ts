@@ -1,19 +1,19 @@
 import { Controller, Get, HttpCode, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { EntityManager } from '@mikro-orm/knex';
+import { Database } from './database/database';
 import type { FastifyReply } from 'fastify';
 
 @ApiTags('health')
 @Controller('health')
 export class HealthController {
-  constructor(private readonly em: EntityManager) {}
+  constructor(private readonly database: Database) {}
 
   @Get()
   @HttpCode(200)
   @ApiOperation({ summary: '200 {"status":"ok"} when the database answers, else 503' })
   async health(@Res({ passthrough: true }) reply: FastifyReply) {
     try {
-      await this.em.getKnex().raw('select 1');
+      await this.database.ping();
       return { status: 'ok' };
     } catch {
       reply.status(503);

@@ -13,7 +13,7 @@ describe.each(ENGINES)('%s', (engine) => {
   it('the editing migration numbers existing expenses per ledger in recording order, and new ones continue', async () => {
     const dir = tempDir();
     const db = await freshDatabase(engine, dir);
-    const orm = await MikroORM.init<AbstractSqlDriver>({ ...ormConfig(db.target), allowGlobalContext: true });
+    const orm = await MikroORM.init<AbstractSqlDriver>(ormConfig(db.target));
     try {
       await (await migrator(orm)).up({ to: MIGRATIONS[engine][0].name });
       const run = (sql: string, ...params: unknown[]) => orm.em.getConnection().execute(sql, params);
@@ -73,7 +73,7 @@ describe.each(ENGINES)('%s', (engine) => {
   it('the monthly totals migration fills expense_month from the daily totals, so ranges of whole months add up as before', async () => {
     const dir = tempDir();
     const db = await freshDatabase(engine, dir);
-    const orm = await MikroORM.init<AbstractSqlDriver>({ ...ormConfig(db.target), allowGlobalContext: true });
+    const orm = await MikroORM.init<AbstractSqlDriver>(ormConfig(db.target));
     try {
       const before = MIGRATIONS[engine].findIndex((migration) => migration.name === 'Migration20261129000000') - 1;
       await (await migrator(orm)).up({ to: MIGRATIONS[engine][before].name });

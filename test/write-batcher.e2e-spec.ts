@@ -1,7 +1,8 @@
 import Database from 'better-sqlite3';
 import { Client as PgClient } from 'pg';
 import { EntityManager } from '@mikro-orm/knex';
-import { sql } from '../src/database/sql';
+import type { RawSql } from '../src/database/raw-sql';
+import { currentTransaction } from '../src/database/transactions';
 import { WriteBatcher } from '../src/database/write-batcher';
 import { removeDir, startApp, tempDir, TestApp } from './support/app';
 import { ENGINES, freshDatabase } from './support/engines';
@@ -55,17 +56,17 @@ describe.each(ENGINES)('%s', (engine) => {
   it('commits the good writes of a batch and rolls back only the failed one', async () => {
     const batcher = t.app.get(WriteBatcher);
     const em = t.app.get(EntityManager);
-    const insert = (name: string) =>
-      sql(em)('ledger').insert({ name, currency: 'USD', timezone: 'UTC', created_at: 'now' });
+    const insert = (tx: RawSql, name: string) =>
+      tx.run(`insert into ledger (name, currency, timezone, created_at) values (?, 'USD', 'UTC', 'now')`, name);
     const results = await Promise.allSettled([
-      batcher.run(() => insert('batch-a')),
-      batcher.run(async () => {
-        await insert('batch-broken');
+      batcher.run((tx) => insert(tx, 'batch-a')),
+      batcher.run(async (tx) => {
+        await insert(tx, 'batch-broken');
         throw new Error('this write fails after inserting');
       }),
-      batcher.run(async () => {
-        await insert('batch-b');
-        return batcher.run(() => insert('batch-nested')); // a write inside a write joins it
+      batcher.run(async (tx) => {
+        await insert(tx, 'batch-b');
+        return batcher.run((inner) => insert(inner, 'batch-nested')); // a write inside a write joins it
       }),
     ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
@@ -75,7 +76,6 @@ describe.each(ENGINES)('%s', (engine) => {
 
   it('writes reuse the statements of earlier writes: the SQL a batch sends comes from a fixed set, so no cache of statements grows with traffic', async () => {
     const batcher = t.app.get(WriteBatcher);
-    const em = t.app.get(EntityManager);
     // Every SQL text handed to the driver (spied on, not replaced: the calls go through).
     const texts: string[] = [];
     const spy =
@@ -95,13 +95,11 @@ describe.each(ENGINES)('%s', (engine) => {
       texts.length = 0;
       await Promise.allSettled(
         Array.from({ length: 30 }, (_, i) =>
-          batcher.run(async () => {
-            await sql(em)('ledger').insert({
-              name: `${tag}-${i}`,
-              currency: 'USD',
-              timezone: 'UTC',
-              created_at: 'now',
-            });
+          batcher.run(async (tx) => {
+            await tx.run(
+              `insert into ledger (name, currency, timezone, created_at) values (?, 'USD', 'UTC', 'now')`,
+              `${tag}-${i}`,
+            );
             if (i % 10 === 0) throw new Error('this write fails and is rolled back to its savepoint');
           }),
         ),
@@ -119,8 +117,7 @@ describe.each(ENGINES)('%s', (engine) => {
 
   it('writes that arrive together run in one transaction and share its COMMIT', async () => {
     const batcher = t.app.get(WriteBatcher);
-    const em = t.app.get(EntityManager);
-    const transactions = await Promise.all([1, 2, 3].map(() => batcher.run(async () => em.getTransactionContext())));
+    const transactions = await Promise.all([1, 2, 3].map(() => batcher.run(async () => currentTransaction())));
     expect(transactions[0]).toBeDefined();
     expect(transactions.every((trx) => trx === transactions[0])).toBe(true);
 

@@ -3,7 +3,7 @@ import { Clock } from '../common/clock';
 import { todayIn } from '../common/calendar';
 import type { RawSql } from '../database/raw-sql';
 import type { CommitEffect } from '../database/write-batcher';
-import type { Movement } from '../expenses/daily-totals';
+import type { Movement } from '../expenses/totals.repository';
 import { MovementEffects } from '../expenses/movement-effects';
 import { ChatOutbox } from '../outbox/chat-outbox';
 import { budgetName, budgetView, THRESHOLDS, totalsCategory } from './budget-month';

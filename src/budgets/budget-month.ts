@@ -1,5 +1,5 @@
 import { Money } from '../money/money';
-import { ALL_CATEGORIES } from '../expenses/daily-totals';
+import { ALL_CATEGORIES } from '../expenses/totals.repository';
 
 /** A budget's category `*` covers all spending. */
 export const ALL_SPENDING = '*';

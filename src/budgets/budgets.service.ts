@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from '@mikro-orm/knex';
+import { Database } from '../database/database';
 import { Clock } from '../common/clock';
 import { todayIn } from '../common/calendar';
 import { InvalidInputError, NotFoundError } from '../common/domain-errors';
-import { RawSql, withSql } from '../database/raw-sql';
 import { WriteBatcher } from '../database/write-batcher';
 import { ruleAmount, ruleCategory, ruleCurrency } from '../expenses/expense-rules';
 import type { Ledger } from '../ledgers/ledger.entity';
@@ -20,7 +19,7 @@ export interface BudgetsOfMonth {
 @Injectable()
 export class BudgetsService {
   constructor(
-    private readonly em: EntityManager,
+    private readonly database: Database,
     private readonly batcher: WriteBatcher,
     private readonly clock: Clock,
     private readonly budgets: BudgetsRepository,
@@ -39,7 +38,9 @@ export class BudgetsService {
     const limit = ruleAmount(input.amount, currency).minor;
     const created = await this.batcher.run((tx) => this.budgets.upsert(tx, ledger.id, name, currency, limit));
     const month = this.month(ledger);
-    const spent = await this.db((db) => this.budgets.spent(db, ledger.id, totalsCategory(name), currency, month));
+    const spent = await this.database.read((db) =>
+      this.budgets.spent(db, ledger.id, totalsCategory(name), currency, month),
+    );
     return { budget: budgetView({ category: name, currency, amount_minor: limit }, spent), created };
   }
 
@@ -51,7 +52,7 @@ export class BudgetsService {
       if (typeof currency !== 'string') throw new InvalidInputError('currency must be a string such as "USD"');
       only = ruleCurrency(currency, ledger.currency);
     }
-    const removed = await this.db((db) => this.budgets.remove(db, ledger.id, name, only));
+    const removed = await this.database.read((db) => this.budgets.remove(db, ledger.id, name, only));
     if (removed === 0)
       throw new NotFoundError(
         `no budget for ${name === ALL_SPENDING ? '*' : name}${typeof currency === 'string' && currency ? ` in ${currency.toUpperCase()}` : ''}`,
@@ -62,7 +63,7 @@ export class BudgetsService {
   /** Every budget of the ledger with this month's spending, `*` first, then by category and currency. */
   async list(ledger: Ledger): Promise<BudgetsOfMonth> {
     const month = this.month(ledger);
-    const items = await this.db(async (db) => {
+    const items = await this.database.read(async (db) => {
       const views: BudgetView[] = [];
       for (const row of await this.budgets.ofLedger(db, ledger.id)) {
         const spent = await this.budgets.spent(db, ledger.id, totalsCategory(row.category), row.currency, month);
@@ -75,11 +76,6 @@ export class BudgetsService {
 
   private month(ledger: Ledger): string {
     return todayIn(ledger.timezone, this.clock.now()).slice(0, 7);
-  }
-
-  /** A connection the pool lends (or the current transaction's, inside one: withSql). */
-  private db<T>(use: (db: RawSql) => Promise<T>): Promise<T> {
-    return withSql(this.em, use);
   }
 }
 

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from '@mikro-orm/knex';
+import { Database } from '../database/database';
 import { addDays } from '../common/calendar';
-import { withSql } from '../database/raw-sql';
-import { categoryTotals, dailySeries } from '../expenses/daily-totals';
+import { categoryTotals, dailySeries } from '../expenses/totals.repository';
 import { ExpenseFilter, ExpensesService } from '../expenses/expenses.service';
 import type { Ledger } from '../ledgers/ledger.entity';
 import { Money } from '../money/money';
@@ -17,7 +16,7 @@ const MAX_DAILY_BUCKETS = 92;
 @Injectable()
 export class ChartsService {
   constructor(
-    private readonly em: EntityManager,
+    private readonly database: Database,
     private readonly expenses: ExpensesService,
   ) {}
 
@@ -29,7 +28,7 @@ export class ChartsService {
   }
 
   async data(ledger: Ledger, filter: ExpenseFilter): Promise<ChartData> {
-    const { perCategory, days } = await withSql(this.em, async (db) => ({
+    const { perCategory, days } = await this.database.read(async (db) => ({
       perCategory: (await categoryTotals(db, ledger.id, filter)).filter(
         (row) => !filter.category || row.category === filter.category,
       ),

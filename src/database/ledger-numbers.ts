@@ -1,7 +1,7 @@
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/knex';
 import type { Client as PgClient } from 'pg';
-import { isPostgres, rawSql, transactionSql } from './raw-sql';
+import { isPostgres, RawSql, rawSql } from './raw-sql';
 
 /** Adds `count` to a ledger's last number (making its row on first use) and returns the new last number. */
 const DRAW = `insert into ledger_number (ledger_id, last_number) values (?, ?)
@@ -12,10 +12,10 @@ const GIVE_BACK = `update ledger_number set last_number = last_number - ? where 
 
 /** The numbers a write was handed, as the write sees them. */
 export interface DrawnNumbers {
-  /** The first of them; call it inside the write's transaction. */
-  first(): Promise<number>;
-  /** How many the write used, counted from the first (all, when it does not say); the rest are given back. */
-  keep(used: number): Promise<void>;
+  /** The first of them, in the write's transaction `tx`. */
+  first(tx: RawSql): Promise<number>;
+  /** How many the write used, counted from the first (all, when it does not say); the rest are given back in `tx`. */
+  keep(tx: RawSql, used: number): Promise<void>;
 }
 
 /** For a write that needs no number (an import batch of rejected rows only). */
@@ -69,7 +69,7 @@ export class LedgerNumbers implements OnApplicationShutdown {
     if (!isPostgres(this.em)) return write(this.drawnInTransaction(ledgerId, count));
     const first = await this.drawOutside(ledgerId, count);
     let used = count;
-    const numbers: DrawnNumbers = { first: async () => first, keep: async (kept) => void (used = kept) };
+    const numbers: DrawnNumbers = { first: async () => first, keep: async (_tx, kept) => void (used = kept) };
     try {
       const value = await write(numbers);
       await this.giveBackOutside(ledgerId, first + used, count - used);
@@ -84,16 +84,15 @@ export class LedgerNumbers implements OnApplicationShutdown {
   private drawnInTransaction(ledgerId: number, count: number): DrawnNumbers {
     let first: number | undefined;
     return {
-      first: async () => {
+      first: async (tx) => {
         if (first === undefined) {
-          const row = await (await transactionSql(this.em)).get<{ last_number: number }>(DRAW, ledgerId, count);
+          const row = await tx.get<{ last_number: number }>(DRAW, ledgerId, count);
           first = Number(row!.last_number) - count + 1;
         }
         return first;
       },
-      keep: async (used) => {
-        if (first !== undefined && used < count)
-          await (await transactionSql(this.em)).run(GIVE_BACK, count - used, ledgerId, first + count - 1);
+      keep: async (tx, used) => {
+        if (first !== undefined && used < count) await tx.run(GIVE_BACK, count - used, ledgerId, first + count - 1);
       },
     };
   }

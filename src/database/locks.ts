@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/knex';
-import { isPostgres, RawSql, withSql } from './raw-sql';
+import { isPostgres, RawSql } from './raw-sql';
+import { withSql } from './transactions';
 
 /**
  * "Is another instance doing this?" On PostgreSQL, advisory locks answer it

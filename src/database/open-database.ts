@@ -70,7 +70,7 @@ function engineOf(orm: MikroORM<AbstractSqlDriver>): Engine {
 /** Opens and migrates the database outside Nest, for the command-line tools. */
 export async function openDatabase(target: DatabaseTarget): Promise<MikroORM<AbstractSqlDriver>> {
   await checkReachable(target);
-  const orm = await MikroORM.init({ ...ormConfig(target), allowGlobalContext: true });
+  const orm = await MikroORM.init(ormConfig(target));
   await migrate(orm);
   return orm;
 }

@@ -68,16 +68,14 @@ export const CONNECT_TIMEOUT_MS = 5_000;
 const common = {
   entities: ENTITIES,
   discovery: { disableDynamicFileAccess: true },
-  /**
-   * No request context: Tally reaches the database through its own SQL
-   * (sql(em), raw-sql.ts), never through entities, so the global
-   * EntityManager's identity map stays empty (a test checks it) and a fork
-   * per request would hold nothing. Each AsyncLocalStorage ever run (a
-   * request context is one) keeps Node 20's promise hooks busier for every
-   * promise after it: with only the transaction context left, a create took
-   * 8-12 % less CPU.
+  /*
+   * No request context and no global context: Tally reaches the database
+   * through its repositories' SQL on connections it is handed
+   * (transactions.ts), never through entities, so no EntityManager ever holds
+   * an entity. Each AsyncLocalStorage ever run (a request context is one)
+   * keeps Node 20's promise hooks busier for every promise after it: with
+   * only the transaction context left, a create took 8-12 % less CPU.
    */
-  allowGlobalContext: true,
   debug: false,
 };
 

@@ -1,10 +1,7 @@
 import { createHash } from 'node:crypto';
-import { TransactionContext, TransactionEventBroadcaster } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/knex';
-import type { Knex } from '@mikro-orm/knex';
 import type { Database, Statement } from 'better-sqlite3';
 import type { Client as PgClient } from 'pg';
-import { currentTransaction } from './sql';
 import type { Engine } from './database-target';
 
 /**
@@ -15,7 +12,7 @@ import type { Engine } from './database-target';
  * it reaches the driver differs, and that is decided here.
  */
 export interface RawSql {
-  /** Which engine answers: for the few statements written differently for each (see daily-totals.ts). */
+  /** Which engine answers: for the few statements written differently for each (see totals.repository.ts). */
   readonly engine: Engine;
   /** The first row, or undefined. */
   get<T>(sql: string, ...params: unknown[]): Promise<T | undefined>;
@@ -138,95 +135,7 @@ export function rawSql(connection: Database | PgClient): RawSql {
   return door;
 }
 
-/** The current transaction's connection. Only valid inside a transaction (WriteBatcher.run, transaction()). */
-export async function transactionSql(em: EntityManager): Promise<RawSql> {
-  const trx = currentTransaction(em);
-  if (!trx) throw new Error('transactionSql() needs a transaction');
-  return rawSql(await trx.client.acquireConnection());
-}
-
-/** Runs `use` on the current transaction's connection when there is one, else on one lent by the pool. For hot reads. */
-export async function withSql<T>(em: EntityManager, use: (sql: RawSql) => Promise<T>): Promise<T> {
-  if (currentTransaction(em)) return use(await transactionSql(em));
-  return onPool(em, use);
-}
-
-/** Runs `use` on a connection lent by the pool, outside any transaction whatever the caller's context. */
-export async function onPool<T>(em: EntityManager, use: (sql: RawSql) => Promise<T>): Promise<T> {
-  const client = em.getKnex().client;
-  const connection = await client.acquireConnection();
-  try {
-    return await use(rawSql(connection));
-  } finally {
-    await client.releaseConnection(connection);
-  }
-}
-
-/**
- * The rows of a query built with knex, for hot reads of many rows. On SQLite
- * its SQL goes through the door: prepared once per connection (the text of a
- * list page depends only on which filters are set) and its rows made the
- * door's cheaper way. On PostgreSQL knex runs it: there the door's page rows
- * (pg's row objects and field strings) outlived young collections, giving
- * 15-20 mark-compacts in 12 s of list reads against 4 through knex, and its
- * p99 was no better despite a lower p50. Why those rows live longer is not known.
- * Bindings reach better-sqlite3 as knex built them, so they must be numbers,
- * strings or null (knex's own runner would also turn dates and booleans into numbers).
- */
-export async function selectRows<T>(em: EntityManager, query: Knex.QueryBuilder): Promise<T[]> {
-  if (isPostgres(em)) return (await query) as T[];
-  const { sql, bindings } = query.toSQL();
-  return withSql(em, (db) => db.all<T>(sql, ...bindings));
-}
-
 /** True when the EntityManager talks to PostgreSQL (asked of knex, so SQLite processes never load the PostgreSQL driver). */
 export function isPostgres(em: EntityManager): boolean {
   return em.getKnex().client.dialect === 'postgresql';
-}
-
-/**
- * A top-level transaction: MikroORM's transaction context (so sql(em) and
- * transactionSql find it) and its commit events (ChatOutbox listens for
- * them), without em.transactional. That one also flushes the fork's unit of
- * work, which Tally never fills (its SQL is its own), and runs the flush in an
- * AsyncLocalStorage of its own; every storage ever run keeps Node 20's
- * promise hooks busier for every promise after it (see orm.config.ts).
- *
- * Made safe for a COMMIT that fails: knex then marks the transaction finished
- * without sending ROLLBACK. PostgreSQL has ended it by itself; SQLite keeps
- * it open (a deferred constraint, a full disk, an I/O error) on the pool's
- * only connection, where later reads would see its rows and the next COMMIT
- * would store writes whose callers were told they failed. So it is rolled
- * back here, before anything else is answered.
- */
-export async function transaction<T>(em: EntityManager, work: () => Promise<T>): Promise<T> {
-  // A nested call would wait for the connection the outer transaction holds (SQLite has one).
-  if (currentTransaction(em))
-    throw new Error('transaction() does not nest: join the current one with WriteBatcher.run');
-  const fork = em.fork();
-  const events = new TransactionEventBroadcaster(fork, undefined, { topLevelTransaction: true });
-  try {
-    return await TransactionContext.create(fork, () =>
-      fork.getConnection().transactional(
-        async (trx) => {
-          fork.setTransactionContext(trx);
-          return work();
-        },
-        { eventBroadcaster: events },
-      ),
-    );
-  } catch (error) {
-    if (!isPostgres(em)) await rollBackLeftover(em);
-    throw error;
-  }
-}
-
-async function rollBackLeftover(em: EntityManager): Promise<void> {
-  const client = em.getKnex().client;
-  const connection = (await client.acquireConnection()) as Database;
-  try {
-    if (connection.inTransaction) connection.exec('rollback');
-  } finally {
-    await client.releaseConnection(connection);
-  }
 }

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/knex';
 import { isRaceLost } from './database-errors';
-import { RawSql, transaction, transactionSql } from './raw-sql';
-import { currentTransaction } from './sql';
+import type { RawSql } from './raw-sql';
+import { currentTransaction, transaction } from './transactions';
 import { writeBatchSize } from '../metrics/metrics';
 import { afterCommit } from '../common/fault-injection';
 
@@ -52,22 +52,26 @@ const MAX_RACES_LOST = 10;
  * write; the fsync is paid once per batch instead of once per write.
  *
  * Work is handed its transaction (`tx`, the batch's connection) and runs
- * its SQL there. The transaction is also the EntityManager's context, for
- * the code that still finds it that way (sql(em), transactionSql(em)); a
- * fresh fork would wait for the connection this batch holds.
+ * its SQL there. A write started inside a transaction (a service called
+ * from an Idempotency-Key request's or a chat delivery's work) joins it with
+ * a savepoint: the one decision here made from async context
+ * (transactions.ts).
  */
 @Injectable()
 export class WriteBatcher {
   private queue: Pending[] = [];
   private flushing = false;
-  /** Per open transaction of this batcher (a batch, or one of its own): one frame of deferred effects per open savepoint. */
-  private readonly frames = new WeakMap<object, Frame[]>();
+  /** Per open transaction of this batcher, by its handle: one frame of deferred effects per open savepoint. */
+  private readonly frames = new WeakMap<RawSql, Frame[]>();
+  /** Told after every COMMIT (the outbox sends what the transaction queued). */
+  private readonly committed: Array<() => void> = [];
 
   constructor(private readonly em: EntityManager) {}
 
   run<T>(work: TransactionWork<T>): Promise<T> {
     // Already inside a transaction (a batch, or an Idempotency-Key request): join it with a savepoint.
-    if (currentTransaction(this.em)) return this.inSavepoint(work);
+    const current = currentTransaction();
+    if (current) return this.inSavepoint(current.sql, work);
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject, racesLost: 0 });
       if (!this.flushing) {
@@ -106,10 +110,9 @@ export class WriteBatcher {
    * prepared once per connection (a name per write grew the statement cache
    * by three statements for every write ever made).
    */
-  private async inSavepoint<T>(work: TransactionWork<T>): Promise<T> {
-    const sql = await transactionSql(this.em);
+  private async inSavepoint<T>(sql: RawSql, work: TransactionWork<T>): Promise<T> {
     const name = 'write';
-    const frames = this.batchFrames();
+    const frames = this.frames.get(sql);
     const frame: Frame = new Map();
     frames?.push(frame);
     await sql.run(`savepoint ${name}`);
@@ -128,24 +131,22 @@ export class WriteBatcher {
   }
 
   /**
-   * Hands `item` to `effect`. In a transaction this batcher opened (a batch,
-   * or transaction()) the effect runs once before COMMIT with every
-   * successful write's items (PostgreSQL instances then lock the shared rows
-   * in one order, so they never deadlock on them); in any other transaction
-   * it runs now, where the savepoints undo it with the write.
+   * Hands `item` to `effect` in `tx`: the effect runs once before COMMIT
+   * with every successful write's items (PostgreSQL instances then lock the
+   * shared rows in one order, so they never deadlock on them). An item handed
+   * over in a savepoint that rolls back goes with it.
    */
-  async atCommit<T>(effect: CommitEffect<T>, item: T): Promise<void> {
-    const frame = this.batchFrames()?.at(-1);
-    if (!frame) return effect.apply(await transactionSql(this.em), [item]);
+  async atCommit<T>(tx: RawSql, effect: CommitEffect<T>, item: T): Promise<void> {
+    const frame = this.frames.get(tx)?.at(-1);
+    if (!frame) throw new Error('atCommit() needs a transaction of this batcher');
     const items = frame.get(effect);
     if (items) items.push(item);
     else frame.set(effect, [item]);
   }
 
-  /** The open frames of the transaction the caller runs in, when this batcher opened it. */
-  private batchFrames(): Frame[] | undefined {
-    const trx = currentTransaction(this.em);
-    return trx && this.frames.get(trx);
+  /** Calls `listener` after every COMMIT of this batcher (not for ROLLBACKs). */
+  onCommit(listener: () => void): void {
+    this.committed.push(listener);
   }
 
   /**
@@ -154,24 +155,23 @@ export class WriteBatcher {
    * in the same order as a batch's, so it locks shared rows in the same order.
    */
   async transaction<T>(work: TransactionWork<T>): Promise<T> {
-    const value = await transaction(this.em, () => this.withEffects(work));
+    const value = await transaction(this.em, (tx) => this.withEffects(tx, work));
     afterCommit();
+    for (const listener of this.committed) listener();
     return value;
   }
 
-  /** Runs work in the current transaction, then the effects its writes handed over, lowest order first. */
-  private async withEffects<T>(work: TransactionWork<T>): Promise<T> {
-    const trx = currentTransaction(this.em)!;
+  /** Runs work in `tx`, then the effects its writes handed over, lowest order first. */
+  private async withEffects<T>(tx: RawSql, work: TransactionWork<T>): Promise<T> {
     const effects: Frame = new Map();
-    this.frames.set(trx, [effects]);
+    this.frames.set(tx, [effects]);
     try {
-      const sql = await transactionSql(this.em);
-      const value = await work(sql);
+      const value = await work(tx);
       const ordered = [...effects].sort(([x], [y]) => (x.order ?? 0) - (y.order ?? 0));
-      for (const [effect, items] of ordered) await effect.apply(sql, items);
+      for (const [effect, items] of ordered) await effect.apply(tx, items);
       return value;
     } finally {
-      this.frames.delete(trx);
+      this.frames.delete(tx);
     }
   }
 
@@ -188,10 +188,10 @@ export class WriteBatcher {
         const batch = this.queue.splice(0, MAX_BATCH);
         const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
         try {
-          await this.transaction(async () => {
+          await this.transaction(async (tx) => {
             for (const item of batch) {
               try {
-                outcomes.push({ ok: true, value: await this.inSavepoint(item.work) });
+                outcomes.push({ ok: true, value: await this.inSavepoint(tx, item.work) });
               } catch (error) {
                 outcomes.push({ ok: false, error });
               }

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/knex';
 import type { Knex } from '@mikro-orm/knex';
-import { RawSql, selectRows } from '../database/raw-sql';
+import type { RawSql } from '../database/raw-sql';
+import { selectRows } from '../database/transactions';
 import type { Cursor } from './cursor';
 import type { ExpenseSource } from './expense.entity';
 import { AuthorColumns, EXPENSE_COLUMNS, ExpenseRow } from './expense.view';
@@ -55,7 +56,7 @@ export interface EditedColumns {
 /**
  * The SQL of expenses and their edit history. Every method but page() runs
  * on the handle it is given; the same SQL serves both engines. Totals are
- * read from the rollups (daily-totals.ts), never summed here.
+ * read from the rollups (totals.repository.ts), never summed here.
  */
 @Injectable()
 export class ExpensesRepository {

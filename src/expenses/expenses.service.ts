@@ -1,6 +1,6 @@
 import { newId } from '../common/new-id';
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from '@mikro-orm/knex';
+import { Database } from '../database/database';
 import {
   DuplicateExpenseError,
   InvalidInputError,
@@ -10,7 +10,7 @@ import {
 import { isUniqueViolation } from '../database/database-errors';
 import { WriteBatcher } from '../database/write-batcher';
 import { LedgerNumbers } from '../database/ledger-numbers';
-import { RawSql, withSql } from '../database/raw-sql';
+import type { RawSql } from '../database/raw-sql';
 import type { Ledger } from '../ledgers/ledger.entity';
 import { Cursor, decodeCursor, encodeCursor } from './cursor';
 import { dedupKey, ExpenseContent } from './dedup-key';
@@ -21,7 +21,7 @@ import { ExpensesRepository } from './expenses.repository';
 import { ChangeSet, diffViews, ExpenseChangeView, toChangeView } from './expense-history';
 import { CurrencySum, Totals, toTotals } from './totals';
 import { duplicatesAnswered, expensesRecorded } from '../metrics/metrics';
-import { categoryTotals, filterTotals, Movement } from './daily-totals';
+import { categoryTotals, filterTotals, Movement } from './totals.repository';
 import { MovementEffects } from './movement-effects';
 import { Clock } from '../common/clock';
 
@@ -122,7 +122,7 @@ const MAX_EDIT_ATTEMPTS = 20;
 @Injectable()
 export class ExpensesService {
   constructor(
-    private readonly em: EntityManager,
+    private readonly database: Database,
     private readonly batcher: WriteBatcher,
     private readonly movementEffects: MovementEffects,
     private readonly clock: Clock,
@@ -164,14 +164,14 @@ export class ExpensesService {
 
   /** The expense with its ETag, for GET /expenses/:id. */
   async getTagged(ledger: Ledger, id: string): Promise<{ expense: ExpenseView; etag: string }> {
-    const row = await this.db((db) => this.rows.liveById(db, ledger.id, id));
+    const row = await this.database.read((db) => this.rows.liveById(db, ledger.id, id));
     if (!row) throw new NotFoundError(`expense ${id} not found`);
     return { expense: toView(row), etag: etagOf(row) };
   }
 
   /** The live expense numbered `number` in this ledger (#12 in the chat). */
   async getByNumber(ledger: Ledger, number: number): Promise<ExpenseView> {
-    const row = await this.db((db) => this.rows.liveByNumber(db, ledger.id, number));
+    const row = await this.database.read((db) => this.rows.liveByNumber(db, ledger.id, number));
     if (!row) throw new NotFoundError(`expense #${number} not found`);
     return toView(row);
   }
@@ -184,7 +184,7 @@ export class ExpensesService {
     ledger: Ledger,
     messageId: number,
   ): Promise<{ expense: ExpenseView; removed: boolean } | undefined> {
-    const row = await this.db((db) => this.rows.byMessage(db, ledger.id, messageId));
+    const row = await this.database.read((db) => this.rows.byMessage(db, ledger.id, messageId));
     return row ? { expense: toView(row), removed: row.deleted_at !== null } : undefined;
   }
 
@@ -196,7 +196,7 @@ export class ExpensesService {
    */
   async edit(ledger: Ledger, id: string, input: ExpenseEdit): Promise<EditResult> {
     for (let attempt = 0; attempt < MAX_EDIT_ATTEMPTS; attempt++) {
-      const before = await this.db((db) => this.rows.liveById(db, ledger.id, id));
+      const before = await this.database.read((db) => this.rows.liveById(db, ledger.id, id));
       if (!before) throw new NotFoundError(`expense ${id} not found`);
       if (input.ifMatch !== undefined && !etagMatches(input.ifMatch, before)) {
         throw new PreconditionFailedError(
@@ -217,7 +217,7 @@ export class ExpensesService {
 
   /** Every edit of an expense, oldest first; kept after the expense is removed. */
   async history(ledger: Ledger, id: string): Promise<ExpenseChangeView[]> {
-    const changes = await this.db(async (db) => {
+    const changes = await this.database.read(async (db) => {
       const seq = await this.rows.seqOf(db, ledger.id, id);
       return seq === undefined ? undefined : this.rows.changes(db, seq);
     });
@@ -257,19 +257,19 @@ export class ExpensesService {
               dedupKey: key,
               occurrence,
               createdAt,
-              number: (await numbers.first()) + recorded,
+              number: (await numbers.first(tx)) + recorded,
               messageId: null,
             });
             if (seq !== undefined) {
               recorded++;
-              await this.moved({ ...content, sign: 1 });
+              await this.moved(tx, { ...content, sign: 1 });
               break;
             }
             if (await this.rows.liveByDedupKey(tx, ledger.id, key)) break; // already present
             // The conflict was on the freshly drawn random id: draw another.
           }
         }
-        await numbers.keep(recorded);
+        await numbers.keep(tx, recorded);
         await alongside(tx, recorded);
         return recorded;
       }),
@@ -289,7 +289,7 @@ export class ExpensesService {
 
   /** Removes the newest expense a chat user (Telegram or Slack) added to this ledger, if any. */
   async removeLatestBy(ledger: Ledger, author: ExpenseAuthor): Promise<ExpenseView | undefined> {
-    const row = await this.db((db) => this.rows.latestBy(db, ledger.id, author));
+    const row = await this.database.read((db) => this.rows.latestBy(db, ledger.id, author));
     if (!row) return undefined;
     const removed = await this.batcher.run((tx) => this.softDelete(tx, ledger, row));
     return removed ? toView(row) : this.removeLatestBy(ledger, author);
@@ -310,14 +310,14 @@ export class ExpensesService {
 
   async totals(ledger: Ledger, filter: ExpenseFilter): Promise<{ count: number; total: Totals }> {
     const checked = this.checkFilter(filter);
-    const sums = await withSql(this.em, (db) => filterTotals(db, ledger.id, checked));
+    const sums = await this.database.read((db) => filterTotals(db, ledger.id, checked));
     return { count: sums.reduce((n, sum) => n + Number(sum.count), 0), total: toTotals(sums) };
   }
 
   async summary(ledger: Ledger, range: { from?: string; to?: string }): Promise<Summary> {
     const filter = this.checkFilter(range);
     const byCategory = new Map<string, Array<CurrencySum & { count: number }>>();
-    for (const row of await withSql(this.em, (db) => categoryTotals(db, ledger.id, filter))) {
+    for (const row of await this.database.read((db) => categoryTotals(db, ledger.id, filter))) {
       byCategory.set(row.category, [...(byCategory.get(row.category) ?? []), row]);
     }
     const categories = [...byCategory].map(([category, sums]) => ({
@@ -401,7 +401,7 @@ export class ExpensesService {
     };
     return this.numbers.withNumbers(content.ledgerId, 1, (numbers) =>
       this.batcher.run(async (tx) => {
-        row.number = await numbers.first();
+        row.number = await numbers.first(tx);
         const key = dedupKey(content, occurrence, input.keyScope);
         const seq = await this.rows.insert(tx, {
           ...authorColumns(input.author),
@@ -420,11 +420,11 @@ export class ExpensesService {
           messageId: input.messageId ?? null,
         });
         if (seq === undefined) {
-          await numbers.keep(0);
+          await numbers.keep(tx, 0);
           const existing = await this.rows.liveByDedupKey(tx, content.ledgerId, key);
           return existing ? { expense: toView(existing), created: false, occurrence } : undefined;
         }
-        await this.moved({ ...content, sign: 1 });
+        await this.moved(tx, { ...content, sign: 1 });
         return { expense: toView({ ...row, seq }), created: true, occurrence };
       }),
     );
@@ -475,8 +475,8 @@ export class ExpensesService {
             source: input.source,
             changes: JSON.stringify(changes),
           });
-          await this.moved(movementOf(ledger, before, -1));
-          await this.moved({ ...content, sign: 1 });
+          await this.moved(tx, movementOf(ledger, before, -1));
+          await this.moved(tx, { ...content, sign: 1 });
           const after: ExpenseRow = {
             ...before,
             ...contentColumns(content),
@@ -487,7 +487,9 @@ export class ExpensesService {
         });
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
-        const holder = await this.db((db) => this.rows.liveByDedupKey(db, ledger.id, dedupKey(content, occurrence)));
+        const holder = await this.database.read((db) =>
+          this.rows.liveByDedupKey(db, ledger.id, dedupKey(content, occurrence)),
+        );
         if (!holder) continue; // the holder went away meanwhile: try this occurrence again
         if (!input.allowDuplicate) {
           throw new DuplicateExpenseError(
@@ -504,13 +506,13 @@ export class ExpensesService {
   /** Marks a live row deleted and takes it out of the daily totals; false if someone was first. */
   private async softDelete(tx: RawSql, ledger: Pick<Ledger, 'id'>, row: ExpenseRow): Promise<boolean> {
     if (!(await this.rows.softDelete(tx, ledger.id, row.seq, new Date().toISOString()))) return false;
-    await this.moved(movementOf(ledger, row, -1));
+    await this.moved(tx, movementOf(ledger, row, -1));
     return true;
   }
 
   /** Every change to what a ledger spent goes through here, to each registered effect (the daily totals first). */
-  private async moved(movement: Movement): Promise<void> {
-    for (const effect of this.movementEffects.all()) await this.batcher.atCommit(effect, movement);
+  private async moved(tx: RawSql, movement: Movement): Promise<void> {
+    for (const effect of this.movementEffects.all()) await this.batcher.atCommit(tx, effect, movement);
   }
 
   /** Validates and normalises a filter; throws InvalidInputError naming the field. */
@@ -524,15 +526,6 @@ export class ExpensesService {
       throw new InvalidInputError('from must not be after to');
     }
     return checked;
-  }
-
-  /**
-   * A read on the current transaction's connection when called inside one
-   * (an Idempotency-Key request, a chat delivery), else on one the pool
-   * lends: withSql decides, the one place that looks at context.
-   */
-  private db<T>(use: (db: RawSql) => Promise<T>): Promise<T> {
-    return withSql(this.em, use);
   }
 }
 

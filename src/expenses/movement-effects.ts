@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { CommitEffect } from '../database/write-batcher';
-import { DAILY_TOTALS, Movement } from './daily-totals';
+import { DAILY_TOTALS, Movement } from './totals.repository';
 
 /**
  * What else happens, before COMMIT, when what a ledger spent changes. The

@@ -1,4 +1,4 @@
-import { rangeParts } from './daily-totals';
+import { rangeParts } from './totals.repository';
 
 const months = (from?: string, to?: string) => ({ table: 'expense_month', column: 'month', from, to });
 const days = (from?: string, to?: string) => ({ table: 'expense_day', column: 'date', from, to });

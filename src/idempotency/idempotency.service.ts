@@ -1,9 +1,9 @@
 import { hash } from 'node:crypto';
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { EntityManager } from '@mikro-orm/knex';
+import { Database } from '../database/database';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
-import { RawSql, withSql } from '../database/raw-sql';
+import type { RawSql } from '../database/raw-sql';
 import { IdempotencyRepository } from './idempotency.repository';
 
 export interface StoredResponse {
@@ -45,7 +45,7 @@ export class IdempotencyService implements OnModuleInit, OnApplicationShutdown {
   private purgeTimer?: NodeJS.Timeout;
 
   constructor(
-    private readonly em: EntityManager,
+    private readonly database: Database,
     private readonly repository: IdempotencyRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -89,7 +89,7 @@ export class IdempotencyService implements OnModuleInit, OnApplicationShutdown {
   }
 
   purgeExpired(): Promise<number> {
-    return withSql(this.em, (db) => this.repository.purgeExpired(db, Date.now()));
+    return this.database.read((db) => this.repository.purgeExpired(db, Date.now()));
   }
 
   async onModuleInit(): Promise<void> {

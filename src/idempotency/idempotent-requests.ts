@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from '@mikro-orm/knex';
+import { Database } from '../database/database';
 import type { FastifyReply } from 'fastify';
 import { IdempotencyInFlightError, IdempotencyMismatchError, InvalidInputError } from '../common/domain-errors';
 import { isRaceLost, isUniqueViolation } from '../database/database-errors';
 import { WriteBatcher } from '../database/write-batcher';
 import { tryIdempotencyLock } from '../database/locks';
-import { withSql } from '../database/raw-sql';
 import type { AuthenticatedRequest } from '../ledgers/bearer.guard';
 import { IDEMPOTENCY_KEY_SHAPE, IdempotencyService, requestFingerprint, StoredResponse } from './idempotency.service';
 import { duplicatesAnswered } from '../metrics/metrics';
@@ -32,7 +31,7 @@ export class IdempotentRequests {
   private readonly inFlight = new Set<string>();
 
   constructor(
-    private readonly em: EntityManager,
+    private readonly database: Database,
     private readonly store: IdempotencyService,
     private readonly batcher: WriteBatcher,
   ) {}
@@ -54,7 +53,7 @@ export class IdempotentRequests {
     for (let attempt = 1; ; attempt++) {
       // A repeat of a finished request is answered from one read, no transaction. Read before the
       // in-flight check, so that simultaneous retries of a finished request are all replays, not 409s.
-      const stored = await withSql(this.em, (db) => this.store.find(db, ledgerId, header));
+      const stored = await this.database.read((db) => this.store.find(db, ledgerId, header));
       if (stored) return this.replay<T>(stored, fingerprint, reply);
       if (this.inFlight.has(slot)) throw inFlight();
       this.inFlight.add(slot);

@@ -1,9 +1,8 @@
 import { Readable } from 'node:stream';
 import { Injectable, Logger } from '@nestjs/common';
-import { EntityManager } from '@mikro-orm/knex';
+import { Database } from '../database/database';
 import { CsvError, parse } from 'csv-parse';
 import { InvalidInputError, PayloadTooLargeError } from '../common/domain-errors';
-import { RawSql, withSql } from '../database/raw-sql';
 import { WriteBatcher } from '../database/write-batcher';
 import { dedupKey, ExpenseContent } from '../expenses/dedup-key';
 import { ExpensesService } from '../expenses/expenses.service';
@@ -48,7 +47,7 @@ export class ImportRunner {
   private stopping = false;
 
   constructor(
-    private readonly em: EntityManager,
+    private readonly database: Database,
     private readonly batcher: WriteBatcher,
     private readonly jobs: ImportJobsRepository,
     private readonly uploads: ImportUploads,
@@ -76,7 +75,7 @@ export class ImportRunner {
     this.listeners.push(listener);
     try {
       if (await this.lease(id)) await this.work(id);
-      return toView((await this.outside((db) => this.jobs.find(db, id)))!);
+      return toView((await this.database.read((db) => this.jobs.find(db, id)))!);
     } finally {
       this.listeners.splice(this.listeners.indexOf(listener), 1);
     }
@@ -86,7 +85,7 @@ export class ImportRunner {
   async runWaiting(): Promise<void> {
     const states: StoredJobState[] = this.fetchFile ? ['running', 'fetching'] : ['running'];
     for (;;) {
-      const next = await this.outside((db) => this.jobs.nextUnleased(db, states, Date.now()));
+      const next = await this.database.read((db) => this.jobs.nextUnleased(db, states, Date.now()));
       if (!next || this.stopping) return;
       if (await this.lease(next)) await this.work(next);
     }
@@ -94,7 +93,7 @@ export class ImportRunner {
 
   private lease(id: string): Promise<boolean> {
     const now = Date.now();
-    return this.outside((db) => this.jobs.lease(db, id, now, now + LEASE_MS));
+    return this.database.read((db) => this.jobs.lease(db, id, now, now + LEASE_MS));
   }
 
   private async work(id: string): Promise<void> {
@@ -111,7 +110,7 @@ export class ImportRunner {
   }
 
   private async process(id: string): Promise<void> {
-    const job = (await this.outside((db) => this.jobs.find(db, id)))!;
+    const job = (await this.database.read((db) => this.jobs.find(db, id)))!;
     const ledger = await this.ledgers.byId(job.ledger_id);
     if (!ledger) throw new InvalidInputError('the ledger of this import no longer exists');
     const options = JSON.parse(job.options) as ImportOptions;
@@ -205,9 +204,9 @@ export class ImportRunner {
 
   /** A document sent to the bot is downloaded first, into the same chunks an upload fills. */
   private async fetchIfNeeded(id: string): Promise<void> {
-    const job = (await this.outside((db) => this.jobs.find(db, id)))!;
+    const job = (await this.database.read((db) => this.jobs.find(db, id)))!;
     if (job.state !== 'fetching' || !job.telegram_file_id || !this.fetchFile) return;
-    await this.outside((db) => this.jobs.deleteChunks(db, id)); // a download cut off before
+    await this.database.read((db) => this.jobs.deleteChunks(db, id)); // a download cut off before
     let bytes: number;
     try {
       const file = await this.fetchFile(job.telegram_file_id);
@@ -217,13 +216,13 @@ export class ImportRunner {
         return this.finish(id, 'failed', error.message, ['fetching']);
       throw error;
     }
-    if (!(await this.outside((db) => this.jobs.markFetched(db, id, bytes, Date.now() + LEASE_MS))))
+    if (!(await this.database.read((db) => this.jobs.markFetched(db, id, bytes, Date.now() + LEASE_MS))))
       throw new LostJobError(`import ${id} moved on elsewhere`);
   }
 
   /** The upload, read back from the database a chunk at a time. */
   private chunks(id: string): Readable {
-    const read = (seq: number) => this.outside((db) => this.jobs.chunk(db, id, seq));
+    const read = (seq: number) => this.database.read((db) => this.jobs.chunk(db, id, seq));
     return Readable.from(
       (async function* () {
         for (let seq = 0; ; seq++) {
@@ -242,13 +241,13 @@ export class ImportRunner {
     from: StoredJobState[] = ['running'],
   ): Promise<void> {
     const ended = await this.batcher.run((tx) => this.jobs.finish(tx, id, state, error ?? null, from));
-    await this.outside((db) => this.jobs.deleteChunks(db, id));
+    await this.database.read((db) => this.jobs.deleteChunks(db, id));
     if (ended) await this.tell(id);
   }
 
   private async tell(id: string): Promise<void> {
     if (this.listeners.length === 0) return;
-    const row = (await this.outside((db) => this.jobs.find(db, id)))!;
+    const row = (await this.database.read((db) => this.jobs.find(db, id)))!;
     const job = {
       ...toView(row),
       chatId: row.chat_id === null ? null : Number(row.chat_id),
@@ -261,11 +260,6 @@ export class ImportRunner {
         this.logger.warn(`import ${id}: telling about progress failed: ${(error as Error).message}`);
       }
     }
-  }
-
-  /** Statements outside any transaction, on a connection the pool lends. */
-  private outside<T>(use: (db: RawSql) => Promise<T>): Promise<T> {
-    return withSql(this.em, use);
   }
 }
 

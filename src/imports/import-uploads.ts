@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from '@mikro-orm/knex';
+import { Database } from '../database/database';
 import { parse as parseSync } from 'csv-parse/sync';
 import { InvalidInputError, NotFoundError, PayloadTooLargeError } from '../common/domain-errors';
 import { newId } from '../common/new-id';
-import { RawSql, withSql } from '../database/raw-sql';
+import type { RawSql } from '../database/raw-sql';
 import { WriteBatcher } from '../database/write-batcher';
 import type { Ledger } from '../ledgers/ledger.entity';
 import { columnIndexes, ImportOptions } from './csv-rows';
@@ -23,7 +23,7 @@ export const CHUNK_BYTES = 1024 * 1024;
 @Injectable()
 export class ImportUploads {
   constructor(
-    private readonly em: EntityManager,
+    private readonly database: Database,
     private readonly batcher: WriteBatcher,
     private readonly jobs: ImportJobsRepository,
   ) {}
@@ -41,7 +41,7 @@ export class ImportUploads {
     origin: { chatId?: number; messageId?: number; sourceKey?: string } = {},
   ): Promise<ImportJobView> {
     const id = newId();
-    await this.outside((db) =>
+    await this.database.read((db) =>
       this.jobs.insert(db, {
         id,
         ledgerId: ledger.id,
@@ -52,9 +52,9 @@ export class ImportUploads {
     );
     try {
       const bytes = await this.store(id, body, options);
-      await this.outside((db) => this.jobs.markUploaded(db, id, bytes));
+      await this.database.read((db) => this.jobs.markUploaded(db, id, bytes));
     } catch (error) {
-      await this.outside((db) => this.jobs.delete(db, id));
+      await this.database.read((db) => this.jobs.delete(db, id));
       throw error;
     }
     return this.get(ledger, id);
@@ -84,14 +84,14 @@ export class ImportUploads {
   }
 
   async get(ledger: Pick<Ledger, 'id'>, id: string): Promise<ImportJobView> {
-    const row = await this.outside((db) => this.jobs.findInLedger(db, ledger.id, id));
+    const row = await this.database.read((db) => this.jobs.findInLedger(db, ledger.id, id));
     if (!row) throw new NotFoundError(`import ${id} not found`);
     return toView(row);
   }
 
   /** Sets the chat message that shows a job's progress (the bot sends it after the job started). */
   async setProgressMessage(id: string, chatId: number, messageId: number): Promise<void> {
-    await this.outside((db) => this.jobs.setProgressMessage(db, id, chatId, messageId));
+    await this.database.read((db) => this.jobs.setProgressMessage(db, id, chatId, messageId));
   }
 
   /**
@@ -154,11 +154,6 @@ export class ImportUploads {
     if (firstLine !== undefined) checkHeader(firstLine, options);
     await flush();
     return total;
-  }
-
-  /** A statement outside any transaction, on a connection the pool lends. */
-  private outside<T>(use: (db: RawSql) => Promise<T>): Promise<T> {
-    return withSql(this.em, use);
   }
 }
 

@@ -1,8 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { EntityManager } from '@mikro-orm/knex';
+import { Database } from '../database/database';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
-import { withSql } from '../database/raw-sql';
 import { ImportJobsRepository } from './import-jobs.repository';
 import { ImportRunner } from './import-runner';
 
@@ -23,7 +22,7 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
   private stopping = false;
 
   constructor(
-    private readonly em: EntityManager,
+    private readonly database: Database,
     private readonly runner: ImportRunner,
     private readonly jobs: ImportJobsRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -53,6 +52,6 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
 
   /** SQLite is one process: a lease left by the previous one (killed mid-import) is void. */
   private async voidLeftLeases(): Promise<void> {
-    if (this.config.database.engine === 'sqlite') await withSql(this.em, (db) => this.jobs.voidLeases(db));
+    if (this.config.database.engine === 'sqlite') await this.database.read((db) => this.jobs.voidLeases(db));
   }
 }

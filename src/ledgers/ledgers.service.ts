@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { EntityManager } from '@mikro-orm/knex';
+import { Database } from '../database/database';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
-import { RawSql, withSql } from '../database/raw-sql';
 import { Ledger } from './ledger.entity';
 import { LedgerRow, LedgersRepository } from './ledgers.repository';
 import { TokenCache } from './token-cache';
@@ -12,7 +11,7 @@ const RECENT_LEDGERS = 10_000;
 @Injectable()
 export class LedgersService {
   constructor(
-    private readonly em: EntityManager,
+    private readonly database: Database,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly tokenCache: TokenCache,
     private readonly repository: LedgersRepository,
@@ -32,7 +31,7 @@ export class LedgersService {
   }
 
   private loadOrCreate(name: string): Promise<Ledger> {
-    return this.db(async (db) => {
+    return this.database.read(async (db) => {
       await this.repository.insertIfMissing(db, name, this.config.defaultCurrency, this.config.defaultTimezone);
       return toLedger((await this.repository.byName(db, name))!);
     });
@@ -40,29 +39,20 @@ export class LedgersService {
 
   /** The ledger with this name, if there is one (never creates it). */
   async find(name: string): Promise<Ledger | undefined> {
-    const row = await this.db((db) => this.repository.byName(db, name));
+    const row = await this.database.read((db) => this.repository.byName(db, name));
     return row ? toLedger(row) : undefined;
   }
 
   async byId(id: number): Promise<Ledger | undefined> {
-    const row = await this.db((db) => this.repository.byId(db, id));
+    const row = await this.database.read((db) => this.repository.byId(db, id));
     return row ? toLedger(row) : undefined;
   }
 
   async update(ledger: Ledger, changes: Partial<Pick<Ledger, 'currency' | 'timezone'>>): Promise<Ledger> {
-    await this.db((db) => this.repository.setDefaults(db, ledger.id, changes));
+    await this.database.read((db) => this.repository.setDefaults(db, ledger.id, changes));
     this.tokenCache.forgetLedger(ledger.id);
     this.recent.delete(ledger.name);
     return Object.assign(new Ledger(ledger.name, ledger.currency, ledger.timezone), ledger, changes);
-  }
-
-  /**
-   * The current transaction's connection when called inside one (a chat
-   * update's claim transaction creates its ledger there), else one the pool
-   * lends: the one place the connection is chosen by context (withSql).
-   */
-  private db<T>(use: (db: RawSql) => Promise<T>): Promise<T> {
-    return withSql(this.em, use);
   }
 }
 

@@ -1,8 +1,7 @@
 import { hash, randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from '@mikro-orm/knex';
+import { Database } from '../database/database';
 import { InvalidInputError, NotFoundError } from '../common/domain-errors';
-import { RawSql, withSql } from '../database/raw-sql';
 import { Ledger } from './ledger.entity';
 import { toLedger } from './ledgers.service';
 import { LedgersRepository } from './ledgers.repository';
@@ -44,7 +43,7 @@ const LAST_USED_EVERY_MS = 60_000;
 @Injectable()
 export class TokensService {
   constructor(
-    private readonly em: EntityManager,
+    private readonly database: Database,
     private readonly cache: TokenCache,
     private readonly repository: LedgersRepository,
   ) {}
@@ -61,7 +60,7 @@ export class TokensService {
     }
     const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
     const now = Date.now();
-    await this.db((db) =>
+    await this.database.read((db) =>
       this.repository.insertToken(db, {
         ledgerId: ledger.id,
         hash: hashToken(token),
@@ -88,14 +87,14 @@ export class TokensService {
       throw new NotFoundError(
         `no token ${id}${ledgerId === undefined ? '' : ' for this ledger'} (list them to see their ids)`,
       );
-    await this.db((db) => this.repository.revokeToken(db, id, new Date().toISOString()));
+    await this.database.read((db) => this.repository.revokeToken(db, id, new Date().toISOString()));
     this.cache.clear();
     return token;
   }
 
   /** Live tokens as list and revoke show them, narrowed to a ledger and to one id when given. */
   private async live(where: { ledgerId?: number; id?: number }): Promise<TokenInfo[]> {
-    const rows = await this.db((db) => this.repository.liveTokens(db, where));
+    const rows = await this.database.read((db) => this.repository.liveTokens(db, where));
     return rows.map((row) => ({
       id: Number(row.id),
       ledger: row.name,
@@ -113,23 +112,18 @@ export class TokensService {
     const cached = this.cache.get(hash);
     if (cached) return cached;
     const now = Date.now();
-    const row = await this.db((db) => this.repository.ledgerOfToken(db, hash));
+    const row = await this.database.read((db) => this.repository.ledgerOfToken(db, hash));
     if (!row) return undefined;
     const expiresAt = row.expires_at ? Date.parse(row.expires_at) : undefined;
     if (expiresAt !== undefined && expiresAt <= now) return undefined;
     if (!row.last_used_at || Date.parse(row.last_used_at) < now - LAST_USED_EVERY_MS) {
       // Best effort and off the request's path: a busy database only delays the record.
-      void this.db((db) => this.repository.touchToken(db, row.token_id, new Date(now).toISOString())).catch(
-        () => undefined,
-      );
+      void this.database
+        .read((db) => this.repository.touchToken(db, row.token_id, new Date(now).toISOString()))
+        .catch(() => undefined);
     }
     const ledger = toLedger(row);
     this.cache.set(hash, ledger, now, expiresAt);
     return ledger;
-  }
-
-  /** The current transaction's connection inside one, else one the pool lends (withSql). */
-  private db<T>(use: (db: RawSql) => Promise<T>): Promise<T> {
-    return withSql(this.em, use);
   }
 }

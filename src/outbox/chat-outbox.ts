@@ -1,7 +1,8 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { EntityManager } from '@mikro-orm/knex';
-import { onPool, RawSql } from '../database/raw-sql';
+import { Database } from '../database/database';
+import type { RawSql } from '../database/raw-sql';
 import { chatOf } from '../ledgers/chat-ledger';
+import { WriteBatcher } from '../database/write-batcher';
 import { OutboxRepository, QueuedMessage } from './outbox.repository';
 
 /** Sends one message to a chat; throws when the Bot API refused or failed. */
@@ -32,15 +33,14 @@ export class ChatOutbox implements OnApplicationShutdown {
   private queued = false;
 
   constructor(
-    private readonly em: EntityManager,
+    private readonly database: Database,
     private readonly messages: OutboxRepository,
+    batcher: WriteBatcher,
   ) {
-    em.getEventManager().registerSubscriber({
-      afterTransactionCommit: async () => {
-        if (!this.queued) return;
-        this.queued = false;
-        this.deliverSoon();
-      },
+    batcher.onCommit(() => {
+      if (!this.queued) return;
+      this.queued = false;
+      this.deliverSoon();
     });
   }
 
@@ -129,13 +129,12 @@ export class ChatOutbox implements OnApplicationShutdown {
   }
 
   /**
-   * Sending runs on the pool, never in the caller's transaction: it starts
-   * from the commit event, which still runs in the committed transaction's
-   * async context, where withSql would find that finished transaction and
-   * every query would fail (the message then waited for the periodic check).
+   * Sending runs on a pooled connection, never in a caller's transaction:
+   * a delivery may be started from code running inside one, and must not
+   * wait for it, join it, or outlive it.
    */
   private pool<T>(use: (db: RawSql) => Promise<T>): Promise<T> {
-    return onPool(this.em, use);
+    return this.database.pooled(use);
   }
 
   /** Drops messages sent (or given up) more than a week ago. */

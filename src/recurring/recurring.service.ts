@@ -1,11 +1,10 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { EntityManager } from '@mikro-orm/knex';
+import { Database } from '../database/database';
 import { Clock } from '../common/clock';
 import { addDays, isCalendarDate, todayIn } from '../common/calendar';
 import { InvalidInputError, NotFoundError } from '../common/domain-errors';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
-import { RawSql, withSql } from '../database/raw-sql';
 import { RecurringRepository, RuleRow } from './recurring.repository';
 import { WriteBatcher } from '../database/write-batcher';
 import { ruleAmount, ruleCategory, ruleCurrency, ruleDescription } from '../expenses/expense-rules';
@@ -61,7 +60,7 @@ export class RecurringService implements OnApplicationBootstrap, OnApplicationSh
   private checking?: Promise<number>;
 
   constructor(
-    private readonly em: EntityManager,
+    private readonly database: Database,
     private readonly batcher: WriteBatcher,
     private readonly expenses: ExpensesService,
     private readonly ledgers: LedgersService,
@@ -91,7 +90,7 @@ export class RecurringService implements OnApplicationBootstrap, OnApplicationSh
     const today = todayIn(ledger.timezone, this.clock.now());
     const start = input.start === undefined || input.start === null ? today : ruleStart(input.start, today);
     const schedule = settle(every, ruleDay(every, input.day), start);
-    const { id, rule } = await this.db(async (db) => {
+    const { id, rule } = await this.database.read(async (db) => {
       const id = await this.rules.insert(db, {
         ledger_id: ledger.id,
         amount_minor: amount.minor.toString(),
@@ -114,12 +113,12 @@ export class RecurringService implements OnApplicationBootstrap, OnApplicationSh
   }
 
   async list(ledger: Ledger): Promise<RecurringView[]> {
-    const rows = await this.db((db) => this.rules.active(db, ledger.id));
+    const rows = await this.database.read((db) => this.rules.active(db, ledger.id));
     return rows.map(toView);
   }
 
   async get(ledger: Ledger, id: number): Promise<RecurringView> {
-    const row = await this.db((db) => this.rules.activeById(db, ledger.id, id));
+    const row = await this.database.read((db) => this.rules.activeById(db, ledger.id, id));
     if (!row) throw new NotFoundError(`recurring expense ${id} not found`);
     return toView(row);
   }
@@ -128,7 +127,7 @@ export class RecurringService implements OnApplicationBootstrap, OnApplicationSh
   async stop(ledger: Ledger, id: unknown): Promise<RecurringView> {
     const number = ruleId(id);
     const view = await this.get(ledger, number);
-    const stopped = await this.db((db) => this.rules.stop(db, ledger.id, number, new Date().toISOString()));
+    const stopped = await this.database.read((db) => this.rules.stop(db, ledger.id, number, new Date().toISOString()));
     if (!stopped) throw new NotFoundError(`recurring expense ${number} not found`);
     return view;
   }
@@ -143,7 +142,7 @@ export class RecurringService implements OnApplicationBootstrap, OnApplicationSh
     let posted = 0;
     try {
       const latestToday = todayIn(EARLIEST_ZONE, this.clock.now());
-      const due = await this.db((db) => this.rules.due(db, latestToday));
+      const due = await this.database.read((db) => this.rules.due(db, latestToday));
       for (const rule of due) posted += await this.catchUp(rule);
     } catch (error) {
       this.logger.error(`checking recurring expenses failed: ${(error as Error).message}`);
@@ -193,11 +192,6 @@ export class RecurringService implements OnApplicationBootstrap, OnApplicationSh
       );
       return true;
     });
-  }
-
-  /** A connection the pool lends (or the current transaction's, inside one: withSql). */
-  private db<T>(use: (db: RawSql) => Promise<T>): Promise<T> {
-    return withSql(this.em, use);
   }
 }
 

@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Bot, webhookCallback } from 'grammy';
-import { EntityManager } from '@mikro-orm/knex';
-import { withSql } from '../database/raw-sql';
+import { Database } from '../database/database';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppConfig, TelegramConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
@@ -58,7 +57,7 @@ export class TelegramService implements OnApplicationBootstrap, OnApplicationShu
     ledgers: LedgersService,
     tokens: TokensService,
     idempotency: IdempotencyService,
-    private readonly em: EntityManager,
+    private readonly database: Database,
     private readonly listQueries: ListQueriesRepository,
     imports: ImportUploads,
     importWorker: ImportWorker,
@@ -211,7 +210,7 @@ export class TelegramService implements OnApplicationBootstrap, OnApplicationShu
 
   private async prune(): Promise<void> {
     try {
-      await withSql(this.em, async (db) => {
+      await this.database.read(async (db) => {
         await this.listQueries.prune(db);
         await this.claims.prune(db);
       });

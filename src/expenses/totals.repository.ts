@@ -1,3 +1,10 @@
+/*
+ * The rollups' SQL: expense_day and expense_month hold each ledger's running
+ * count and total per day (and month), category ('' = all) and currency.
+ * DAILY_TOTALS keeps them in every write's transaction (a commit effect);
+ * the readers below sum them for list totals, summaries, budgets and charts,
+ * never the expenses themselves. Plain functions on the handle given.
+ */
 import { lastDayOf, nextMonth, previousMonth } from '../common/calendar';
 import type { RawSql } from '../database/raw-sql';
 import type { CommitEffect } from '../database/write-batcher';
