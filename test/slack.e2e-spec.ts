@@ -163,6 +163,24 @@ describe.each(ENGINES)('%s: Slack', (engine) => {
       expect(replies[7].payload.text).toContain('/tally 12.50 food lunch');
     });
 
+    it('delete 2 removes expense #2; a number not there, or none, says what to write', async () => {
+      await command('12.50 food lunch');
+      await command('3 travel bus');
+      await fake.waitFor(2);
+      await command('delete 2');
+      let replies = await fake.waitFor(3);
+      expect(replies[2].payload.text).toMatch(/^Removed 3\.00 USD for travel \(bus\) on .* \(#2\)\.$/);
+      await command('delete 9');
+      replies = await fake.waitFor(4);
+      expect(replies[3].payload.text).toBe('No expense #9 in this chat. /tally list shows the numbers.');
+      await command('delete');
+      replies = await fake.waitFor(5);
+      expect(replies[4].payload.text).toBe(
+        'Write it like this: /tally delete 12, with the #number shown by /tally list.',
+      );
+      expect((await expenses(CHANNEL_LEDGER)).map((expense) => expense.number)).toEqual([1]);
+    });
+
     it.each([
       ['twelve food', /"twelve" is not an amount|I did not understand "twelve food"/],
       ['12.505 food', /Not recorded: .*decimal.*\/tally 12\.50 food lunch/],

@@ -12,6 +12,7 @@ import { IdempotencyService } from '../idempotency/idempotency.service';
 import type { Ledger } from '../ledgers/ledger.entity';
 import { LedgersService } from '../ledgers/ledgers.service';
 import { ChatClaimsRepository, ChatPlatform } from './chat-claims.repository';
+import { findByRef, parseRef, refLabel } from './expense-ref';
 import { formatChanges, formatExpense, formatTotals, linesThatFit, listLine, periodLabel } from './format';
 import { ADD_USAGE, ParsedAdd, parseAdd, parseFilter } from './parse';
 
@@ -169,6 +170,20 @@ export class ChatCore {
       }
       if (error instanceof NotFoundError) return `#${expense.number} was removed, so nothing changed.`;
       if (error instanceof DomainError) return `Not changed: ${error.message}.`;
+      throw error;
+    }
+  }
+
+  /** `/delete 12` (or the long id): removes that expense of this ledger. */
+  async remove(ledger: Ledger, text: string): Promise<string> {
+    const ref = parseRef(text);
+    if (!ref) return 'Write it like this: /delete 12, with the #number shown by /list.';
+    try {
+      const expense = await findByRef(this.expenses, ledger, ref);
+      await this.expenses.remove(ledger, expense.id);
+      return `Removed ${formatExpense(expense)} (#${expense.number}).`;
+    } catch (error) {
+      if (error instanceof NotFoundError) return `No expense ${refLabel(ref)} in this chat. /list shows the numbers.`;
       throw error;
     }
   }

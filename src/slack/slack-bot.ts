@@ -183,6 +183,8 @@ export class SlackBot {
         return { text: slackWords(await this.chat.total(ledger, args)) };
       case 'undo':
         return { text: slackWords(await this.chat.undo(ledger, turn.author)) };
+      case 'delete':
+        return { text: slackWords(await this.chat.remove(ledger, args)) };
       case 'token':
         if (!direct)
           return { text: 'For safety, /tally token works only in a direct message with me.', ephemeral: true };

@@ -16,6 +16,7 @@ export const SLACK_HELP = [
   '/tally list food week: newest first (category and period optional)',
   '/tally total month: totals per currency and per category',
   '/tally undo: remove the last expense you added here',
+  '/tally delete 12: remove expense #12 (the numbers are in /tally list)',
   '/tally token: an API token for your own ledger (direct message only, shown only to you)',
   '',
   'Periods: today, yesterday, week, month, year, all.',

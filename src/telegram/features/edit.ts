@@ -5,7 +5,7 @@ import type { ExpenseView } from '../../expenses/expense.view';
 import { BotContext, turnOf } from '../bot-context';
 import type { BotDeps } from '../bot-deps';
 import { ADD_USAGE, parseAdd } from '../../chat/parse';
-import { findByRef, parseRef } from './expense-ref';
+import { findByRef, parseRef } from '../../chat/expense-ref';
 
 export const EDIT_USAGE =
   'Write it like this: /edit 12 13.50 food lunch (the #number from /list, then the expense as for /add).';

@@ -4,8 +4,7 @@ import { NotFoundError } from '../../common/domain-errors';
 import { findCurrency } from '../../money/currency';
 import { authorOf, BotContext } from '../bot-context';
 import type { BotDeps } from '../bot-deps';
-import { formatExpense, HELP } from '../../chat/format';
-import { findByRef, parseRef, refLabel } from './expense-ref';
+import { HELP } from '../../chat/format';
 
 /** /undo, /delete, /currency, /timezone and /token. */
 export function manageFeature(deps: BotDeps): Composer<BotContext> {
@@ -17,18 +16,7 @@ export function manageFeature(deps: BotDeps): Composer<BotContext> {
   });
 
   feature.command('delete', async (ctx) => {
-    const ref = parseRef(ctx.match);
-    const done = await ctx.once(async (ledger) => {
-      if (!ref) return 'Write it like this: /delete 12, with the #number shown by /list.';
-      try {
-        const expense = await findByRef(deps.expenses, ledger, ref);
-        await deps.expenses.remove(ledger, expense.id);
-        return `Removed ${formatExpense(expense)} (#${expense.number}).`;
-      } catch (error) {
-        if (error instanceof NotFoundError) return `No expense ${refLabel(ref)} in this chat. /list shows the numbers.`;
-        throw error;
-      }
-    });
+    const done = await ctx.once((ledger) => deps.chat.remove(ledger, ctx.match));
     if (done) await ctx.reply(done.value);
   });
 

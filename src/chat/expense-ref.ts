@@ -1,6 +1,6 @@
-import type { ExpensesService } from '../../expenses/expenses.service';
-import type { ExpenseView } from '../../expenses/expense.view';
-import type { Ledger } from '../../ledgers/ledger.entity';
+import type { ExpensesService } from '../expenses/expenses.service';
+import type { ExpenseView } from '../expenses/expense.view';
+import type { Ledger } from '../ledgers/ledger.entity';
 
 /**
  * How the chat names an expense: its short number (`12` or `#12`, as /list
