@@ -4,8 +4,7 @@ import type { Knex } from '@mikro-orm/knex';
 import type { RawSql } from '../database/raw-sql';
 import { selectRows } from '../database/transactions';
 import type { Cursor } from './cursor';
-import type { ExpenseSource } from './expense.entity';
-import { AuthorColumns, EXPENSE_COLUMNS, ExpenseRow } from './expense.view';
+import { EXPENSE_COLUMNS, ExpenseRow } from './expense.view';
 import type { ExpenseChangeRow as ChangeRow } from './expense-history';
 import type { ExpenseFilter, SortOrder } from './expenses.service';
 
@@ -25,21 +24,12 @@ const UPDATE = `update expense set amount_minor = ?, currency = ?, category = ?,
 const INSERT_CHANGE = `insert into expense_change (expense_seq, at, source, author_telegram_id, author_slack_id,
   author_name, changes) values (?, ?, ?, ?, ?, ?, ?)`;
 
-/** An expense's stored fields, as record() and the import write them. */
-export interface NewExpenseRow extends AuthorColumns {
-  id: string;
-  ledgerId: number;
-  amountMinor: bigint | string;
-  currency: string;
-  category: string;
-  description: string;
-  date: string;
-  source: ExpenseSource;
-  dedupKey: string;
+/** A new expense as record() and the import write it: the row a view is made of, less what the insert sets. */
+export interface NewExpenseRow extends Omit<ExpenseRow, 'seq' | 'version' | 'updated_at'> {
+  ledger_id: number;
+  dedup_key: string;
   occurrence: number;
-  createdAt: string;
-  number: number;
-  messageId: number | null;
+  message_id: number | null;
 }
 
 /** The content an edit writes, with its new dedup key. */
@@ -67,8 +57,8 @@ export class ExpensesRepository {
     const inserted = await tx.get<{ seq: number }>(
       INSERT,
       row.id,
-      row.ledgerId,
-      row.amountMinor,
+      row.ledger_id,
+      row.amount_minor,
       row.currency,
       row.category,
       row.description,
@@ -77,11 +67,11 @@ export class ExpensesRepository {
       row.author_telegram_id,
       row.author_slack_id,
       row.author_name,
-      row.dedupKey,
+      row.dedup_key,
       row.occurrence,
-      row.createdAt,
+      row.created_at,
       row.number,
-      row.messageId,
+      row.message_id,
     );
     return inserted?.seq;
   }

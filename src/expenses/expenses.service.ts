@@ -17,7 +17,7 @@ import { dedupKey, ExpenseContent } from './dedup-key';
 import type { ExpenseSource } from './expense.entity';
 import { ruleAmount, ruleCategory, ruleCurrency, ruleDate, ruleDescription, ruleOptionalDate } from './expense-rules';
 import { authorColumns, etagOf, ExpenseAuthor, ExpenseRow, ExpenseView, toView } from './expense.view';
-import { ExpensesRepository } from './expenses.repository';
+import { ExpensesRepository, NewExpenseRow } from './expenses.repository';
 import { ChangeSet, diffViews, ExpenseChangeView, toChangeView } from './expense-history';
 import { CurrencySum, Totals, toTotals } from './totals';
 import { duplicatesAnswered, expensesRecorded } from '../metrics/metrics';
@@ -245,20 +245,12 @@ export class ExpensesService {
           const key = dedupKey(content, occurrence);
           for (;;) {
             const seq = await this.rows.insert(tx, {
-              ...authorColumns(undefined),
-              id: newId(),
-              ledgerId: ledger.id,
-              amountMinor: content.amountMinor,
-              currency: content.currency,
-              category: content.category,
-              description: content.description,
-              date: content.date,
+              ...newRow(content, key, occurrence),
               source: 'import',
-              dedupKey: key,
-              occurrence,
-              createdAt,
+              ...authorColumns(undefined),
+              created_at: createdAt,
               number: (await numbers.first(tx)) + recorded,
-              messageId: null,
+              message_id: null,
             });
             if (seq !== undefined) {
               recorded++;
@@ -384,48 +376,23 @@ export class ExpensesService {
     input: NewExpense,
     occurrence: number,
   ): Promise<RecordResult | undefined> {
-    const row: ExpenseRow = {
-      seq: 0,
-      id: newId(),
-      amount_minor: content.amountMinor.toString(),
-      currency: content.currency,
-      category: content.category,
-      description: content.description,
-      date: content.date,
+    const row: NewExpenseRow = {
+      ...newRow(content, dedupKey(content, occurrence, input.keyScope), occurrence),
       source: input.source,
       ...authorColumns(input.author),
-      created_at: new Date().toISOString(),
-      number: 0,
-      version: 1,
-      updated_at: null,
+      message_id: input.messageId ?? null,
     };
     return this.numbers.withNumbers(content.ledgerId, 1, (numbers) =>
       this.batcher.run(async (tx) => {
         row.number = await numbers.first(tx);
-        const key = dedupKey(content, occurrence, input.keyScope);
-        const seq = await this.rows.insert(tx, {
-          ...authorColumns(input.author),
-          id: row.id,
-          ledgerId: content.ledgerId,
-          amountMinor: content.amountMinor,
-          currency: row.currency,
-          category: row.category,
-          description: row.description,
-          date: row.date,
-          source: row.source,
-          dedupKey: key,
-          occurrence,
-          createdAt: row.created_at,
-          number: row.number,
-          messageId: input.messageId ?? null,
-        });
+        const seq = await this.rows.insert(tx, row);
         if (seq === undefined) {
           await numbers.keep(tx, 0);
-          const existing = await this.rows.liveByDedupKey(tx, content.ledgerId, key);
+          const existing = await this.rows.liveByDedupKey(tx, content.ledgerId, row.dedup_key);
           return existing ? { expense: toView(existing), created: false, occurrence } : undefined;
         }
         await this.moved(tx, { ...content, sign: 1 });
-        return { expense: toView({ ...row, seq }), created: true, occurrence };
+        return { expense: toView({ ...row, seq, version: 1, updated_at: null }), created: true, occurrence };
       }),
     );
   }
@@ -527,6 +494,23 @@ export class ExpensesService {
     }
     return checked;
   }
+}
+
+/** A new row: its content under a fresh id and its dedup key; the caller adds source, author, number and message. */
+function newRow(content: ExpenseContent, key: string, occurrence: number) {
+  return {
+    id: newId(),
+    ledger_id: content.ledgerId,
+    amount_minor: content.amountMinor,
+    currency: content.currency,
+    category: content.category,
+    description: content.description,
+    date: content.date,
+    dedup_key: key,
+    occurrence,
+    created_at: new Date().toISOString(),
+    number: 0,
+  };
 }
 
 function movementOf(ledger: Pick<Ledger, 'id'>, row: ExpenseRow, sign: 1 | -1): Movement {

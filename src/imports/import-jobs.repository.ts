@@ -123,7 +123,6 @@ export class ImportJobsRepository {
 
   /** A job and its chunks (the chunks go with it: on delete cascade). */
   async delete(db: RawSql, id: string): Promise<void> {
-    await db.run('delete from import_chunk where import_id = ?', id);
     await db.run('delete from import_job where id = ?', id);
   }
 
