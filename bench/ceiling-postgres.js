@@ -4,7 +4,8 @@
 // (ledger, dedup key) index, the short number drawn outside the batch, and the
 // daily and monthly upserts in key order before COMMIT — and the same group
 // commit: the requests of one event-loop turn share one transaction, each in
-// a savepoint, each answered after COMMIT. No framework, no checks.
+// a savepoint (left open when the write succeeds, as Tally leaves it), each
+// answered after COMMIT. No framework, no checks.
 const { createServer } = require('node:http');
 const { createHash } = require('node:crypto');
 // Tally's id maker (the build's), so both sides write the same index pages.
@@ -128,7 +129,6 @@ async function flush() {
         await db.query('savepoint w');
         try {
           outcomes.push(await create(item.ledgerId, item.input, moves));
-          await db.query('release savepoint w');
         } catch (error) {
           await db.query('rollback to savepoint w');
           outcomes.push([400, { message: error.message }]);

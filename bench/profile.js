@@ -14,12 +14,18 @@ const REVISION = revision();
 const { createRequests, duplicateRequests, replayRequests, webhookRequests, getRequests } = require('./requests');
 const { startFakeBotApi } = require('./fake-bot-api');
 const { seed } = require('./seed');
+const { Client } = require('pg');
+const { startPostgres } = require('../test/support/postgres-cluster');
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP ?? 3);
 const LIST_ROWS = Number(process.env.PROFILE_ROWS ?? 200_000);
 const MAIN = join(ROOT, 'dist', 'main.js');
 const SECRET = 'profile_secret';
+/** PROFILE_POSTGRES=1: the write scenarios on a throw-away durable PostgreSQL cluster instead of SQLite. */
+const POSTGRES = process.env.PROFILE_POSTGRES === '1';
+let cluster;
+let databases = 0;
 
 const SCENARIOS = [
   { name: 'create', connections: 32, requests: (token) => createRequests(token) },
@@ -73,13 +79,25 @@ function place({ functionName, url }) {
   return 'Node internals (HTTP, streams, timers, async hooks)';
 }
 
+/** A fresh database: a SQLite file, or a new database on the cluster. */
+async function freshDatabase() {
+  if (!POSTGRES) return `sqlite:${tempDb()}`;
+  cluster ??= await startPostgres({ durable: true });
+  const name = `profile_${++databases}`;
+  const admin = new Client({ connectionString: cluster.adminUrl });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  return cluster.adminUrl.replace(/\/postgres$/, `/${name}`);
+}
+
 async function profileScenario(scenario) {
-  const databasePath = tempDb();
-  const token = createToken(databasePath, 'profile');
-  if (scenario.rows) seed(databasePath, 1, scenario.rows);
+  const database = await freshDatabase();
+  const token = createToken(database, 'profile');
+  if (scenario.rows) seed(database.slice('sqlite:'.length), 1, scenario.rows);
   const botApi = scenario.bot ? await startFakeBotApi() : undefined;
   const profileDir = mkdtempSync(join(tmpdir(), 'tally-profile-'));
-  const env = { DATABASE_URL: `sqlite:${databasePath}` };
+  const env = { DATABASE_URL: database };
   if (botApi)
     Object.assign(env, {
       TELEGRAM_BOT_TOKEN: '7000001:PROFILE_token',
@@ -107,7 +125,7 @@ function section(scenario, { measured, totals, functions, file }) {
   const all = [...totals.values()].reduce((a, b) => a + b, 0);
   const busy = all - (totals.get('idle (waiting for I/O)') ?? 0);
   const rows = [...totals].sort((a, b) => b[1] - a[1]);
-  const shown = rows.slice(0, 14);
+  const shown = rows.slice(0, Number(process.env.PROFILE_ROWS_SHOWN ?? 14));
   const rest = rows.slice(14).reduce((n, [, ms]) => n + ms, 0);
   const requests = measured.total;
   return [
@@ -139,7 +157,7 @@ function section(scenario, { measured, totals, functions, file }) {
 async function main() {
   const sections = [];
   for (const scenario of SCENARIOS.filter(
-    (s) => !process.env.PROFILE_ONLY || s.name.startsWith(process.env.PROFILE_ONLY),
+    (s) => (!process.env.PROFILE_ONLY || s.name.startsWith(process.env.PROFILE_ONLY)) && !(POSTGRES && s.rows),
   )) {
     console.log(`profiling: ${scenario.name}`);
     sections.push(section(scenario, await profileScenario(scenario)));
@@ -155,13 +173,16 @@ function comes from; time inside a native call (a SQLite statement, its fsync) c
 load generator shares the machine's cores, so the figures are lower than \`npm run bench\`'s.
 
 ${sections.join('\n')}`;
-  // PROFILE_ONLY=NAME profiles the scenarios whose name starts with NAME and prints them, leaving PROFILES.md whole.
-  if (process.env.PROFILE_ONLY) return console.log(sections.join('\n'));
+  // PROFILE_ONLY=NAME profiles the scenarios whose name starts with NAME and prints them, leaving PROFILES.md whole;
+  // so does PROFILE_POSTGRES=1 (PROFILES.md is SQLite's).
+  if (process.env.PROFILE_ONLY || POSTGRES) return console.log(sections.join('\n'));
   writeFileSync(join(__dirname, 'PROFILES.md'), report);
   console.log('wrote bench/PROFILES.md');
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+main()
+  .finally(() => cluster?.stop())
+  .catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
