@@ -181,6 +181,32 @@ describe.each(ENGINES)('%s: Slack', (engine) => {
       expect((await expenses(CHANNEL_LEDGER)).map((expense) => expense.number)).toEqual([1]);
     });
 
+    it('budget food 300 sets a monthly budget that budgets shows; off removes it; a wrong one shows the right form', async () => {
+      await command('budget food 300');
+      let replies = await fake.waitFor(1);
+      expect(replies[0].payload.text).toBe(
+        'Budget set: food, 300.00 USD a month. /tally budgets shows where you stand.\nfood ░░░░░░░░░░ 0% · 0.00 of 300.00 USD',
+      );
+      await command('budget * 2000 EUR');
+      await command('budgets');
+      replies = await fake.waitFor(3);
+      expect(replies[2].payload.text).toMatch(
+        /^Budgets for \d{4}-\d{2}:\n(all spending ░{10} 0% · 0\.00 of 2000\.00 EUR\nfood ░{10} 0% · 0\.00 of 300\.00 USD|food ░{10} 0% · 0\.00 of 300\.00 USD\nall spending ░{10} 0% · 0\.00 of 2000\.00 EUR)$/,
+      );
+      await command('budget food off');
+      await command('budget food lots');
+      replies = await fake.waitFor(5);
+      expect(replies[3].payload.text).toBe('Budget for food removed.');
+      expect(replies[4].payload.text).toBe(
+        'I could not read "food lots". Write it like this: /tally budget food 300 (optional currency: /tally budget travel 500 EUR; /tally budget * 2000 for all spending; /tally budget food off to remove it).',
+      );
+      await command('budgets');
+      replies = await fake.waitFor(6);
+      expect(replies[5].payload.text).toMatch(
+        /^Budgets for \d{4}-\d{2}:\nall spending ░{10} 0% · 0\.00 of 2000\.00 EUR$/,
+      );
+    });
+
     it.each([
       ['twelve food', /"twelve" is not an amount|I did not understand "twelve food"/],
       ['12.505 food', /Not recorded: .*decimal.*\/tally 12\.50 food lunch/],

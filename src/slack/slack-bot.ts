@@ -7,6 +7,8 @@ import type { TokensService } from '../ledgers/tokens.service';
 import { duplicatesAnswered } from '../metrics/metrics';
 import type { SlackApi, SlackReply } from './slack-api';
 import { SLACK_HELP, slackWords } from './slack-words';
+import { budgetCommand, budgetsOverview } from '../chat/budget-replies';
+import type { BudgetsService } from '../budgets/budgets.service';
 
 /** The fields of a slash command Tally reads (Slack posts them form-encoded). */
 export interface SlashCommand {
@@ -70,6 +72,7 @@ const LIST_PAGE = 20;
 export class SlackBot {
   constructor(
     private readonly chat: ChatCore,
+    private readonly budgets: BudgetsService,
     private readonly tokens: TokensService,
     private readonly api: SlackApi,
     private readonly clock: Clock,
@@ -185,6 +188,10 @@ export class SlackBot {
         return { text: slackWords(await this.chat.undo(ledger, turn.author)) };
       case 'delete':
         return { text: slackWords(await this.chat.remove(ledger, args)) };
+      case 'budget':
+        return { text: slackWords(await budgetCommand(this.budgets, ledger, args, { alertsHere: false })) };
+      case 'budgets':
+        return { text: slackWords(await budgetsOverview(this.budgets, ledger)) };
       case 'token':
         if (!direct)
           return { text: 'For safety, /tally token works only in a direct message with me.', ephemeral: true };

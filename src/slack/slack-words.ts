@@ -4,7 +4,9 @@
  * in one place, rather than written twice.
  */
 export function slackWords(text: string): string {
-  return text.replace(/\/add(?=\s)/gu, '/tally').replace(/\/(list|total|undo|help|token|delete|edit)\b/gu, '/tally $1');
+  return text
+    .replace(/\/add(?=\s)/gu, '/tally')
+    .replace(/\/(list|total|undo|help|token|delete|edit|budgets|budget)\b/gu, '/tally $1');
 }
 
 export const SLACK_HELP = [
@@ -17,6 +19,8 @@ export const SLACK_HELP = [
   '/tally total month: totals per currency and per category',
   '/tally undo: remove the last expense you added here',
   '/tally delete 12: remove expense #12 (the numbers are in /tally list)',
+  '/tally budget food 300: a monthly budget (optional currency; * for all spending; /tally budget food off removes it)',
+  '/tally budgets: this month against each budget',
   '/tally token: an API token for your own ledger (direct message only, shown only to you)',
   '',
   'Periods: today, yesterday, week, month, year, all.',

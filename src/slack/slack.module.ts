@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import type { SlackConfig } from '../config/config';
 import { ChatModule } from '../chat/chat.module';
 import { LedgersModule } from '../ledgers/ledgers.module';
+import { BudgetsModule } from '../budgets/budgets.module';
 import { SlackController } from './slack.controller';
 import { SLACK_CONFIG, SlackService } from './slack.service';
 
@@ -11,7 +12,7 @@ export class SlackModule {
   static forRoot(config: SlackConfig): DynamicModule {
     return {
       module: SlackModule,
-      imports: [ChatModule, LedgersModule],
+      imports: [ChatModule, LedgersModule, BudgetsModule],
       controllers: config.appToken ? [] : [SlackController],
       providers: [{ provide: SLACK_CONFIG, useValue: config }, SlackService],
     };

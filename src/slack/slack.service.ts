@@ -6,6 +6,7 @@ import { Clock } from '../common/clock';
 import { errorBody } from '../common/exception-filters';
 import type { SlackConfig } from '../config/config';
 import { TokensService } from '../ledgers/tokens.service';
+import { BudgetsService } from '../budgets/budgets.service';
 import { SlackApi } from './slack-api';
 import { BlockActions, EventCallback, SlackBot, SlashCommand } from './slack-bot';
 import { isSignedBySlack } from './slack-signature';
@@ -37,6 +38,7 @@ export class SlackService implements OnApplicationBootstrap, OnApplicationShutdo
   constructor(
     @Inject(SLACK_CONFIG) private readonly config: SlackConfig,
     chat: ChatCore,
+    budgets: BudgetsService,
     tokens: TokensService,
     private readonly clock: Clock,
   ) {
@@ -44,7 +46,7 @@ export class SlackService implements OnApplicationBootstrap, OnApplicationShutdo
       warn: (message: string) => this.logger.warn(message),
       error: (message: string) => this.logger.error(message),
     };
-    this.bot = new SlackBot(chat, tokens, new SlackApi(config.botToken, config.apiRoot), clock, log);
+    this.bot = new SlackBot(chat, budgets, tokens, new SlackApi(config.botToken, config.apiRoot), clock, log);
   }
 
   async onApplicationBootstrap(): Promise<void> {

@@ -1,69 +1,21 @@
 import { Composer } from 'grammy';
-import { DomainError } from '../../common/domain-errors';
-import { budgetName, BudgetView } from '../../budgets/budget-month';
-import { budgetCategory } from '../../budgets/budgets.service';
-import type { Ledger } from '../../ledgers/ledger.entity';
-import { findCurrency } from '../../money/currency';
+import { budgetCommand, budgetsOverview } from '../../chat/budget-replies';
 import type { BotContext } from '../bot-context';
 import type { BotDeps } from '../bot-deps';
-import { parseAmountWord } from '../../chat/parse';
-
-export const BUDGET_USAGE =
-  'Write it like this: /budget food 300 (optional currency: /budget travel 500 EUR; /budget * 2000 for all spending; /budget food off to remove it).';
-const BAR_CELLS = 10;
 
 /** /budget CATEGORY AMOUNT [CUR], /budget CATEGORY off, /budgets (docs/API.md §8). Alerts come from BudgetAlerts. */
 export function budgetsFeature(deps: BotDeps): Composer<BotContext> {
   const feature = new Composer<BotContext>();
 
   feature.command('budget', async (ctx) => {
-    const done = await ctx.once(async (ledger) => {
-      try {
-        return await budgetCommand(deps, ledger, ctx.match);
-      } catch (error) {
-        if (error instanceof DomainError) return `${error.message}. ${BUDGET_USAGE}`;
-        throw error;
-      }
-    });
+    const done = await ctx.once((ledger) => budgetCommand(deps.budgets, ledger, ctx.match, { alertsHere: true }));
     if (done) await ctx.reply(done.value);
   });
 
   feature.command('budgets', async (ctx) => {
-    const done = await ctx.once(async (ledger) => {
-      const { month, items } = await deps.budgets.list(ledger);
-      if (items.length === 0) return `No budgets yet. ${BUDGET_USAGE}`;
-      return [`Budgets for ${month}:`, ...items.map(budgetLine)].join('\n');
-    });
+    const done = await ctx.once((ledger) => budgetsOverview(deps.budgets, ledger));
     if (done) await ctx.reply(done.value);
   });
 
   return feature;
-}
-
-async function budgetCommand(deps: BotDeps, ledger: Ledger, text: string): Promise<string> {
-  const words = text.trim().split(/\s+/u).filter(Boolean);
-  if (words.length === 2 && words[1].toLowerCase() === 'off') {
-    const category = budgetCategory(words[0]);
-    await deps.budgets.remove(ledger, category);
-    return `Budget for ${budgetName(category)} removed.`;
-  }
-  const amount = words.length >= 2 && words.length <= 3 ? parseAmountWord(words[1]) : undefined;
-  if (!amount) return words.length === 0 ? BUDGET_USAGE : `I could not read "${text.trim()}". ${BUDGET_USAGE}`;
-  const code = words[2]?.toUpperCase();
-  if (code && !findCurrency(code)) return `"${words[2]}" is not a currency code. ${BUDGET_USAGE}`;
-  if (code && amount.currency && code !== amount.currency)
-    return `${words[1]} and ${words[2]} name two different currencies. ${BUDGET_USAGE}`;
-  const { budget, created } = await deps.budgets.set(ledger, words[0], {
-    amount: amount.amount,
-    currency: code ?? amount.currency,
-  });
-  return `${created ? 'Budget set' : 'Budget changed'}: ${budgetName(budget.category)}, ${budget.amount} ${budget.currency} a month. I will tell this chat at 80% and at 100%.\n${budgetLine(budget)}`;
-}
-
-/** "food ███░░░░░░░ 34% · 102.00 of 300.00 USD" */
-export function budgetLine(budget: BudgetView): string {
-  const filled = Math.min(BAR_CELLS, Math.floor(budget.percent / (100 / BAR_CELLS)));
-  const bar = '█'.repeat(filled) + '░'.repeat(BAR_CELLS - filled);
-  const over = budget.remaining.startsWith('-') ? `, over by ${budget.remaining.slice(1)}` : '';
-  return `${budgetName(budget.category)} ${bar} ${budget.percent}% · ${budget.spent} of ${budget.amount} ${budget.currency}${over}`;
 }
