@@ -125,8 +125,9 @@ function section(scenario, { measured, totals, functions, file }) {
   const all = [...totals.values()].reduce((a, b) => a + b, 0);
   const busy = all - (totals.get('idle (waiting for I/O)') ?? 0);
   const rows = [...totals].sort((a, b) => b[1] - a[1]);
-  const shown = rows.slice(0, Number(process.env.PROFILE_ROWS_SHOWN ?? 14));
-  const rest = rows.slice(14).reduce((n, [, ms]) => n + ms, 0);
+  const shownCount = Number(process.env.PROFILE_ROWS_SHOWN ?? 14);
+  const shown = rows.slice(0, shownCount);
+  const rest = rows.slice(shownCount).reduce((n, [, ms]) => n + ms, 0);
   const requests = measured.total;
   return [
     `## ${scenario.name}`,

@@ -6,7 +6,7 @@ import { findCurrency } from '../money/currency';
 import { parseAmountWord } from './parse';
 
 /** In Telegram's words, as the chat core answers (Slack rewords its commands). */
-export const BUDGET_USAGE =
+const BUDGET_USAGE =
   'Write it like this: /budget food 300 (optional currency: /budget travel 500 EUR; /budget * 2000 for all spending; /budget food off to remove it).';
 const BAR_CELLS = 10;
 
@@ -62,7 +62,7 @@ async function setOrRemove(budgets: BudgetsService, ledger: Ledger, text: string
 }
 
 /** "food ███░░░░░░░ 34% · 102.00 of 300.00 USD" */
-export function budgetLine(budget: BudgetView): string {
+function budgetLine(budget: BudgetView): string {
   const filled = Math.min(BAR_CELLS, Math.floor(budget.percent / (100 / BAR_CELLS)));
   const bar = '█'.repeat(filled) + '░'.repeat(BAR_CELLS - filled);
   const over = budget.remaining.startsWith('-') ? `, over by ${budget.remaining.slice(1)}` : '';
