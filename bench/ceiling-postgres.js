@@ -4,7 +4,8 @@
 // (ledger, dedup key) index, the short number drawn outside the batch, and the
 // daily and monthly upserts in key order before COMMIT — and the same group
 // commit: the requests of one event-loop turn share one transaction, each in
-// a savepoint (left open when the write succeeds, as Tally leaves it), each
+// a savepoint (left open when the write succeeds, as Tally leaves it, and
+// followed by the write's insert without waiting for its answer), each
 // answered after COMMIT. No framework, no checks.
 const { createServer } = require('node:http');
 const { createHash } = require('node:crypto');
@@ -126,10 +127,15 @@ async function flush() {
     try {
       await db.query('begin');
       for (const item of batch) {
-        await db.query('savepoint w');
+        // The insert follows the SAVEPOINT without waiting for its answer, as Tally's writes do.
+        const opened = db.query('savepoint w');
+        opened.catch(() => undefined);
         try {
-          outcomes.push(await create(item.ledgerId, item.input, moves));
+          const outcome = await create(item.ledgerId, item.input, moves);
+          await opened;
+          outcomes.push(outcome);
         } catch (error) {
+          await opened;
           await db.query('rollback to savepoint w');
           outcomes.push([400, { message: error.message }]);
         }

