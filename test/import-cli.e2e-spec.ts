@@ -67,11 +67,13 @@ describe.each(ENGINES)('%s', (engine) => {
     const file = join(dir, 'budget.csv');
     writeFileSync(file, `date,amount,category\n${today},6,food\n${today},7,food\n`);
     for (let i = 0; i < 2; i++) expect(run('--ledger', 'telegram:-1001', file).status).toBe(0);
-    const queued = await auditQuery<{ chat_id: string | number; text: string }>(
+    const queued = await auditQuery<{ platform: string; address: string; text: string }>(
       db.target,
-      'select chat_id, text from chat_message order by id',
+      'select platform, address, text from chat_message order by id',
     );
-    expect(queued.map((row) => [Number(row.chat_id), row.text.split(':')[0]])).toEqual([[-1001, 'Budget exceeded']]);
+    expect(queued.map((row) => [row.platform, row.address, row.text.split(':')[0]])).toEqual([
+      ['telegram', '-1001', 'Budget exceeded'],
+    ]);
   });
 
   it('shows a progress bar on a terminal', () => {

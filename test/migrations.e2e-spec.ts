@@ -70,6 +70,44 @@ describe.each(ENGINES)('%s', (engine) => {
     }
   });
 
+  it('the outbox migration keeps queued Telegram messages as they were, addressed by platform, and new ones number after them', async () => {
+    const dir = tempDir();
+    const db = await freshDatabase(engine, dir);
+    const orm = await MikroORM.init<AbstractSqlDriver>(ormConfig(db.target));
+    try {
+      await (await migrator(orm)).up({ to: 'Migration20261208000000' });
+      const run = (sql: string, ...params: unknown[]) => orm.em.getConnection().execute(sql, params);
+      await run(
+        `insert into chat_message (chat_id, text, created_at, claimed_until, attempts, sent_at) values
+         (-1001, 'Budget alert: sent', 1000, 0, 1, 2000), (42, 'Budget alert: queued', 3000, 0, 2, null)`,
+      );
+      await migrate(orm);
+      await run(
+        `insert into chat_message (platform, address, text, created_at) values ('slack', 'C0NEW', 'new', 4000)`,
+      );
+    } finally {
+      await orm.close();
+    }
+    const rows = await auditQuery<Record<string, unknown>>(
+      db.target,
+      'select id, platform, address, text, attempts, sent_at from chat_message order by id',
+    );
+    expect(
+      rows.map((row) => [
+        Number(row.id),
+        row.platform,
+        row.address,
+        row.text,
+        Number(row.attempts),
+        row.sent_at === null ? null : Number(row.sent_at),
+      ]),
+    ).toEqual([
+      [1, 'telegram', '-1001', 'Budget alert: sent', 1, 2000],
+      [2, 'telegram', '42', 'Budget alert: queued', 2, null],
+      [3, 'slack', 'C0NEW', 'new', 0, null],
+    ]);
+  });
+
   it('the monthly totals migration fills expense_month from the daily totals, so ranges of whole months add up as before', async () => {
     const dir = tempDir();
     const db = await freshDatabase(engine, dir);

@@ -185,7 +185,7 @@ describe.each(ENGINES)('%s: Slack', (engine) => {
       await command('budget food 300');
       let replies = await fake.waitFor(1);
       expect(replies[0].payload.text).toBe(
-        'Budget set: food, 300.00 USD a month. /tally budgets shows where you stand.\nfood ░░░░░░░░░░ 0% · 0.00 of 300.00 USD',
+        'Budget set: food, 300.00 USD a month. I will tell this chat at 80% and at 100%.\nfood ░░░░░░░░░░ 0% · 0.00 of 300.00 USD',
       );
       await command('budget * 2000 EUR');
       await command('budgets');

@@ -10,23 +10,13 @@ const BUDGET_USAGE =
   'Write it like this: /budget food 300 (optional currency: /budget travel 500 EUR; /budget * 2000 for all spending; /budget food off to remove it).';
 const BAR_CELLS = 10;
 
-/** Whether this front door posts budget alerts in the chat (Telegram does; Slack not yet). */
-export interface BudgetChat {
-  alertsHere: boolean;
-}
-
 /**
  * `/budget CATEGORY AMOUNT [CUR]` and `/budget CATEGORY off` (docs/API.md §8),
  * for every chat front door: the reply, or what was wrong with the usage.
  */
-export async function budgetCommand(
-  budgets: BudgetsService,
-  ledger: Ledger,
-  text: string,
-  chat: BudgetChat,
-): Promise<string> {
+export async function budgetCommand(budgets: BudgetsService, ledger: Ledger, text: string): Promise<string> {
   try {
-    return await setOrRemove(budgets, ledger, text, chat);
+    return await setOrRemove(budgets, ledger, text);
   } catch (error) {
     if (error instanceof DomainError) return `${error.message}. ${BUDGET_USAGE}`;
     throw error;
@@ -40,7 +30,7 @@ export async function budgetsOverview(budgets: BudgetsService, ledger: Ledger): 
   return [`Budgets for ${month}:`, ...items.map(budgetLine)].join('\n');
 }
 
-async function setOrRemove(budgets: BudgetsService, ledger: Ledger, text: string, chat: BudgetChat): Promise<string> {
+async function setOrRemove(budgets: BudgetsService, ledger: Ledger, text: string): Promise<string> {
   const words = text.trim().split(/\s+/u).filter(Boolean);
   if (words.length === 2 && words[1].toLowerCase() === 'off') {
     const category = budgetCategory(words[0]);
@@ -57,8 +47,7 @@ async function setOrRemove(budgets: BudgetsService, ledger: Ledger, text: string
     amount: amount.amount,
     currency: code ?? amount.currency,
   });
-  const follow = chat.alertsHere ? 'I will tell this chat at 80% and at 100%.' : '/budgets shows where you stand.';
-  return `${created ? 'Budget set' : 'Budget changed'}: ${budgetName(budget.category)}, ${budget.amount} ${budget.currency} a month. ${follow}\n${budgetLine(budget)}`;
+  return `${created ? 'Budget set' : 'Budget changed'}: ${budgetName(budget.category)}, ${budget.amount} ${budget.currency} a month. I will tell this chat at 80% and at 100%.\n${budgetLine(budget)}`;
 }
 
 /** "food ███░░░░░░░ 34% · 102.00 of 300.00 USD" */

@@ -16,6 +16,8 @@ import { Migration20261207000000 as SqliteNumbers } from './sqlite/Migration2026
 import { Migration20261207000000 as PostgresNumbers } from './postgresql/Migration20261207000000';
 import { Migration20261208000000 as SqliteChatClaims } from './sqlite/Migration20261208000000';
 import { Migration20261208000000 as PostgresChatClaims } from './postgresql/Migration20261208000000';
+import { Migration20261209000000 as SqliteSlackOutbox } from './sqlite/Migration20261209000000';
+import { Migration20261209000000 as PostgresSlackOutbox } from './postgresql/Migration20261209000000';
 
 /**
  * Every migration of each engine, in order. Listed here so the same list works
@@ -32,6 +34,7 @@ export const MIGRATIONS: Record<Engine, MigrationObject[]> = {
     { name: 'Migration20261129000000', class: SqliteMonths },
     { name: 'Migration20261207000000', class: SqliteNumbers },
     { name: 'Migration20261208000000', class: SqliteChatClaims },
+    { name: 'Migration20261209000000', class: SqliteSlackOutbox },
   ],
   postgresql: [
     { name: 'Migration20261125000000', class: Migration20261125000000 },
@@ -42,5 +45,6 @@ export const MIGRATIONS: Record<Engine, MigrationObject[]> = {
     { name: 'Migration20261129000000', class: PostgresMonths },
     { name: 'Migration20261207000000', class: PostgresNumbers },
     { name: 'Migration20261208000000', class: PostgresChatClaims },
+    { name: 'Migration20261209000000', class: PostgresSlackOutbox },
   ],
 };

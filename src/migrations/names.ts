@@ -17,6 +17,7 @@ export const MIGRATION_NAMES: Record<Engine, string[]> = {
     'Migration20261129000000',
     'Migration20261207000000',
     'Migration20261208000000',
+    'Migration20261209000000',
   ],
   postgresql: [
     'Migration20261125000000',
@@ -27,5 +28,6 @@ export const MIGRATION_NAMES: Record<Engine, string[]> = {
     'Migration20261129000000',
     'Migration20261207000000',
     'Migration20261208000000',
+    'Migration20261209000000',
   ],
 };

@@ -6,8 +6,13 @@ export class ChatMessage {
   @PrimaryKey({ type: 'bigint', autoincrement: true })
   id!: string;
 
-  @Property({ type: 'bigint', fieldName: 'chat_id' })
-  chatId!: string;
+  /** Where it goes: `telegram` or `slack`. */
+  @Property({ type: 'string' })
+  platform!: string;
+
+  /** Its address there: a Telegram chat id, or a Slack channel (or user, for a direct message) id. */
+  @Property({ type: 'string' })
+  address!: string;
 
   @Property({ type: 'string' })
   text!: string;

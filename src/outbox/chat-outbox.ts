@@ -1,34 +1,39 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Database } from '../database/database';
 import type { RawSql } from '../database/raw-sql';
-import { chatOf } from '../ledgers/chat-ledger';
+import { ChatAddress, chatAddressOf } from '../ledgers/chat-ledger';
 import { WriteBatcher } from '../database/write-batcher';
 import { OutboxRepository, QueuedMessage } from './outbox.repository';
 
-/** Sends one message to a chat; throws when the Bot API refused or failed. */
-export type ChatSender = (chatId: number, text: string) => Promise<void>;
+/** Sends one message to a chat of its platform; throws when the platform refused or failed. */
+export type ChatSender = (address: string, text: string) => Promise<void>;
+type Platform = ChatAddress['platform'];
 
 /** A message whose sender crashed mid-send is sent again once its lease has run out. */
 const LEASE_MS = 60_000;
-/** A message the Bot API keeps refusing (the bot was blocked, the chat is gone) is given up. */
+/** A message the platform keeps refusing (the bot was blocked, the chat is gone) is given up. */
 const MAX_ATTEMPTS = 5;
 const BATCH = 50;
 const SENT_KEPT_MS = 7 * 86_400_000;
+/** How often queued messages are looked for besides after each COMMIT (tests make it longer). */
+const CHECK_MS = 5_000;
 
 /**
  * Messages the app sends on its own (budget alerts, recurring postings). They
  * are written in the same transaction as what they report, so a crash keeps
  * both or neither, and sent afterwards by whichever instance claims them.
  * A crash between sending and marking sent can repeat one message; nothing
- * is ever lost.
+ * is ever lost. Each message goes to its ledger's chat, on Telegram or on
+ * Slack, and only an instance that runs that platform's bot takes it.
  */
 @Injectable()
 export class ChatOutbox implements OnApplicationShutdown {
   private readonly logger = new Logger('ChatOutbox');
-  private sender?: ChatSender;
+  private readonly senders = new Map<Platform, ChatSender>();
   private running?: Promise<void>;
   private again = false;
   private timer?: NodeJS.Timeout;
+  private everyMs = Infinity;
   /** Messages queued in transactions that may have committed since: the next COMMIT starts a delivery. */
   private queued = false;
 
@@ -46,28 +51,32 @@ export class ChatOutbox implements OnApplicationShutdown {
 
   /** Queues a message to the chat that owns the ledger, inside the caller's transaction; nothing for API ledgers. */
   async enqueue(tx: RawSql, ledgerName: string, text: string): Promise<void> {
-    const chatId = chatOf(ledgerName);
-    if (chatId === undefined) return;
-    await this.messages.enqueue(tx, chatId, text);
+    const to = chatAddressOf(ledgerName);
+    if (!to) return;
+    await this.messages.enqueue(tx, to, text);
     this.queued = true;
   }
 
   /**
-   * The bot registers how to send; from then on queued messages go out after
-   * each COMMIT that queued one, and every `everyMs` (messages of a
-   * transaction that committed later, or whose sender crashed).
+   * A bot registers how to send to its platform; from then on queued messages
+   * go out after each COMMIT that queued one, and every `everyMs` (messages
+   * of a transaction that committed later, or whose sender crashed; the
+   * shortest period a bot asks for).
    */
-  start(sender: ChatSender, everyMs: number): void {
-    this.sender = sender;
-    clearInterval(this.timer);
-    this.timer = setInterval(() => this.deliverSoon(), everyMs);
-    this.timer.unref();
+  start(platform: Platform, sender: ChatSender, everyMs = CHECK_MS): void {
+    this.senders.set(platform, sender);
+    if (everyMs < this.everyMs) {
+      this.everyMs = everyMs;
+      clearInterval(this.timer);
+      this.timer = setInterval(() => this.deliverSoon(), everyMs);
+      this.timer.unref();
+    }
     this.deliverSoon();
   }
 
   /** Sends what is queued, now; call after committing messages. */
   deliverSoon(): void {
-    if (!this.sender) return;
+    if (this.senders.size === 0) return;
     if (this.running) {
       this.again = true;
       return;
@@ -88,36 +97,38 @@ export class ChatOutbox implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
-    this.sender = undefined;
+    this.everyMs = Infinity;
+    this.senders.clear();
     await this.idle();
   }
 
   private async deliverAll(): Promise<void> {
     try {
-      for (;;) {
-        const now = Date.now();
-        const pending = await this.pool((db) => this.messages.pending(db, now, BATCH));
-        if (pending.length === 0) return;
-        for (const message of pending) await this.deliver(message);
-        if (pending.length < BATCH) return;
+      for (const platform of [...this.senders.keys()]) {
+        for (;;) {
+          const now = Date.now();
+          const pending = await this.pool((db) => this.messages.pending(db, platform, now, BATCH));
+          for (const message of pending) await this.deliver(platform, message);
+          if (pending.length < BATCH) break;
+        }
       }
     } catch (error) {
       this.logger.warn(`sending queued chat messages failed: ${(error as Error).message}`);
     }
   }
 
-  private async deliver(message: QueuedMessage): Promise<void> {
-    const sender = this.sender;
+  private async deliver(platform: Platform, message: QueuedMessage): Promise<void> {
+    const sender = this.senders.get(platform);
     if (!sender) return;
     const now = Date.now();
     if (!(await this.pool((db) => this.messages.lease(db, message.id, now, now + LEASE_MS)))) return; // another instance has it
     try {
-      await sender(Number(message.chat_id), message.text);
+      await sender(message.address, message.text);
       await this.pool((db) => this.messages.close(db, message.id, Date.now()));
     } catch (error) {
       const giveUp = Number(message.attempts) + 1 >= MAX_ATTEMPTS;
       this.logger.warn(
-        `message ${message.id} to chat ${message.chat_id} not sent: ${(error as Error).message}${giveUp ? ' (given up)' : ''}`,
+        `message ${message.id} to ${platform} chat ${message.address} not sent: ${(error as Error).message}${giveUp ? ' (given up)' : ''}`,
       );
       // Back off a little more each time; a message given up is closed like a sent one (the log says so).
       await this.pool((db) =>

@@ -1,16 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import type { RawSql } from '../database/raw-sql';
+import type { ChatAddress } from '../ledgers/chat-ledger';
 
 export interface QueuedMessage {
   id: number | string;
-  chat_id: string | number;
+  address: string;
   text: string;
   attempts: number;
 }
 
-const ENQUEUE = 'insert into chat_message (chat_id, text, created_at) values (?, ?, ?)';
-const PENDING = `select id, chat_id, text, attempts from chat_message
-  where sent_at is null and claimed_until < ? order by id limit ?`;
+const ENQUEUE = 'insert into chat_message (platform, address, text, created_at) values (?, ?, ?, ?)';
+const PENDING = `select id, address, text, attempts from chat_message
+  where platform = ? and sent_at is null and claimed_until < ? order by id limit ?`;
 /** Only one instance sends a message: this guarded update gives it a lease. */
 const LEASE = `update chat_message set claimed_until = ?, attempts = attempts + 1
   where id = ? and sent_at is null and claimed_until < ?`;
@@ -18,13 +19,13 @@ const LEASE = `update chat_message set claimed_until = ?, attempts = attempts + 
 /** The SQL of the chat outbox (chat_message), run on the handle given. */
 @Injectable()
 export class OutboxRepository {
-  async enqueue(tx: RawSql, chatId: number, text: string): Promise<void> {
-    await tx.run(ENQUEUE, chatId, text, Date.now());
+  async enqueue(tx: RawSql, to: ChatAddress, text: string): Promise<void> {
+    await tx.run(ENQUEUE, to.platform, to.address, text, Date.now());
   }
 
-  /** Unsent messages nobody holds, oldest first. */
-  pending(db: RawSql, now: number, limit: number): Promise<QueuedMessage[]> {
-    return db.all<QueuedMessage>(PENDING, now, limit);
+  /** Unsent messages to one platform that nobody holds, oldest first. */
+  pending(db: RawSql, platform: ChatAddress['platform'], now: number, limit: number): Promise<QueuedMessage[]> {
+    return db.all<QueuedMessage>(PENDING, platform, now, limit);
   }
 
   /** True for the one instance whose update took the message until `until`. */

@@ -12,6 +12,7 @@ import type { ExpenseAuthor } from '../expenses/expense.view';
 import { ExpensesService } from '../expenses/expenses.service';
 import type { Ledger } from '../ledgers/ledger.entity';
 import { LedgersService } from '../ledgers/ledgers.service';
+import { chatAddressOf } from '../ledgers/chat-ledger';
 import { Money } from '../money/money';
 import { ChatOutbox } from '../outbox/chat-outbox';
 import { formatExpense } from '../chat/format';
@@ -188,7 +189,7 @@ export class RecurringService implements OnApplicationBootstrap, OnApplicationSh
       await this.outbox.enqueue(
         tx,
         ledger.name,
-        `Recurring expense recorded: ${formatExpense(expense)} as #${expense.number}. /recurring stop ${rule.id} ends it.`,
+        `Recurring expense recorded: ${formatExpense(expense)} as #${expense.number}. ${stopHint(ledger, rule.id)}`,
       );
       return true;
     });
@@ -252,4 +253,11 @@ function ruleId(value: unknown): number {
   if (!Number.isSafeInteger(number) || number < 1)
     throw new NotFoundError(`recurring expense ${String(value)} not found`);
   return number;
+}
+
+/** How to end a rule, in the words of the ledger's chat: Telegram has a command; a Slack channel uses the API. */
+function stopHint(ledger: Ledger, ruleId: number | string): string {
+  return chatAddressOf(ledger.name)?.platform === 'telegram'
+    ? `/recurring stop ${ruleId} ends it.`
+    : `DELETE /recurring/${ruleId} (with this ledger's token) ends it.`;
 }

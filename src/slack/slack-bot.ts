@@ -3,6 +3,7 @@ import { startsWithAmount } from '../chat/parse';
 import type { Clock } from '../common/clock';
 import { newId } from '../common/new-id';
 import type { Ledger } from '../ledgers/ledger.entity';
+import { slackLedgerName } from '../ledgers/chat-ledger';
 import type { TokensService } from '../ledgers/tokens.service';
 import { duplicatesAnswered } from '../metrics/metrics';
 import type { SlackApi, SlackReply } from './slack-api';
@@ -87,7 +88,7 @@ export class SlackBot {
     const direct = isDirect(channel, command.channel_name);
     const keys = command.trigger_id ? [`command:${command.trigger_id}`] : [];
     const turn = slackTurn(user, command.user_name, this.clock.now());
-    const done = await this.chat.once('slack', keys, ledgerName(team, channel, user, direct), (ledger) =>
+    const done = await this.chat.once('slack', keys, slackLedgerName(team, channel, user, direct), (ledger) =>
       this.dispatch(ledger, (command.text ?? '').trim(), turn, direct),
     );
     if (!done) return this.repeated();
@@ -111,8 +112,11 @@ export class SlackBot {
     const turn = messageTurn(event.user, event.ts);
     // The event id stops Slack's retries; the message key stops the app_mention/message twin.
     const keys = [`event:${callback.event_id ?? event.ts}`, `message:${team}:${event.channel}:${event.ts}`];
-    const done = await this.chat.once('slack', keys, ledgerName(team, event.channel, event.user, direct), (ledger) =>
-      this.dispatch(ledger, text, turn, direct, true),
+    const done = await this.chat.once(
+      'slack',
+      keys,
+      slackLedgerName(team, event.channel, event.user, direct),
+      (ledger) => this.dispatch(ledger, text, turn, direct, true),
     );
     if (!done) return this.repeated();
     await this.reply(done.value, {
@@ -134,7 +138,7 @@ export class SlackBot {
     const done = await this.chat.once(
       'slack',
       [`again:${nonce}`],
-      ledgerName(team, channel, user, direct),
+      slackLedgerName(team, channel, user, direct),
       (ledger, tx) => this.chat.recordAgain(tx, ledger, expenseId, `slack:again:${nonce}`, turn),
     );
     if (!done) return this.repeated();
@@ -150,7 +154,7 @@ export class SlackBot {
     const turn = messageTurn(message.user, message.ts);
     const keys = [`event:${callback.event_id ?? `${message.ts}:${message.edited?.ts}`}`];
     if (message.edited?.ts) keys.push(`edit:${team}:${channel}:${message.ts}:${message.edited.ts}`);
-    const done = await this.chat.once('slack', keys, ledgerName(team, channel, message.user, direct), (ledger) =>
+    const done = await this.chat.once('slack', keys, slackLedgerName(team, channel, message.user, direct), (ledger) =>
       this.chat.editByMessage(ledger, messageNumber(message.ts!), withoutMentions(message.text ?? ''), turn),
     );
     if (!done) return this.repeated();
@@ -189,7 +193,7 @@ export class SlackBot {
       case 'delete':
         return { text: slackWords(await this.chat.remove(ledger, args)) };
       case 'budget':
-        return { text: slackWords(await budgetCommand(this.budgets, ledger, args, { alertsHere: false })) };
+        return { text: slackWords(await budgetCommand(this.budgets, ledger, args)) };
       case 'budgets':
         return { text: slackWords(await budgetsOverview(this.budgets, ledger)) };
       case 'token':
@@ -262,15 +266,6 @@ function slackTurn(user: string, name: string | undefined, sentAt: Date, message
 /** A message: dates count from when it was sent (its ts), and editing it later finds its expense. */
 function messageTurn(user: string, ts: string): ChatTurn {
   return slackTurn(user, undefined, new Date(Number(ts) * 1000), messageNumber(ts));
-}
-
-/**
- * A channel's ledger is shared by the channel; a direct message is the
- * user's own ledger. Prefixes keep both apart from Telegram's and each other:
- * Slack's ids start with a letter naming their kind (C, G channels; U, W users).
- */
-export function ledgerName(team: string, channel: string, user: string, direct: boolean): string {
-  return direct ? `slack:${team}:${user}` : `slack:${team}:${channel}`;
 }
 
 function isDirect(channel: string, hint: string | undefined): boolean {

@@ -7,9 +7,11 @@ import { errorBody } from '../common/exception-filters';
 import type { SlackConfig } from '../config/config';
 import { TokensService } from '../ledgers/tokens.service';
 import { BudgetsService } from '../budgets/budgets.service';
+import { ChatOutbox } from '../outbox/chat-outbox';
 import { SlackApi } from './slack-api';
 import { BlockActions, EventCallback, SlackBot, SlashCommand } from './slack-bot';
 import { isSignedBySlack } from './slack-signature';
+import { slackWords } from './slack-words';
 
 export const SLACK_CONFIG = Symbol('SLACK_CONFIG');
 
@@ -31,6 +33,7 @@ export type SlackRoute = 'commands' | 'events' | 'interactions';
 export class SlackService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Slack');
   private readonly bot: SlackBot;
+  private readonly api: SlackApi;
   private socket?: SocketModeClient;
   private reconnectTimer?: NodeJS.Timeout;
   private stopped = false;
@@ -41,15 +44,19 @@ export class SlackService implements OnApplicationBootstrap, OnApplicationShutdo
     budgets: BudgetsService,
     tokens: TokensService,
     private readonly clock: Clock,
+    private readonly outbox: ChatOutbox,
   ) {
     const log = {
       warn: (message: string) => this.logger.warn(message),
       error: (message: string) => this.logger.error(message),
     };
-    this.bot = new SlackBot(chat, budgets, tokens, new SlackApi(config.botToken, config.apiRoot), clock, log);
+    this.api = new SlackApi(config.botToken, config.apiRoot);
+    this.bot = new SlackBot(chat, budgets, tokens, this.api, clock, log);
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    // Budget alerts and recurring postings for Slack ledgers, queued by any instance, go out from here.
+    this.outbox.start('slack', (channel, text) => this.api.postMessage(channel, { text: slackWords(text) }));
     if (!this.config.appToken) {
       this.logger.log('HTTP mode: Slack posts to /slack/commands, /slack/events and /slack/interactions');
       return;

@@ -31,8 +31,6 @@ const ALLOWED_UPDATES = ['message', 'edited_message', 'callback_query'] as const
 /** Telegram limits message edits; an import's progress message changes at most this often. */
 const PROGRESS_EDIT_MS = 2_000;
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
-/** Queued chat messages another instance committed (or whose sender crashed) are looked for this often. */
-const OUTBOX_CHECK_MS = 5_000;
 /**
  * Telegram retries a webhook that is slow to answer. Our writes commit before
  * the reply is sent, so past this the request is answered 200 and the reply
@@ -112,8 +110,9 @@ export class TelegramService implements OnApplicationBootstrap, OnApplicationShu
     this.importRunner.onProgress((job) => this.showImportProgress(job));
     // Budget alerts and recurring postings queued by any instance go out from here.
     this.outbox.start(
-      async (chatId, text) => void (await this.bot.api.sendMessage(chatId, text)),
-      this.config.outboxCheckMs ?? OUTBOX_CHECK_MS,
+      'telegram',
+      async (chatId, text) => void (await this.bot.api.sendMessage(Number(chatId), text)),
+      this.config.outboxCheckMs,
     );
     await this.bot.api
       .setMyCommands(COMMANDS)

@@ -8,7 +8,7 @@ export function budgetsFeature(deps: BotDeps): Composer<BotContext> {
   const feature = new Composer<BotContext>();
 
   feature.command('budget', async (ctx) => {
-    const done = await ctx.once((ledger) => budgetCommand(deps.budgets, ledger, ctx.match, { alertsHere: true }));
+    const done = await ctx.once((ledger) => budgetCommand(deps.budgets, ledger, ctx.match));
     if (done) await ctx.reply(done.value);
   });
 
