@@ -4,11 +4,12 @@ import { IdempotencyModule } from '../idempotency/idempotency.module';
 import { LedgersModule } from '../ledgers/ledgers.module';
 import { ChatClaimsRepository } from './chat-claims.repository';
 import { ChatCore } from './chat-core';
+import { ChatPruning } from './chat-pruning';
 
-/** What the chat front doors (Telegram, Slack) share: the claims and the core. */
+/** What the chat front doors (Telegram, Slack) share: the claims, the core, and pruning what they keep. */
 @Module({
   imports: [ExpensesModule, LedgersModule, IdempotencyModule],
-  providers: [ChatClaimsRepository, ChatCore],
-  exports: [ChatClaimsRepository, ChatCore],
+  providers: [ChatClaimsRepository, ChatCore, ChatPruning],
+  exports: [ChatClaimsRepository, ChatCore, ChatPruning],
 })
 export class ChatModule {}

@@ -8,6 +8,7 @@ import type { SlackConfig } from '../config/config';
 import { TokensService } from '../ledgers/tokens.service';
 import { BudgetsService } from '../budgets/budgets.service';
 import { ChatOutbox } from '../outbox/chat-outbox';
+import { ChatPruning } from '../chat/chat-pruning';
 import { SlackApi } from './slack-api';
 import { BlockActions, EventCallback, SlackBot, SlashCommand } from './slack-bot';
 import { isSignedBySlack } from './slack-signature';
@@ -45,6 +46,7 @@ export class SlackService implements OnApplicationBootstrap, OnApplicationShutdo
     tokens: TokensService,
     private readonly clock: Clock,
     private readonly outbox: ChatOutbox,
+    private readonly pruning: ChatPruning,
   ) {
     const log = {
       warn: (message: string) => this.logger.warn(message),
@@ -57,6 +59,7 @@ export class SlackService implements OnApplicationBootstrap, OnApplicationShutdo
   async onApplicationBootstrap(): Promise<void> {
     // Budget alerts and recurring postings for Slack ledgers, queued by any instance, go out from here.
     this.outbox.start('slack', (channel, text) => this.api.postMessage(channel, { text: slackWords(text) }));
+    await this.pruning.start();
     if (!this.config.appToken) {
       this.logger.log('HTTP mode: Slack posts to /slack/commands, /slack/events and /slack/interactions');
       return;

@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Bot, webhookCallback } from 'grammy';
-import { Database } from '../database/database';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppConfig, TelegramConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
@@ -23,14 +22,13 @@ import { Clock } from '../common/clock';
 import { ChatOutbox } from '../outbox/chat-outbox';
 import { RecurringService } from '../recurring/recurring.service';
 import { COMMANDS, createBot } from './bot';
-import { ChatClaimsRepository } from '../chat/chat-claims.repository';
+import { ChatPruning } from '../chat/chat-pruning';
 import { ChatCore } from '../chat/chat-core';
 
 export const TELEGRAM_CONFIG = Symbol('TELEGRAM_CONFIG');
 const ALLOWED_UPDATES = ['message', 'edited_message', 'callback_query'] as const;
 /** Telegram limits message edits; an import's progress message changes at most this often. */
 const PROGRESS_EDIT_MS = 2_000;
-const PRUNE_EVERY_MS = 60 * 60 * 1000;
 /**
  * Telegram retries a webhook that is slow to answer. Our writes commit before
  * the reply is sent, so past this the request is answered 200 and the reply
@@ -44,7 +42,6 @@ export class TelegramService implements OnApplicationBootstrap, OnApplicationShu
   private readonly logger = new Logger('Telegram');
   readonly bot: Bot<BotContext>;
   private readonly webhook?: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
-  private pruneTimer?: NodeJS.Timeout;
   private polling?: Promise<void>;
   private leadership?: Leadership;
 
@@ -55,7 +52,6 @@ export class TelegramService implements OnApplicationBootstrap, OnApplicationShu
     ledgers: LedgersService,
     tokens: TokensService,
     idempotency: IdempotencyService,
-    private readonly database: Database,
     private readonly listQueries: ListQueriesRepository,
     imports: ImportUploads,
     importWorker: ImportWorker,
@@ -66,7 +62,7 @@ export class TelegramService implements OnApplicationBootstrap, OnApplicationShu
     clock: Clock,
     private readonly outbox: ChatOutbox,
     chat: ChatCore,
-    private readonly claims: ChatClaimsRepository,
+    private readonly pruning: ChatPruning,
   ) {
     this.bot = createBot(
       {
@@ -144,13 +140,10 @@ export class TelegramService implements OnApplicationBootstrap, OnApplicationShu
       if (this.appConfig.database.engine === 'postgresql')
         this.logger.log(`@${this.bot.botInfo.username}: long polling when no other instance does`);
     }
-    this.pruneTimer = setInterval(() => void this.prune(), PRUNE_EVERY_MS);
-    this.pruneTimer.unref();
-    await this.prune();
+    await this.pruning.start((db) => this.listQueries.prune(db));
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.pruneTimer);
     await this.stopPolling();
     await this.leadership?.stop();
   }
@@ -205,17 +198,5 @@ export class TelegramService implements OnApplicationBootstrap, OnApplicationShu
         .catch(() => undefined);
     }
     await this.bot.api.sendMessage(job.chatId, text);
-  }
-
-  private async prune(): Promise<void> {
-    try {
-      await this.database.read(async (db) => {
-        await this.listQueries.prune(db);
-        await this.claims.prune(db);
-      });
-      await this.outbox.prune();
-    } catch (error) {
-      this.logger.warn(`pruning bot state failed: ${(error as Error).message}`);
-    }
   }
 }
