@@ -207,6 +207,40 @@ describe.each(ENGINES)('%s: Slack', (engine) => {
       );
     });
 
+    it('chart uploads the same PNG as GET /expenses/chart.png to the channel, its caption as the comment; a wrong one says what to write', async () => {
+      await command('12.50 food lunch');
+      await command('40 travel train');
+      await fake.waitFor(2);
+      expect((await command('chart')).status).toBe(200);
+      const [complete] = await fake.waitFor(1, 'files.completeUploadExternal');
+      expect(complete.payload).toMatchObject({ channel_id: 'C0GENERAL', initial_comment: 'Spending all time' });
+      const [asked] = fake.sent('files.getUploadURLExternal');
+      expect(asked.payload).toMatchObject({ filename: 'chart.png' });
+      const [upload] = fake.sent('upload');
+      expect(JSON.parse(complete.payload.files)).toEqual([{ id: upload.payload.fileId, title: 'Spending all time' }]);
+      const response = await fetch(`${t.url}/expenses/chart.png`, {
+        headers: { authorization: `Bearer ${await t.token(CHANNEL_LEDGER)}` },
+      });
+      const png = Buffer.from(await response.arrayBuffer());
+      expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+      expect((upload.payload.bytes as Buffer).includes(png)).toBe(true);
+
+      await command('chart food sometime');
+      const replies = await fake.waitFor(3);
+      expect(replies[2].payload).toMatchObject({ response_type: 'ephemeral' });
+      expect(replies[2].payload.text).toMatch(/^I could not read "food sometime"\. Write it like this: \/tally chart/);
+      expect(fake.sent('upload')).toHaveLength(1);
+    });
+
+    it('a chart Slack refuses to take is explained to the user alone', async () => {
+      fake.failNext('files.getUploadURLExternal', 1, { status: 500 });
+      expect((await command('chart month')).status).toBe(200);
+      const [reply] = await fake.waitFor(1);
+      expect(reply.payload).toMatchObject({ response_type: 'ephemeral' });
+      expect(reply.payload.text).toMatch(/^I could not post the chart here \(.+\)\. In a channel, invite me first/);
+      expect(fake.sent('files.completeUploadExternal')).toEqual([]);
+    });
+
     it.each([
       ['twelve food', /"twelve" is not an amount|I did not understand "twelve food"/],
       ['12.505 food', /Not recorded: .*decimal.*\/tally 12\.50 food lunch/],

@@ -9,6 +9,8 @@ export interface SlackReply {
   ephemeral?: boolean;
   /** Replace the message that carried the pressed button (response_url replies only). */
   replaceOriginal?: boolean;
+  /** A file (a chart) to upload to the conversation, `text` as its comment. */
+  file?: { data: Buffer; filename: string };
 }
 
 /** A 429 is waited out (its Retry-After) at most this many times per reply. */
@@ -47,6 +49,23 @@ export class SlackApi {
         await waitSeconds(limited.retryAfter ?? 1);
       }
     }
+  }
+
+  /**
+   * Uploads a file to a conversation (Slack's files.getUploadURLExternal,
+   * the bytes, files.completeUploadExternal, through the SDK). Not retried: a
+   * failure after the last step may have posted it already.
+   */
+  async uploadFile(
+    channel: string,
+    file: { data: Buffer; filename: string },
+    comment: string,
+    threadTs?: string,
+  ): Promise<void> {
+    const upload = { file: file.data, filename: file.filename, title: comment, initial_comment: comment };
+    await this.client.filesUploadV2(
+      threadTs ? { ...upload, channel_id: channel, thread_ts: threadTs } : { ...upload, channel_id: channel },
+    );
   }
 
   /** POSTs to a response_url (valid for 30 minutes, five uses); 429 waits its Retry-After. */

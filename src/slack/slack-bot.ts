@@ -10,6 +10,8 @@ import type { SlackApi, SlackReply } from './slack-api';
 import { SLACK_HELP, slackWords } from './slack-words';
 import { budgetCommand, budgetsOverview } from '../chat/budget-replies';
 import type { BudgetsService } from '../budgets/budgets.service';
+import type { ChartsService } from '../charts/charts.service';
+import { chartReply } from '../chat/chart-replies';
 
 /** The fields of a slash command Tally reads (Slack posts them form-encoded). */
 export interface SlashCommand {
@@ -74,6 +76,7 @@ export class SlackBot {
   constructor(
     private readonly chat: ChatCore,
     private readonly budgets: BudgetsService,
+    private readonly charts: ChartsService,
     private readonly tokens: TokensService,
     private readonly api: SlackApi,
     private readonly clock: Clock,
@@ -196,6 +199,11 @@ export class SlackBot {
         return { text: slackWords(await budgetCommand(this.budgets, ledger, args)) };
       case 'budgets':
         return { text: slackWords(await budgetsOverview(this.budgets, ledger)) };
+      case 'chart': {
+        const chart = await chartReply(this.chat, this.charts, ledger, args);
+        if (chart.error !== undefined) return { text: slackWords(chart.error), ephemeral: true };
+        return { text: chart.caption, file: { data: chart.png, filename: 'chart.png' } };
+      }
       case 'token':
         if (!direct)
           return { text: 'For safety, /tally token works only in a direct message with me.', ephemeral: true };
@@ -246,10 +254,16 @@ export class SlackBot {
     to: { channel: string; responseUrl?: string; threadTs?: string },
   ): Promise<void> {
     try {
-      if (to.responseUrl) await this.api.respond(to.responseUrl, reply);
+      // A file cannot go through a response_url: it is uploaded to the conversation, its caption as the comment.
+      if (reply.file) await this.api.uploadFile(to.channel, reply.file, reply.text, to.threadTs);
+      else if (to.responseUrl) await this.api.respond(to.responseUrl, reply);
       else await this.api.postMessage(to.channel, reply, to.threadTs);
     } catch (error) {
       this.log.warn(`Slack reply to ${to.channel} failed: ${(error as Error).message}`);
+      if (reply.file && to.responseUrl) {
+        const why = `I could not post the chart here (${(error as Error).message}). In a channel, invite me first: /invite @Tally.`;
+        await this.api.respond(to.responseUrl, { text: why, ephemeral: true }).catch(() => undefined);
+      }
     }
   }
 

@@ -6,7 +6,7 @@
 export function slackWords(text: string): string {
   return text
     .replace(/\/add(?=\s)/gu, '/tally')
-    .replace(/\/(list|total|undo|help|token|delete|edit|budgets|budget)\b/gu, '/tally $1');
+    .replace(/\/(list|total|undo|help|token|delete|edit|budgets|budget|chart)\b/gu, '/tally $1');
 }
 
 export const SLACK_HELP = [
@@ -20,7 +20,8 @@ export const SLACK_HELP = [
   '/tally undo: remove the last expense you added here',
   '/tally delete 12: remove expense #12 (the numbers are in /tally list)',
   '/tally budget food 300: a monthly budget (optional currency; * for all spending; /tally budget food off removes it)',
-  '/tally budgets: this month against each budget',
+  '/tally budgets: this month against each budget (I post here at 80% and at 100%)',
+  '/tally chart food month: spending per category and over time, as a picture (category and period optional)',
   '/tally token: an API token for your own ledger (direct message only, shown only to you)',
   '',
   'Periods: today, yesterday, week, month, year, all.',

@@ -3,6 +3,7 @@ import type { SlackConfig } from '../config/config';
 import { ChatModule } from '../chat/chat.module';
 import { LedgersModule } from '../ledgers/ledgers.module';
 import { BudgetsModule } from '../budgets/budgets.module';
+import { ChartsModule } from '../charts/charts.module';
 import { SlackController } from './slack.controller';
 import { SLACK_CONFIG, SlackService } from './slack.service';
 
@@ -12,7 +13,7 @@ export class SlackModule {
   static forRoot(config: SlackConfig): DynamicModule {
     return {
       module: SlackModule,
-      imports: [ChatModule, LedgersModule, BudgetsModule],
+      imports: [ChatModule, LedgersModule, BudgetsModule, ChartsModule],
       controllers: config.appToken ? [] : [SlackController],
       providers: [{ provide: SLACK_CONFIG, useValue: config }, SlackService],
     };

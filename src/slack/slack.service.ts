@@ -7,6 +7,7 @@ import { errorBody } from '../common/exception-filters';
 import type { SlackConfig } from '../config/config';
 import { TokensService } from '../ledgers/tokens.service';
 import { BudgetsService } from '../budgets/budgets.service';
+import { ChartsService } from '../charts/charts.service';
 import { ChatOutbox } from '../outbox/chat-outbox';
 import { ChatPruning } from '../chat/chat-pruning';
 import { SlackApi } from './slack-api';
@@ -43,6 +44,7 @@ export class SlackService implements OnApplicationBootstrap, OnApplicationShutdo
     @Inject(SLACK_CONFIG) private readonly config: SlackConfig,
     chat: ChatCore,
     budgets: BudgetsService,
+    charts: ChartsService,
     tokens: TokensService,
     private readonly clock: Clock,
     private readonly outbox: ChatOutbox,
@@ -53,7 +55,7 @@ export class SlackService implements OnApplicationBootstrap, OnApplicationShutdo
       error: (message: string) => this.logger.error(message),
     };
     this.api = new SlackApi(config.botToken, config.apiRoot);
-    this.bot = new SlackBot(chat, budgets, tokens, this.api, clock, log);
+    this.bot = new SlackBot(chat, budgets, charts, tokens, this.api, clock, log);
   }
 
   async onApplicationBootstrap(): Promise<void> {

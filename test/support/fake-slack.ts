@@ -3,9 +3,10 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http
 import { WebSocket, WebSocketServer } from 'ws';
 
 /**
- * A fake Slack: the Web API (`chat.postMessage`, `apps.connections.open`),
- * response_url endpoints and a Socket Mode WebSocket, on one real HTTP server
- * that records every call. Faults and slowness can be queued per method.
+ * A fake Slack: the Web API (`chat.postMessage`, `apps.connections.open`,
+ * the two calls of a file upload and the upload URL itself, recorded as
+ * `upload` with its bytes), response_url endpoints and a Socket Mode
+ * WebSocket, on one real HTTP server that records every call. Faults and slowness can be queued per method.
  */
 export interface SlackCall {
   method: string;
@@ -149,8 +150,14 @@ export class FakeSlack {
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
-    const raw = Buffer.concat(chunks).toString('utf8');
+    const bytes = Buffer.concat(chunks);
+    const raw = bytes.toString('utf8');
     const path = (request.url ?? '').split('?')[0];
+    if (path.startsWith('/upload/')) {
+      // A file's bytes, sent to the URL files.getUploadURLExternal handed out (no token: the URL is the key).
+      this.calls.push({ method: 'upload', payload: { fileId: path.slice('/upload/'.length), bytes }, at: Date.now() });
+      return void response.writeHead(200, { 'content-type': 'text/plain' }).end('OK - ' + bytes.length);
+    }
     const method = path.startsWith('/response/') ? 'response' : path.replace(/^\/api\//, '');
     const payload = parseBody(raw, request.headers['content-type']);
     const delay = this.delays.get(method) ?? 0;
@@ -176,6 +183,12 @@ export class FakeSlack {
     let result: Record<string, unknown> = { ok: true };
     if (method === 'chat.postMessage') result = { ok: true, channel: payload.channel, ts: `${this.nextTs++}.000100` };
     if (method === 'apps.connections.open') result = { ok: true, url: `${this.url.replace('http', 'ws')}/socket` };
+    if (method === 'files.getUploadURLExternal') {
+      const fileId = `F${this.nextTs++}`;
+      result = { ok: true, file_id: fileId, upload_url: `${this.url}/upload/${fileId}` };
+    }
+    if (method === 'files.completeUploadExternal')
+      result = { ok: true, files: (JSON.parse(payload.files) as Array<{ id: string }>).map(({ id }) => ({ id })) };
     response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(result));
   }
 }
