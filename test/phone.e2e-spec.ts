@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { startAppWithBot, TestApp } from './support/app';
 import { launchChromium } from './support/browser';
+import { CuttableLink, startCuttableLink } from './support/cuttable-link';
 import { BOT_TOKEN, FakeTelegram } from './support/fake-telegram';
 import { Client } from './support/http';
 import { initData, launchFragment } from './support/mini-app';
@@ -22,6 +23,8 @@ let fake: FakeTelegram;
 let stop: () => Promise<void>;
 let chromium: { browser: BrowserContext; close(): Promise<void> };
 let deliver: (update: object) => Promise<number>;
+/** The phone's connection to the app outside Telegram, which the offline cases cut. */
+let link: CuttableLink;
 
 beforeAll(async () => {
   ({ t, fake, stop } = await startAppWithBot(SECRET, 'sqlite', undefined, {
@@ -29,8 +32,10 @@ beforeAll(async () => {
   }));
   deliver = webhookPoster(() => t.url, SECRET);
   chromium = await launchChromium();
+  link = await startCuttableLink(t.url);
 });
 afterAll(async () => {
+  await link?.close();
   await chromium?.close();
   await stop?.();
 });
@@ -180,7 +185,7 @@ describe('outside Telegram at 390 × 844', () => {
     const token = await t.token(`phone-${++ledgers}`);
     api = new Client(t.url, token);
     page = await phonePage();
-    await page.goto(`${t.url}/#token=${token}`);
+    await page.goto(`${link.url}/#token=${token}`);
     await page.getByRole('button', { name: 'Add expense' }).waitFor();
   });
   afterEach(async () => {
@@ -189,17 +194,19 @@ describe('outside Telegram at 390 × 844', () => {
   });
 
   /**
-   * No network for the page nor for its service worker: Chromium's offline
-   * emulation does not cover requests a service worker lets through, so the
-   * context also refuses every request while "offline".
+   * No network: the link to the app is cut, so nothing the page or its
+   * service worker sends can reach the server (Chromium's offline emulation
+   * alone does not cover requests a service worker lets through), and the
+   * browser is told it is offline (navigator.onLine, the "online" event on
+   * the way back).
    */
   async function goOffline(): Promise<void> {
-    await chromium.browser.route('**/*', (route) => route.abort('internetdisconnected'));
+    link.cut();
     await chromium.browser.setOffline(true);
   }
 
   async function goOnline(): Promise<void> {
-    await chromium.browser.unrouteAll({ behavior: 'ignoreErrors' });
+    link.restore();
     await chromium.browser.setOffline(false);
   }
 
