@@ -163,25 +163,30 @@ describe.each(ENGINES)('%s: Slack', (engine) => {
       expect(replies[7].payload.text).toContain('/tally 12.50 food lunch');
     });
 
-    it('delete 2 removes expense #2; a number not there, or none, says what to write', async () => {
+    it('delete 2 removes expense #2 for the channel to see; a number not there, or none, says what to write to the user alone', async () => {
       await command('12.50 food lunch');
       await command('3 travel bus');
       await fake.waitFor(2);
       await command('delete 2');
       let replies = await fake.waitFor(3);
       expect(replies[2].payload.text).toMatch(/^Removed 3\.00 USD for travel \(bus\) on .* \(#2\)\.$/);
+      expect(replies[2].payload.response_type).toBe('in_channel');
       await command('delete 9');
       replies = await fake.waitFor(4);
-      expect(replies[3].payload.text).toBe('No expense #9 in this chat. /tally list shows the numbers.');
+      expect(replies[3].payload).toMatchObject({
+        text: 'No expense #9 in this chat. /tally list shows the numbers.',
+        response_type: 'ephemeral',
+      });
       await command('delete');
       replies = await fake.waitFor(5);
-      expect(replies[4].payload.text).toBe(
-        'Write it like this: /tally delete 12, with the #number shown by /tally list.',
-      );
+      expect(replies[4].payload).toMatchObject({
+        text: 'Write it like this: /tally delete 12, with the #number shown by /tally list.',
+        response_type: 'ephemeral',
+      });
       expect((await expenses(CHANNEL_LEDGER)).map((expense) => expense.number)).toEqual([1]);
     });
 
-    it('budget food 300 sets a monthly budget that budgets shows; off removes it; a wrong one shows the right form', async () => {
+    it('budget food 300 sets a monthly budget that budgets shows; off removes it; a wrong one shows the right form to the user alone', async () => {
       await command('budget food 300');
       let replies = await fake.waitFor(1);
       expect(replies[0].payload.text).toBe(
@@ -196,10 +201,11 @@ describe.each(ENGINES)('%s: Slack', (engine) => {
       await command('budget food off');
       await command('budget food lots');
       replies = await fake.waitFor(5);
-      expect(replies[3].payload.text).toBe('Budget for food removed.');
-      expect(replies[4].payload.text).toBe(
-        'I could not read "food lots". Write it like this: /tally budget food 300 (optional currency: /tally budget travel 500 EUR; /tally budget * 2000 for all spending; /tally budget food off to remove it).',
-      );
+      expect(replies[3].payload).toMatchObject({ text: 'Budget for food removed.', response_type: 'in_channel' });
+      expect(replies[4].payload).toMatchObject({
+        text: 'I could not read "food lots". Write it like this: /tally budget food 300 (optional currency: /tally budget travel 500 EUR; /tally budget * 2000 for all spending; /tally budget food off to remove it).',
+        response_type: 'ephemeral',
+      });
       await command('budgets');
       replies = await fake.waitFor(6);
       expect(replies[5].payload.text).toMatch(

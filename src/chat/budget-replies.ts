@@ -3,6 +3,7 @@ import { budgetName, BudgetView } from '../budgets/budget-month';
 import { budgetCategory, BudgetsService } from '../budgets/budgets.service';
 import type { Ledger } from '../ledgers/ledger.entity';
 import { findCurrency } from '../money/currency';
+import { answer, ChatAnswer, mistake } from './format';
 import { parseAmountWord } from './parse';
 
 /** In Telegram's words, as the chat core answers (Slack rewords its commands). */
@@ -14,11 +15,11 @@ const BAR_CELLS = 10;
  * `/budget CATEGORY AMOUNT [CUR]` and `/budget CATEGORY off` (docs/API.md §8),
  * for every chat front door: the reply, or what was wrong with the usage.
  */
-export async function budgetCommand(budgets: BudgetsService, ledger: Ledger, text: string): Promise<string> {
+export async function budgetCommand(budgets: BudgetsService, ledger: Ledger, text: string): Promise<ChatAnswer> {
   try {
     return await setOrRemove(budgets, ledger, text);
   } catch (error) {
-    if (error instanceof DomainError) return `${error.message}. ${BUDGET_USAGE}`;
+    if (error instanceof DomainError) return mistake(`${error.message}. ${BUDGET_USAGE}`);
     throw error;
   }
 }
@@ -30,24 +31,26 @@ export async function budgetsOverview(budgets: BudgetsService, ledger: Ledger): 
   return [`Budgets for ${month}:`, ...items.map(budgetLine)].join('\n');
 }
 
-async function setOrRemove(budgets: BudgetsService, ledger: Ledger, text: string): Promise<string> {
+async function setOrRemove(budgets: BudgetsService, ledger: Ledger, text: string): Promise<ChatAnswer> {
   const words = text.trim().split(/\s+/u).filter(Boolean);
   if (words.length === 2 && words[1].toLowerCase() === 'off') {
     const category = budgetCategory(words[0]);
     await budgets.remove(ledger, category);
-    return `Budget for ${budgetName(category)} removed.`;
+    return answer(`Budget for ${budgetName(category)} removed.`);
   }
   const amount = words.length >= 2 && words.length <= 3 ? parseAmountWord(words[1]) : undefined;
-  if (!amount) return words.length === 0 ? BUDGET_USAGE : `I could not read "${text.trim()}". ${BUDGET_USAGE}`;
+  if (!amount) return mistake(words.length === 0 ? BUDGET_USAGE : `I could not read "${text.trim()}". ${BUDGET_USAGE}`);
   const code = words[2]?.toUpperCase();
-  if (code && !findCurrency(code)) return `"${words[2]}" is not a currency code. ${BUDGET_USAGE}`;
+  if (code && !findCurrency(code)) return mistake(`"${words[2]}" is not a currency code. ${BUDGET_USAGE}`);
   if (code && amount.currency && code !== amount.currency)
-    return `${words[1]} and ${words[2]} name two different currencies. ${BUDGET_USAGE}`;
+    return mistake(`${words[1]} and ${words[2]} name two different currencies. ${BUDGET_USAGE}`);
   const { budget, created } = await budgets.set(ledger, words[0], {
     amount: amount.amount,
     currency: code ?? amount.currency,
   });
-  return `${created ? 'Budget set' : 'Budget changed'}: ${budgetName(budget.category)}, ${budget.amount} ${budget.currency} a month. I will tell this chat at 80% and at 100%.\n${budgetLine(budget)}`;
+  return answer(
+    `${created ? 'Budget set' : 'Budget changed'}: ${budgetName(budget.category)}, ${budget.amount} ${budget.currency} a month. I will tell this chat at 80% and at 100%.\n${budgetLine(budget)}`,
+  );
 }
 
 /** "food ███░░░░░░░ 34% · 102.00 of 300.00 USD" */

@@ -13,7 +13,17 @@ import type { Ledger } from '../ledgers/ledger.entity';
 import { LedgersService } from '../ledgers/ledgers.service';
 import { ChatClaimsRepository, ChatPlatform } from './chat-claims.repository';
 import { findByRef, parseRef, refLabel } from './expense-ref';
-import { formatChanges, formatExpense, formatTotals, linesThatFit, listLine, periodLabel } from './format';
+import {
+  answer,
+  ChatAnswer,
+  formatChanges,
+  formatExpense,
+  formatTotals,
+  linesThatFit,
+  listLine,
+  mistake,
+  periodLabel,
+} from './format';
 import { ADD_USAGE, ParsedAdd, parseAdd, parseFilter } from './parse';
 
 /** Who sent a chat message, from which front door, and when. */
@@ -175,15 +185,16 @@ export class ChatCore {
   }
 
   /** `/delete 12` (or the long id): removes that expense of this ledger. */
-  async remove(ledger: Ledger, text: string): Promise<string> {
+  async remove(ledger: Ledger, text: string): Promise<ChatAnswer> {
     const ref = parseRef(text);
-    if (!ref) return 'Write it like this: /delete 12, with the #number shown by /list.';
+    if (!ref) return mistake('Write it like this: /delete 12, with the #number shown by /list.');
     try {
       const expense = await findByRef(this.expenses, ledger, ref);
       await this.expenses.remove(ledger, expense.id);
-      return `Removed ${formatExpense(expense)} (#${expense.number}).`;
+      return answer(`Removed ${formatExpense(expense)} (#${expense.number}).`);
     } catch (error) {
-      if (error instanceof NotFoundError) return `No expense ${refLabel(ref)} in this chat. /list shows the numbers.`;
+      if (error instanceof NotFoundError)
+        return mistake(`No expense ${refLabel(ref)} in this chat. /list shows the numbers.`);
       throw error;
     }
   }

@@ -19,6 +19,15 @@ export function periodLabel(period: Period): string {
   return PERIOD_LABELS[period];
 }
 
+/** A command's answer, and whether it says what was wrong (Slack shows those only to the one who asked). */
+export interface ChatAnswer {
+  text: string;
+  mistake: boolean;
+}
+
+export const answer = (text: string): ChatAnswer => ({ text, mistake: false });
+export const mistake = (text: string): ChatAnswer => ({ text, mistake: true });
+
 /** "12.50 USD · 3.00 EUR"; "nothing" when empty. */
 export function formatTotals(totals: Totals): string {
   const parts = Object.entries(totals).map(([currency, amount]) => `${amount} ${currency}`);

@@ -12,6 +12,7 @@ import { budgetCommand, budgetsOverview } from '../chat/budget-replies';
 import type { BudgetsService } from '../budgets/budgets.service';
 import type { ChartsService } from '../charts/charts.service';
 import { chartReply } from '../chat/chart-replies';
+import type { ChatAnswer } from '../chat/format';
 
 /** The fields of a slash command Tally reads (Slack posts them form-encoded). */
 export interface SlashCommand {
@@ -194,9 +195,9 @@ export class SlackBot {
       case 'undo':
         return { text: slackWords(await this.chat.undo(ledger, turn.author)) };
       case 'delete':
-        return { text: slackWords(await this.chat.remove(ledger, args)) };
+        return slackAnswer(await this.chat.remove(ledger, args));
       case 'budget':
-        return { text: slackWords(await budgetCommand(this.budgets, ledger, args)) };
+        return slackAnswer(await budgetCommand(this.budgets, ledger, args));
       case 'budgets':
         return { text: slackWords(await budgetsOverview(this.budgets, ledger)) };
       case 'chart': {
@@ -270,6 +271,11 @@ export class SlackBot {
   private repeated(): void {
     duplicatesAnswered.inc({ layer: 'slack_repeat' });
   }
+}
+
+/** A shared command's answer in Slack's words; a mistake is shown only to the one who asked. */
+function slackAnswer(answer: ChatAnswer): SlackReply {
+  return { text: slackWords(answer.text), ephemeral: answer.mistake };
 }
 
 /** A Slack user's action as the chat core sees it; names are user ids where Slack sends no name. */

@@ -9,7 +9,7 @@ export function budgetsFeature(deps: BotDeps): Composer<BotContext> {
 
   feature.command('budget', async (ctx) => {
     const done = await ctx.once((ledger) => budgetCommand(deps.budgets, ledger, ctx.match));
-    if (done) await ctx.reply(done.value);
+    if (done) await ctx.reply(done.value.text);
   });
 
   feature.command('budgets', async (ctx) => {

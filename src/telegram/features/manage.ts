@@ -17,7 +17,7 @@ export function manageFeature(deps: BotDeps): Composer<BotContext> {
 
   feature.command('delete', async (ctx) => {
     const done = await ctx.once((ledger) => deps.chat.remove(ledger, ctx.match));
-    if (done) await ctx.reply(done.value);
+    if (done) await ctx.reply(done.value.text);
   });
 
   feature.command('currency', async (ctx) => {
