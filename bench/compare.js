@@ -120,7 +120,8 @@ async function main() {
   const text = [
     '# This build against an earlier one',
     '',
-    `Produced by \`node bench/compare.js ${ref}\` on ${new Date().toISOString().slice(0, 10)}: commit ${REVISION} ÷ ${base.sha},`,
+    // The measured commit first, as the other reports name it ("from commit …"); the base after it.
+    `Produced on ${new Date().toISOString().slice(0, 10)} from commit ${REVISION} by \`node bench/compare.js ${ref}\`: this build ÷ ${base.sha},`,
     `medians of ${RUNS} alternating rounds (a fresh process of each build, base first), ${SECONDS} s each after ${WARMUP_SECONDS} s of warm-up.`,
     'Reads share one seeded SQLite file; creates and webhooks start on a fresh database (PostgreSQL: fsync on).',
     '',
